@@ -1,0 +1,12 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+
+// `sifhub build` passes site, base and outDir from registry/registry.yml; this file holds only
+// what does not depend on the registry. Manifests and JSON are written by the pipeline, not here.
+export default defineConfig({
+  output: 'static',
+  trailingSlash: 'always',
+  build: { format: 'directory' },
+  devToolbar: { enabled: false },
+  prefetch: false,
+});

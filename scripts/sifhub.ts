@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// The `sifhub` command: parse arguments, call src/, map errors to exit codes. Nothing else.
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs, styleText } from 'node:util';
+import { buildSite, loadSite } from '../src/pipeline/build.ts';
+import { EnvironmentError, InputError } from '../src/problems.ts';
+import { recordJsonSchemas, toJsonText } from '../src/schema/json-schema.ts';
+import { startStaticServer } from '../src/serve/static-server-node.ts';
+import { basePath } from '../src/site/urls.ts';
+
+const EXIT = { ok: 0, invalidRecords: 1, usage: 2, environment: 3, bug: 70 } as const;
+
+const HELP = `sifhub — a serverless registry for Singularity/Apptainer images
+
+Usage:
+  sifhub build    [--registry DIR] [--out DIR] [--quiet]   build the static site (default registry/ → dist/)
+  sifhub validate [--registry DIR]                         check every record, write nothing
+  sifhub serve    [--dir DIR] [--host H] [--port N]        preview a built site (default dist/, 127.0.0.1:4321)
+  sifhub schema   [--registry DIR]                         write the record JSON Schemas to DIR/.schema/
+
+Exit codes: 0 success, 1 invalid records, 2 bad usage, 3 environment (git, files), 70 a bug in sifhub.`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const options = {
+    registry: { type: 'string', default: 'registry' },
+    out: { type: 'string', default: 'dist' },
+    dir: { type: 'string', default: 'dist' },
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '4321' },
+    quiet: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  } as const;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    console.log(HELP);
+    return command ? EXIT.ok : EXIT.usage;
+  }
+  let values;
+  try {
+    ({ values } = parseArgs({ args: rest, options, allowPositionals: false }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) {
+    console.log(HELP);
+    return EXIT.ok;
+  }
+
+  switch (command) {
+    case 'build': {
+      const result = await buildSite({ registryDir: values.registry, outDir: values.out, quiet: values.quiet });
+      const { counts } = result.site;
+      const uncommitted = result.site.collections.flatMap((c) => c.containers.flatMap((n) => n.tags)).filter((t) => t.uncommitted);
+      console.log(
+        `${styleText('green', '✔')} Built ${values.out}/: ${counts.collections} collections, ${counts.containers} containers, ${counts.tags} tags, ` +
+          `${result.files.manifests} shub manifests (${result.timings.reduce((s, t) => s + t.seconds, 0).toFixed(1)} s)`,
+      );
+      if (uncommitted.length > 0) {
+        console.log(styleText('yellow', `! ${uncommitted.length} tag records differ from the last commit and are shown as uncommitted: ${uncommitted.slice(0, 3).map((t) => t.file).join(', ')}${uncommitted.length > 3 ? ', …' : ''}`));
+      }
+      return EXIT.ok;
+    }
+    case 'validate': {
+      const site = await loadSite({ registryDir: values.registry });
+      console.log(`${styleText('green', '✔')} ${site.counts.tags} tag records in ${site.counts.collections} collections are valid`);
+      return EXIT.ok;
+    }
+    case 'serve': {
+      const registry = JSON.parse(await readFile(path.join(values.dir, 'api/v1/registry.json'), 'utf8').catch(() => {
+        throw new UsageError(`${values.dir}/ holds no built site; run \`sifhub build\` first`);
+      })) as { url: string };
+      const port = Number(values.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port expects a port number, received "${values.port}"`);
+      const server = await startStaticServer({ root: values.dir, host: values.host, port, base: basePath(registry) });
+      console.log(`Serving ${values.dir}/ at ${server.url}/ (Ctrl-C to stop)`);
+      await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
+      await server.close();
+      return EXIT.ok;
+    }
+    case 'schema': {
+      const dir = path.join(values.registry, '.schema');
+      await mkdir(dir, { recursive: true });
+      for (const [name, schema] of Object.entries(recordJsonSchemas())) await writeFile(path.join(dir, name), toJsonText(schema));
+      console.log(`Wrote the record JSON Schemas to ${dir}/`);
+      return EXIT.ok;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof InputError) {
+      console.error(styleText('red', error.message));
+      process.exit(EXIT.invalidRecords);
+    }
+    if (error instanceof UsageError) {
+      console.error(`sifhub: ${error.message}\n\n${HELP}`);
+      process.exit(EXIT.usage);
+    }
+    if (error instanceof EnvironmentError) {
+      console.error(styleText('red', `✖ ${error.message}`));
+      process.exit(EXIT.environment);
+    }
+    console.error(error);
+    console.error(styleText('red', '\n✖ This is a bug in sifhub. Please report it with the output above to the maintainers of your sifhub copy.'));
+    process.exit(EXIT.bug);
+  },
+);

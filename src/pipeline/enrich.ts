@@ -1,0 +1,224 @@
+import { z } from 'zod';
+import { isValidName } from '../schema/names.ts';
+import { tagRecord, type CollectionRecord, type ContainerRecord, type TagRecord } from '../schema/record.ts';
+import type { SiteConfig } from '../schema/site-config.ts';
+import type { FileChange, FileHistory } from './history.ts';
+import { toSafeHtml } from './markdown.ts';
+import { parseMarkdownRecord } from './parse-frontmatter.ts';
+import type { RegistryInput } from './validate-records.ts';
+
+// Stage 5: records × git history → entries, the one model every output (manifests, API, pages)
+// is projected from. Pure.
+
+export interface Version {
+  sha256: string;
+  md5: string;
+  size: number;
+  url: string;
+  /** Absent while the version is not committed yet. */
+  commit?: string;
+  date?: string;
+  author?: string;
+}
+
+export interface TagEntry {
+  collection: string;
+  container: string;
+  name: string;
+  file: string;
+  record: TagRecord;
+  notesHtml: string;
+  /** Every image the tag has pointed at, oldest first; the last is `current`. */
+  versions: Version[];
+  current: Version;
+  firstAdded?: string;
+  lastChanged?: string;
+  /** The working tree differs from the last commit (a local build before committing). */
+  uncommitted: boolean;
+}
+
+export interface ContainerEntry {
+  collection: string;
+  name: string;
+  record: ContainerRecord;
+  descriptionHtml: string;
+  /** Newest version first, `latest` on top. */
+  tags: TagEntry[];
+  /** The tag `name:latest` resolves to, if any. */
+  latest?: string;
+  lastChanged?: string;
+  bytes: number;
+}
+
+export interface CollectionEntry {
+  name: string;
+  record: CollectionRecord;
+  descriptionHtml: string;
+  containers: ContainerEntry[];
+  lastChanged?: string;
+  bytes: number;
+  tagCount: number;
+}
+
+/** A tag whose record was deleted: its versions stay pullable by digest. */
+export interface RemovedTag {
+  collection: string;
+  container: string;
+  name: string;
+  file: string;
+  versions: Version[];
+}
+
+export interface Site {
+  config: SiteConfig;
+  descriptionHtml: string;
+  collections: CollectionEntry[];
+  removed: RemovedTag[];
+  counts: { collections: number; containers: number; tags: number; bytes: number };
+}
+
+const imageFields = z.object({ url: tagRecord.shape.url, sha256: tagRecord.shape.sha256, md5: tagRecord.shape.md5, size: tagRecord.shape.size });
+type Image = z.infer<typeof imageFields>;
+
+export function toSite(registry: RegistryInput, history: { files: FileHistory[]; blobs: ReadonlyMap<string, string> }): Site {
+  const historyByPath = new Map(history.files.map((h) => [h.path, h]));
+  const imageOfBlob = (blob: string): Image | undefined => {
+    const text = history.blobs.get(blob);
+    if (text === undefined) return undefined;
+    const parsed = parseMarkdownRecord(text);
+    if (!parsed.ok) return undefined;
+    const image = imageFields.safeParse(parsed.value.data);
+    return image.success ? image.data : undefined;
+  };
+
+  const tagsByContainer = new Map<string, TagEntry[]>();
+  const livePaths = new Set<string>();
+  for (const tag of registry.tags) {
+    livePaths.add(tag.path);
+    const changes = historyByPath.get(tag.path)?.changes ?? [];
+    const versions = toVersions(changes, (blob) => (blob === tag.blob ? tag.record : imageOfBlob(blob)));
+    const committedBlob = changes.at(-1)?.blob;
+    const last = versions.at(-1);
+    if (last && last.sha256 === tag.record.sha256) last.url = tag.record.url;
+    else versions.push(pick(tag.record));
+    const entry: TagEntry = {
+      collection: tag.collection,
+      container: tag.container,
+      name: tag.name,
+      file: tag.file,
+      record: tag.record,
+      notesHtml: toSafeHtml(tag.notes),
+      versions,
+      current: versions.at(-1)!,
+      firstAdded: changes[0]?.date,
+      lastChanged: committedBlob === tag.blob ? changes.at(-1)?.date : undefined,
+      uncommitted: committedBlob !== tag.blob,
+    };
+    const key = `${tag.collection}/${tag.container}`;
+    tagsByContainer.set(key, [...(tagsByContainer.get(key) ?? []), entry]);
+  }
+
+  const removed: RemovedTag[] = [];
+  for (const file of history.files) {
+    if (livePaths.has(file.path)) continue;
+    const parts = file.path.split('/');
+    if (parts.length !== 3 || !parts[2]!.endsWith('.md') || parts[2] === 'README.md') continue;
+    const [collection, container, base] = parts as [string, string, string];
+    const name = base.slice(0, -'.md'.length);
+    // Names are checked before they become output paths, also for long-deleted records.
+    if (!isValidName('collection', collection) || !isValidName('container', container) || !isValidName('tag', name)) continue;
+    const versions = toVersions(file.changes, imageOfBlob);
+    if (versions.length > 0) removed.push({ collection, container, name, file: `${file.path} (deleted)`, versions });
+  }
+
+  const latestRule = registry.config.latest ?? 'newest';
+  const containersByCollection = new Map<string, ContainerEntry[]>();
+  for (const container of registry.containers) {
+    const tags = (tagsByContainer.get(`${container.collection}/${container.name}`) ?? []).sort(compareTagsNewestFirst);
+    const entry: ContainerEntry = {
+      collection: container.collection,
+      name: container.name,
+      record: container.record,
+      descriptionHtml: toSafeHtml(container.description),
+      tags,
+      latest: tags.some((t) => t.name === 'latest') ? 'latest' : latestRule === 'newest' ? mostRecentlyUpdated(tags)?.name : undefined,
+      lastChanged: maxDate(tags.map((t) => t.lastChanged)),
+      bytes: sum(tags.map((t) => t.current.size)),
+    };
+    const list = containersByCollection.get(container.collection) ?? [];
+    list.push(entry);
+    containersByCollection.set(container.collection, list);
+  }
+
+  const collections: CollectionEntry[] = registry.collections
+    .map((collection) => {
+      const containers = (containersByCollection.get(collection.name) ?? []).sort((a, b) => a.name.localeCompare(b.name));
+      return {
+        name: collection.name,
+        record: collection.record,
+        descriptionHtml: toSafeHtml(collection.description),
+        containers,
+        lastChanged: maxDate(containers.map((c) => c.lastChanged)),
+        bytes: sum(containers.map((c) => c.bytes)),
+        tagCount: sum(containers.map((c) => c.tags.length)),
+      };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+
+  return {
+    config: registry.config,
+    descriptionHtml: toSafeHtml(registry.config.description ?? ''),
+    collections,
+    removed,
+    counts: {
+      collections: collections.length,
+      containers: sum(collections.map((c) => c.containers.length)),
+      tags: sum(collections.map((c) => c.tagCount)),
+      bytes: sum(collections.map((c) => c.bytes)),
+    },
+  };
+}
+
+/** A new version starts whenever the image (sha256) changes; a moved URL updates the version. */
+function toVersions(changes: readonly FileChange[], imageOf: (blob: string) => Image | undefined): Version[] {
+  const versions: Version[] = [];
+  for (const change of changes) {
+    if (change.blob === null) continue;
+    const image = imageOf(change.blob);
+    if (!image) continue;
+    const last = versions.at(-1);
+    if (last && last.sha256 === image.sha256) {
+      last.url = image.url;
+      continue;
+    }
+    versions.push({ ...pick(image), commit: change.commit, date: change.date, author: change.author });
+  }
+  return versions;
+}
+
+function pick(image: Image): Version {
+  return { sha256: image.sha256, md5: image.md5, size: image.size, url: image.url };
+}
+
+/** When `latest` is not a tag: the tag whose image changed last; uncommitted counts as newest. */
+function mostRecentlyUpdated(tags: readonly TagEntry[]): TagEntry | undefined {
+  const key = (t: TagEntry) => (t.current.date === undefined ? Infinity : Date.parse(t.current.date));
+  return [...tags].sort((a, b) => key(b) - key(a) || compareTagsNewestFirst(a, b))[0];
+}
+
+const collator = new Intl.Collator('en', { numeric: true });
+
+function compareTagsNewestFirst(a: TagEntry, b: TagEntry): number {
+  if (a.name === 'latest' || b.name === 'latest') return a.name === 'latest' ? -1 : 1;
+  return collator.compare(b.name, a.name);
+}
+
+function maxDate(dates: readonly (string | undefined)[]): string | undefined {
+  let best: string | undefined;
+  for (const d of dates) if (d !== undefined && (best === undefined || Date.parse(d) > Date.parse(best))) best = d;
+  return best;
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}

@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { lstat, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { EnvironmentError, type Problem } from '../problems.ts';
+
+// Stage 1: read registry/** from disk. Nothing is interpreted here beyond the folder layout;
+// names are only checked later, and no output path is ever built from them before that.
+
+export interface RegistryFile {
+  /** Path inside the registry, with / separators: "lab/tool/1.0.md". */
+  path: string;
+  /** Path to show the user: relative to the working directory when inside it. */
+  display: string;
+  text: string;
+  /** git's blob id of the content, to match the working tree against history cheaply. */
+  blob: string;
+}
+
+export interface LoadedRegistry {
+  root: string;
+  files: RegistryFile[];
+  problems: Problem[];
+}
+
+const MAX_RECORD_BYTES = 1024 * 1024;
+
+export async function loadRegistry(registryDir: string): Promise<LoadedRegistry> {
+  const root = path.resolve(registryDir);
+  const display = (rel: string) => toDisplayPath(path.join(root, rel));
+  const files: RegistryFile[] = [];
+  const problems: Problem[] = [];
+
+  let rootStat;
+  try {
+    rootStat = await lstat(root);
+  } catch (error) {
+    throw new EnvironmentError(`Cannot read the registry folder ${display('')}: does it exist?`, { cause: error });
+  }
+  if (!rootStat.isDirectory()) throw new EnvironmentError(`${display('')} is not a folder; pass the registry folder with --registry`);
+
+  // Depth 0 = registry/, 1 = collection, 2 = container. Tag records live at depth 2.
+  async function walk(rel: string, depth: number): Promise<void> {
+    const entries = await readdir(path.join(root, rel), { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const entry of entries) {
+      const childRel = rel ? `${rel}/${entry.name}` : entry.name;
+      // Top-level dot entries (.schema/, .gitkeep) are ours or tooling's; deeper ones are records to check.
+      if (depth === 0 && entry.name.startsWith('.')) continue;
+      if (entry.isSymbolicLink()) {
+        problems.push({ file: display(childRel), message: 'symbolic links are not allowed in the registry; commit a regular file' });
+      } else if (entry.isDirectory()) {
+        if (depth >= 2) problems.push({ file: display(childRel), message: 'unexpected folder: tag records are files registry/<collection>/<container>/<tag>.md' });
+        else await walk(childRel, depth + 1);
+      } else if (entry.isFile()) {
+        const full = path.join(root, childRel);
+        const { size } = await lstat(full);
+        if (size > MAX_RECORD_BYTES) {
+          problems.push({ file: display(childRel), message: `record is ${size} bytes; at most ${MAX_RECORD_BYTES} are allowed` });
+          continue;
+        }
+        const bytes = await readFile(full);
+        files.push({ path: childRel, display: display(childRel), text: bytes.toString('utf8'), blob: gitBlobId(bytes) });
+      }
+    }
+  }
+  await walk('', 0);
+  return { root, files, problems };
+}
+
+export function gitBlobId(bytes: Buffer): string {
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
+export function toDisplayPath(absolute: string): string {
+  const rel = path.relative(process.cwd(), absolute);
+  const shown = rel === '' ? '.' : rel.startsWith('..') ? absolute : rel;
+  return shown.split(path.sep).join('/');
+}

@@ -1,0 +1,79 @@
+import type { ApiCollection, ApiCollectionsIndex, ApiRegistry } from '../schema/api.ts';
+import { absoluteUrl, apiPath, pagePath, shubUri } from '../site/urls.ts';
+import type { Site } from './enrich.ts';
+
+// Stage 6b: the JSON API for programs (api/v1/). Relative links between API files keep the API
+// usable when the site is mirrored elsewhere; page links are absolute.
+
+export interface ApiFile {
+  path: string;
+  json: unknown;
+}
+
+export function toApi(site: Site): ApiFile[] {
+  const { config } = site;
+  const registry: ApiRegistry = {
+    name: config.name,
+    url: config.url,
+    description: config.description,
+    contact: config.contact,
+    help: config.help,
+    repository: config.repository,
+    counts: site.counts,
+    collections: 'collections.json',
+  };
+  const index: ApiCollectionsIndex = {
+    collections: site.collections.map((c) => ({
+      name: c.name,
+      summary: c.record.summary,
+      topics: c.record.topics ?? [],
+      containers: c.containers.length,
+      tags: c.tagCount,
+      bytes: c.bytes,
+      lastChanged: c.lastChanged,
+      page: absoluteUrl(config, pagePath.collection(c.name)),
+      api: `collections/${c.name}.json`,
+    })),
+  };
+  const collections = site.collections.map((c): ApiFile => {
+    const json: ApiCollection = {
+      name: c.name,
+      summary: c.record.summary,
+      topics: c.record.topics ?? [],
+      owners: c.record.owners ?? [],
+      page: absoluteUrl(config, pagePath.collection(c.name)),
+      containers: c.containers.map((n) => ({
+        name: n.name,
+        summary: n.record.summary,
+        topics: n.record.topics ?? [],
+        source: n.record.source,
+        license: n.record.license,
+        latest: n.latest,
+        page: absoluteUrl(config, pagePath.container(c.name, n.name)),
+        tags: n.tags.map((t) => ({
+          name: t.name,
+          url: t.current.url,
+          sha256: t.current.sha256,
+          md5: t.current.md5,
+          size: t.current.size,
+          architecture: t.record.architecture,
+          created: t.record.created,
+          frozen: t.record.frozen ?? false,
+          firstAdded: t.firstAdded,
+          lastChanged: t.lastChanged,
+          uncommitted: t.uncommitted,
+          pull: shubUri(config, c.name, n.name, { tag: t.name, digest: t.current.md5 }),
+          manifest: absoluteUrl(config, apiPath.manifest(c.name, n.name, { tag: t.name })),
+          page: absoluteUrl(config, pagePath.tag(c.name, n.name, t.name)),
+          versions: t.versions,
+        })),
+      })),
+    };
+    return { path: apiPath.collection(c.name).slice(1), json };
+  });
+  return [
+    { path: apiPath.registry().slice(1), json: registry },
+    { path: apiPath.collections().slice(1), json: index },
+    ...collections,
+  ];
+}

@@ -1,0 +1,238 @@
+import type { z } from 'zod';
+import { closest } from '../closest.ts';
+import { receivedText, type Problem } from '../problems.ts';
+import { nameProblem } from '../schema/names.ts';
+import { collectionRecord, containerRecord, tagRecord, type CollectionRecord, type ContainerRecord, type TagRecord } from '../schema/record.ts';
+import { siteConfig, type SiteConfig } from '../schema/site-config.ts';
+import type { RegistryFile } from './load-registry-fs.ts';
+import { parseMarkdownRecord, parseYaml, type ParsedText, type ParseFailure } from './parse-frontmatter.ts';
+
+// Stages 2 and 3: parse every file, check it against its schema and the cross-record rules, and
+// return ALL problems at once. Pure: works on the texts stage 1 read.
+
+export interface CollectionInput {
+  name: string;
+  file?: string;
+  record: CollectionRecord;
+  description: string;
+}
+
+export interface ContainerInput {
+  collection: string;
+  name: string;
+  file?: string;
+  record: ContainerRecord;
+  description: string;
+}
+
+export interface TagInput {
+  collection: string;
+  container: string;
+  name: string;
+  file: string;
+  /** Path inside the registry (lab/tool/1.0.md), the key history uses. */
+  path: string;
+  blob: string;
+  record: TagRecord;
+  notes: string;
+}
+
+export interface RegistryInput {
+  config: SiteConfig;
+  collections: CollectionInput[];
+  containers: ContainerInput[];
+  tags: TagInput[];
+}
+
+export type Validated = { ok: true; registry: RegistryInput } | { ok: false; problems: Problem[] };
+
+export const CONFIG_FILE = 'registry.yml';
+
+export function validateRegistry(files: readonly RegistryFile[], loadProblems: readonly Problem[] = []): Validated {
+  const problems: Problem[] = [...loadProblems];
+  const collections = new Map<string, CollectionInput>();
+  const containers = new Map<string, ContainerInput>();
+  const tags: TagInput[] = [];
+  let config: SiteConfig | undefined;
+
+  const configFile = files.find((f) => f.path === CONFIG_FILE);
+  if (!configFile) {
+    problems.push({ file: CONFIG_FILE, message: `missing: every registry needs ${CONFIG_FILE} with at least name and url` });
+  }
+
+  for (const file of files) {
+    const parts = file.path.split('/');
+    const nameProblems = checkNames(file, parts);
+    if (nameProblems.length > 0) {
+      problems.push(...nameProblems);
+      continue;
+    }
+    if (parts.length === 1) {
+      if (file.path === CONFIG_FILE) config = check(file, parseYaml(file.text), siteConfig, problems)?.data;
+      else if (file.path !== 'README.md') problems.push({ file: file.display, message: `unexpected file: the top of the registry holds ${CONFIG_FILE}, README.md and one folder per collection` });
+    } else if (parts.length === 2) {
+      const [collection, base] = parts as [string, string];
+      if (base !== 'README.md') {
+        problems.push({ file: file.display, message: 'unexpected file: a collection folder holds README.md and one folder per container; tag records go in <collection>/<container>/<tag>.md' });
+        continue;
+      }
+      const parsed = check(file, parseMarkdownRecord(file.text), collectionRecord, problems);
+      if (parsed) collections.set(collection, { name: collection, file: file.display, record: parsed.data, description: parsed.body });
+    } else {
+      const [collection, container, base] = parts as [string, string, string];
+      if (base === 'README.md') {
+        const parsed = check(file, parseMarkdownRecord(file.text), containerRecord, problems);
+        if (parsed) containers.set(`${collection}/${container}`, { collection, name: container, file: file.display, record: parsed.data, description: parsed.body });
+        continue;
+      }
+      const result = parseMarkdownRecord(file.text);
+      if (result.ok && !result.value.hasFrontmatter) {
+        problems.push({ file: file.display, line: 1, message: 'no frontmatter: a tag record starts with a --- line, then url, sha256, md5 and size, then ---' });
+        continue;
+      }
+      const parsed = check(file, result, tagRecord, problems);
+      if (parsed) {
+        tags.push({ collection, container, name: base.slice(0, -'.md'.length), file: file.display, path: file.path, blob: file.blob, record: parsed.data, notes: parsed.body });
+      }
+    }
+  }
+
+  // Collections and containers without a README exist implicitly through their tags.
+  for (const tag of tags) {
+    if (!collections.has(tag.collection)) collections.set(tag.collection, { name: tag.collection, record: {}, description: '' });
+    const key = `${tag.collection}/${tag.container}`;
+    if (!containers.has(key)) containers.set(key, { collection: tag.collection, name: tag.container, record: {}, description: '' });
+  }
+
+  problems.push(...validateImageConsistency(tags));
+  if (problems.length > 0 || !config) return { ok: false, problems };
+  return { ok: true, registry: { config, collections: [...collections.values()], containers: [...containers.values()], tags } };
+}
+
+function checkNames(file: RegistryFile, parts: string[]): Problem[] {
+  if (parts.length === 1) return [];
+  const problems: Problem[] = [];
+  const add = (message: string | undefined) => message && problems.push({ file: file.display, message });
+  add(nameProblem('collection', parts[0]!));
+  if (parts.length === 3) {
+    add(nameProblem('container', parts[1]!));
+    const base = parts[2]!;
+    if (base !== 'README.md') {
+      if (!base.endsWith('.md')) add(`unexpected file: tag records are Markdown files named <tag>.md`);
+      else add(nameProblem('tag', base.slice(0, -'.md'.length)));
+    }
+  }
+  return problems;
+}
+
+/** The same image (sha256) must have the same md5 and size wherever it is recorded. */
+function validateImageConsistency(tags: readonly TagInput[]): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Map<string, TagInput>();
+  for (const tag of tags) {
+    const first = seen.get(tag.record.sha256);
+    if (!first) {
+      seen.set(tag.record.sha256, tag);
+      continue;
+    }
+    for (const field of ['md5', 'size'] as const) {
+      if (first.record[field] !== tag.record[field]) {
+        problems.push({
+          file: tag.file,
+          field,
+          message: `${first.file} records the same sha256 with ${field} ${first.record[field]}, this record says ${tag.record[field]}: one of them is wrong`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+function check<S extends z.ZodType>(
+  file: RegistryFile,
+  result: { ok: true; value: Omit<ParsedText, 'body' | 'hasFrontmatter'> & { body?: string } } | { ok: false; problems: ParseFailure[] },
+  schema: S,
+  problems: Problem[],
+): { data: z.infer<S>; body: string } | undefined {
+  if (!result.ok) {
+    problems.push(...result.problems.map((p) => ({ file: file.display, ...p })));
+    return undefined;
+  }
+  const parsed = schema.safeParse(result.value.data);
+  if (parsed.success) return { data: parsed.data, body: result.value.body ?? '' };
+  problems.push(...toProblems(file.display, parsed.error.issues, result.value, schema));
+  return undefined;
+}
+
+/** The "friendly errors" function: zod issues → what failed, what was expected, what was received. */
+export function toProblems(file: string, issues: readonly z.core.$ZodIssue[], parsed: Pick<ParsedText, 'data' | 'locate'>, schema: z.ZodType): Problem[] {
+  const problems: Problem[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      const known = knownKeys(schema, issue.path);
+      for (const key of issue.keys) {
+        const path = [...issue.path, key];
+        const guess = closest(key, known);
+        problems.push({
+          file,
+          field: path.join('.'),
+          line: parsed.locate(path).line,
+          message: `unknown field${guess ? `; did you mean "${guess}"?` : `; known fields: ${known.join(', ')}`}`,
+        });
+      }
+      continue;
+    }
+    const { line, source } = parsed.locate(issue.path);
+    const value = valueAt(parsed.data, issue.path);
+    const received = source !== undefined && (typeof value === 'number' || typeof value === 'boolean') ? source : receivedText(value);
+    problems.push({ file, field: issue.path.join('.') || undefined, line, message: describeIssue(issue, value, received) });
+  }
+  return problems;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, value: unknown, received: string): string {
+  if (issue.code === 'invalid_type') {
+    if (value === undefined) return 'required field is missing';
+    if (issue.expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')) {
+      // YAML read 3.10 as the number 3.1: quoting is the only way to keep what the author meant.
+      return `${received} is a ${typeof value}; quote it: "${received}"`;
+    }
+    if ((issue.expected === 'number' || issue.expected === 'int') && typeof value === 'string') {
+      return `expected a number written without quotes, received the string ${received}`;
+    }
+    const names: Record<string, string> = { object: 'a mapping of field: value', array: 'a list', record: 'a mapping' };
+    const expected = names[issue.expected] ?? `a ${issue.expected}`;
+    return `expected ${expected}, received ${received === 'a mapping' || received === 'a list' ? received : `${typeof value} ${received}`}`;
+  }
+  if (issue.code === 'invalid_value') {
+    return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, received ${received}`;
+  }
+  const message = issue.message.startsWith('expected') ? issue.message : `expected ${issue.message}`;
+  return `${message}, received ${received}`;
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let current = data;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+/** Field names the schema allows at `path`, for "did you mean" suggestions. */
+function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let current: z.core.$ZodType | undefined = schema;
+  for (const key of [...path, undefined]) {
+    while (current) {
+      const def: { type: string; innerType?: z.core.$ZodType; valueType?: z.core.$ZodType; element?: z.core.$ZodType; shape?: Record<string, z.core.$ZodType> } = current._zod.def as never;
+      if (def.type === 'optional' || def.type === 'nullable') current = def.innerType;
+      else break;
+    }
+    if (key === undefined || !current) break;
+    const def = current._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; valueType?: z.core.$ZodType; element?: z.core.$ZodType };
+    current = def.type === 'object' ? def.shape?.[key as string] : def.type === 'record' ? def.valueType : def.type === 'array' ? def.element : undefined;
+  }
+  const shape = (current?._zod.def as { shape?: Record<string, unknown> } | undefined)?.shape;
+  return shape ? Object.keys(shape) : [];
+}

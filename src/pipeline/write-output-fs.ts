@@ -1,0 +1,47 @@
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+// Output I/O: plain files written by the pipeline (Astro cannot emit file names containing `:`),
+// into a staging folder that replaces the output folder only when everything succeeded.
+
+export async function writeFiles(root: string, files: Iterable<{ path: string; text: string }>): Promise<number> {
+  const made = new Set<string>();
+  let count = 0;
+  for (const file of files) {
+    const target = path.join(root, file.path);
+    const dir = path.dirname(target);
+    if (!made.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      made.add(dir);
+    }
+    await writeFile(target, file.text);
+    count++;
+  }
+  return count;
+}
+
+/** A fresh folder beside `outDir` (same file system, so the final rename is cheap). */
+export async function makeStagingDir(outDir: string): Promise<string> {
+  const parent = path.dirname(path.resolve(outDir));
+  await mkdir(parent, { recursive: true });
+  return mkdtemp(path.join(parent, `.${path.basename(outDir)}-building-`));
+}
+
+/** Puts `staging` in place of `outDir`; the previous output is removed only afterwards. */
+export async function replaceDir(staging: string, outDir: string): Promise<void> {
+  const target = path.resolve(outDir);
+  const old = `${staging}-previous`;
+  let hadOld = true;
+  try {
+    await rename(target, old);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    hadOld = false;
+  }
+  await rename(staging, target);
+  if (hadOld) await rm(old, { recursive: true, force: true });
+}
+
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+// Shapes of the JSON API under api/v1/. Small index files plus one file per collection, so a
+// program never downloads the whole registry to look at one container.
+
+const counts = z.strictObject({
+  collections: z.int(),
+  containers: z.int(),
+  tags: z.int(),
+  bytes: z.int().describe('Sum of the sizes of the current image of every tag.'),
+});
+
+export const apiRegistry = z
+  .strictObject({
+    name: z.string(),
+    url: z.string(),
+    description: z.string().optional(),
+    contact: z.string().optional(),
+    help: z.string().optional(),
+    repository: z.string().optional(),
+    counts,
+    collections: z.string().describe('Relative URL of the collections index.'),
+  })
+  .describe('api/v1/registry.json: the registry\'s identity and counts.');
+
+export const apiCollectionsIndex = z
+  .strictObject({
+    collections: z.array(
+      z.strictObject({
+        name: z.string(),
+        summary: z.string().optional(),
+        topics: z.array(z.string()),
+        containers: z.int(),
+        tags: z.int(),
+        bytes: z.int(),
+        lastChanged: z.string().optional(),
+        page: z.string().describe('Absolute URL of the collection\'s page.'),
+        api: z.string().describe('Relative URL of the collection\'s JSON file.'),
+      }),
+    ),
+  })
+  .describe('api/v1/collections.json: every collection with counts.');
+
+const apiVersion = z.strictObject({
+  sha256: z.string(),
+  md5: z.string(),
+  size: z.int(),
+  url: z.string(),
+  date: z.string().optional().describe('Commit date; absent while uncommitted.'),
+  commit: z.string().optional().describe('Git commit that set this image; absent while uncommitted.'),
+  author: z.string().optional(),
+});
+
+const apiTag = z.strictObject({
+  name: z.string(),
+  url: z.string(),
+  sha256: z.string(),
+  md5: z.string(),
+  size: z.int(),
+  architecture: z.string().optional(),
+  created: z.string().optional(),
+  frozen: z.boolean(),
+  firstAdded: z.string().optional(),
+  lastChanged: z.string().optional(),
+  uncommitted: z.boolean(),
+  pull: z.string().describe('shub:// reference pinned to this image.'),
+  manifest: z.string().describe('URL of the tag\'s shub manifest.'),
+  page: z.string(),
+  versions: z.array(apiVersion).describe('Every image this tag has pointed at, oldest first.'),
+});
+
+export const apiCollection = z
+  .strictObject({
+    name: z.string(),
+    summary: z.string().optional(),
+    topics: z.array(z.string()),
+    owners: z.array(z.string()),
+    page: z.string(),
+    containers: z.array(
+      z.strictObject({
+        name: z.string(),
+        summary: z.string().optional(),
+        topics: z.array(z.string()),
+        source: z.string().optional(),
+        license: z.string().optional(),
+        latest: z.string().optional().describe('The tag `name:latest` resolves to.'),
+        page: z.string(),
+        tags: z.array(apiTag),
+      }),
+    ),
+  })
+  .describe('api/v1/collections/<name>.json: one collection with its containers, tags and versions.');
+
+export type ApiRegistry = z.infer<typeof apiRegistry>;
+export type ApiCollectionsIndex = z.infer<typeof apiCollectionsIndex>;
+export type ApiCollection = z.infer<typeof apiCollection>;

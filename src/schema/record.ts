@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { byteSize, githubLogin, httpsUrl, isoDateTime, md5Hex, sha256Hex, shortText, slug, text } from './fields.ts';
+
+// The records humans commit under registry/. One zod schema per concept; every type in the
+// project is inferred from these, and registry/.schema/*.json is generated from them.
+
+const labels = z
+  .record(z.string().min(1).max(200), text(4096))
+  .describe('Labels as the image records them: key → string value (quote values that look like numbers).');
+
+const app = z
+  .strictObject({
+    runscript: text(65536).optional().describe('The app\'s %apprun section.'),
+    help: text(65536).optional().describe('The app\'s %apphelp text.'),
+    environment: text(65536).optional().describe('The app\'s %appenv section.'),
+    test: text(65536).optional().describe('The app\'s %apptest section.'),
+    labels: labels.optional(),
+  })
+  .describe('One SCIF app inside the image.');
+
+const signature = z
+  .strictObject({
+    type: z.enum(['pgp', 'pgp-legacy', 'dsse', 'unknown']).describe('Signature format.'),
+    hash: z.enum(['sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'unknown']).describe('Hash the signature covers.'),
+    fingerprint: z
+      .string()
+      .regex(/^[0-9A-F]{40}$/, { error: 'expected 40 uppercase hex characters' })
+      .describe('Fingerprint of the signing key (all zeros for key-less DSSE).'),
+  })
+  .describe('A signature object stored in the SIF.');
+
+export const tagRecord = z
+  .strictObject({
+    url: httpsUrl.describe('Direct https URL of the SIF file. Must answer HEAD and GET with 200 and an exact Content-Length, without redirecting.'),
+    sha256: sha256Hex.describe('SHA-256 of the SIF file, lowercase hex. The shub `commit` (the client\'s cache key).'),
+    md5: md5Hex.describe('MD5 of the SIF file, lowercase hex. The shub `version`: `pull shub://…/name@<md5>` pins it.'),
+    size: byteSize.describe('Size of the SIF file in bytes.'),
+    mirrors: z.array(httpsUrl).max(10).optional().describe('Other https URLs serving the same bytes.'),
+    frozen: z.boolean().optional().describe('A frozen tag may never point at another image.'),
+    architecture: z
+      .string()
+      .regex(/^[a-z0-9_]{1,20}$/, { error: 'expected an architecture such as amd64, arm64 or ppc64le' })
+      .optional()
+      .describe('Architecture from the SIF header.'),
+    created: isoDateTime.optional().describe('When the image was built (SIF header).'),
+    definition: text(262144).optional().describe('The definition file the image was built from.'),
+    bootstrap: shortText.optional().describe('Bootstrap agent of the definition file (docker, library, localimage, …).'),
+    from: shortText.optional().describe('The `From:` line of the definition file.'),
+    labels: labels.optional(),
+    runscript: text(65536).optional().describe('The image\'s runscript.'),
+    startscript: text(65536).optional().describe('The image\'s startscript (instances).'),
+    test: text(65536).optional().describe('The image\'s %test section.'),
+    help: text(65536).optional().describe('The image\'s %help text.'),
+    environment: text(65536).optional().describe('The image\'s environment scripts.'),
+    apps: z.record(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'expected an app name' }), app).optional().describe('SCIF apps by name.'),
+    signatures: z.array(signature).max(64).optional().describe('Signatures stored in the SIF.'),
+    oci: z.boolean().optional().describe('True for an OCI-SIF image.'),
+    os: z
+      .strictObject({ id: shortText.describe('ID from /etc/os-release.'), versionId: shortText.optional().describe('VERSION_ID from /etc/os-release.') })
+      .optional()
+      .describe('Operating system from /etc/os-release inside the image.'),
+  })
+  .describe('One tag of a container: the image it points at, and what the image says about itself. The Markdown body holds release notes.');
+
+export const collectionRecord = z
+  .strictObject({
+    summary: shortText.optional().describe('One sentence shown in lists.'),
+    owners: z.array(githubLogin).max(100).optional().describe('GitHub logins allowed to change this collection.'),
+    topics: z.array(slug).max(20).optional().describe('Topics, lowercase words.'),
+  })
+  .describe('A collection (registry/<collection>/README.md). The Markdown body is its description.');
+
+export const containerRecord = z
+  .strictObject({
+    summary: shortText.optional().describe('One sentence shown in lists.'),
+    topics: z.array(slug).max(20).optional().describe('Topics, lowercase words.'),
+    source: httpsUrl.optional().describe('Where the definition files live (https).'),
+    license: shortText.optional().describe('License of the software in the image (SPDX identifier).'),
+  })
+  .describe('A container (registry/<collection>/<container>/README.md). The Markdown body is its description.');
+
+export type TagRecord = z.infer<typeof tagRecord>;
+export type CollectionRecord = z.infer<typeof collectionRecord>;
+export type ContainerRecord = z.infer<typeof containerRecord>;
+export type Signature = z.infer<typeof signature>;

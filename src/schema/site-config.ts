@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { githubLogin, httpsUrl, shortText, text } from './fields.ts';
+
+/**
+ * The shub client parses `shub://HOST[/PREFIX]/coll/name` with `[-.a-zA-Z0-9/]{1,64}` for
+ * HOST[/PREFIX] (apptainer internal/pkg/client/shub/util.go): no port, no underscore, 64 at most.
+ */
+export function shubRegistryProblem(url: string): string | undefined {
+  if (!URL.canParse(url)) return undefined;
+  const { host, port, pathname, search, hash } = new URL(url);
+  if (port) return `the shub client refuses a port in the host; serve the site on the default port`;
+  if (search || hash) return 'expected no query or fragment';
+  const hostAndPath = host + pathname.replace(/\/+$/, '');
+  if (!/^[-.a-zA-Z0-9/]{1,64}$/.test(hostAndPath)) {
+    return `expected host and path of at most 64 characters of a-z, 0-9, ., - and / (the shub client's rule), received "${hostAndPath}"`;
+  }
+  return undefined;
+}
+
+export const siteConfig = z
+  .strictObject({
+    name: shortText.min(1).describe('Name of the registry, shown on every page.'),
+    url: httpsUrl
+      .superRefine((value, ctx) => {
+        const problem = shubRegistryProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .describe('Public https URL where the site is served, with its path prefix (e.g. https://lab.github.io/registry).'),
+    description: text(2000).optional().describe('A paragraph about the registry (Markdown).'),
+    contact: z.email({ error: 'expected an email address' }).optional().describe('Email address of the people who run the registry.'),
+    help: httpsUrl.optional().describe('Where users get help (https).'),
+    repository: httpsUrl.optional().describe('The git repository holding these records (https); commits link to it.'),
+    maintainers: z.array(githubLogin).max(100).optional().describe('GitHub logins who may change every collection.'),
+    latest: z
+      .enum(['newest', 'none'])
+      .optional()
+      .describe('What `name:latest` means for a container without a `latest` tag: its most recently updated tag (newest, the default) or nothing (none).'),
+  })
+  .describe('registry/registry.yml: who runs the registry and where it is served.');
+
+export type SiteConfig = z.infer<typeof siteConfig>;

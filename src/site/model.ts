@@ -1,0 +1,23 @@
+import type { Site } from '../pipeline/enrich.ts';
+
+// The hand-off from the pipeline to Astro. `sifhub build` runs the pipeline, stores the model
+// here and then runs Astro's build in the same process, so pages read the model in memory: no
+// re-parsing, no git calls, and big texts are never serialised a second time. Astro bundles this
+// module into its own chunk, hence a global symbol rather than a module variable.
+
+const KEY = Symbol.for('sifhub.site-model');
+type Holder = { [KEY]?: Site };
+
+export function setSiteModel(site: Site | undefined): void {
+  (globalThis as Holder)[KEY] = site;
+}
+
+export async function siteModel(): Promise<Site> {
+  const site = (globalThis as Holder)[KEY];
+  if (site) return site;
+  // `astro dev` has no pipeline run before it: build the model from ./registry once.
+  const { loadSite } = await import('../pipeline/build.ts');
+  const loaded = await loadSite({ registryDir: 'registry' });
+  setSiteModel(loaded);
+  return loaded;
+}

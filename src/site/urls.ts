@@ -1,0 +1,48 @@
+import type { SiteConfig } from '../schema/site-config.ts';
+
+// Every URL the site links to is built here, so a registry served under a path prefix
+// (GitHub project pages: https://lab.github.io/registry/) links correctly everywhere.
+
+/** "/registry" for https://lab.github.io/registry, "" for a site at the host root. */
+export function basePath(config: Pick<SiteConfig, 'url'>): string {
+  return new URL(config.url).pathname.replace(/\/+$/, '');
+}
+
+/** host[/prefix] as the shub:// URI wants it. */
+export function shubHost(config: Pick<SiteConfig, 'url'>): string {
+  const url = new URL(config.url);
+  return url.host + url.pathname.replace(/\/+$/, '');
+}
+
+export const pagePath = {
+  home: () => '/',
+  about: () => '/about/',
+  collections: () => '/collections/',
+  collection: (c: string) => `/collections/${c}/`,
+  container: (c: string, n: string) => `/collections/${c}/${n}/`,
+  tag: (c: string, n: string, t: string) => `/collections/${c}/${n}/${t}/`,
+};
+
+export const apiPath = {
+  registry: () => '/api/v1/registry.json',
+  collections: () => '/api/v1/collections.json',
+  collection: (c: string) => `/api/v1/collections/${c}.json`,
+  schema: (name: string) => `/api/v1/schema/${name}.schema.json`,
+  /** The shub manifest; `:` and `@` stay literal, as the clients send them. */
+  manifest: (c: string, n: string, ref: { tag?: string; digest?: string }) =>
+    `/api/container/${c}/${n}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`,
+};
+
+/** A site path → the href to put in a page (with the path prefix). */
+export function href(config: Pick<SiteConfig, 'url'>, sitePath: string): string {
+  return basePath(config) + sitePath;
+}
+
+/** A site path → the absolute public URL. */
+export function absoluteUrl(config: Pick<SiteConfig, 'url'>, sitePath: string): string {
+  return new URL(config.url).origin + href(config, sitePath);
+}
+
+export function shubUri(config: Pick<SiteConfig, 'url'>, c: string, n: string, ref: { tag?: string; digest?: string }): string {
+  return `shub://${shubHost(config)}/${c}/${n}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
+}
