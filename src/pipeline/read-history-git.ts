@@ -37,7 +37,7 @@ export async function readHistory(registryRoot: string, knownBlobs: ReadonlySet<
   const relative = path.relative(await realpath(top), await realpath(registryRoot)).split(path.sep).join('/');
   const prefix = relative === '' ? '' : `${relative}/`;
   // --first-parent: a version is what landed on this branch, not a PR's intermediate commits.
-  const log = await git.raw([
+  const log = await simpleGit(top).raw([
     'log', '--first-parent', '--reverse', '-M', '--raw', '--no-abbrev', '-z',
     '--format=%x1e%H%x1f%cI%x1f%an',
     '--', relative === '' ? '.' : relative,
