@@ -46,7 +46,7 @@ function timer(timings: StageTiming[]): Timer {
 /** Stages 1–5: records on disk and in git → the site model. Throws InputError on bad records. */
 export async function loadSite(options: { registryDir: string }, time: Timer = (_, run) => Promise.resolve(run())): Promise<Site> {
   const loaded = await time('load', () => loadRegistry(options.registryDir));
-  const validated = await time('validate', () => validateRegistry(loaded.files, loaded.problems));
+  const validated = await time('validate', () => validateRegistry(loaded.files, loaded.problems, loaded.display));
   if (!validated.ok) throw new InputError(validated.problems);
   const history = await time('history', () => readHistory(loaded.root, new Set(loaded.files.map((f) => f.blob))));
   return time('enrich', () => toSite(validated.registry, history));

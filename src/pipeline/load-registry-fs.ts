@@ -18,6 +18,8 @@ export interface RegistryFile {
 
 export interface LoadedRegistry {
   root: string;
+  /** The registry folder as the user sees it ("registry"). */
+  display: string;
   files: RegistryFile[];
   problems: Problem[];
 }
@@ -64,7 +66,7 @@ export async function loadRegistry(registryDir: string): Promise<LoadedRegistry>
     }
   }
   await walk('', 0);
-  return { root, files, problems };
+  return { root, display: display(''), files, problems };
 }
 
 export function gitBlobId(bytes: Buffer): string {

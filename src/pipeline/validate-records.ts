@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { closest } from '../closest.ts';
 import { receivedText, type Problem } from '../problems.ts';
 import { nameProblem } from '../schema/names.ts';
@@ -48,7 +48,7 @@ export type Validated = { ok: true; registry: RegistryInput } | { ok: false; pro
 
 export const CONFIG_FILE = 'registry.yml';
 
-export function validateRegistry(files: readonly RegistryFile[], loadProblems: readonly Problem[] = []): Validated {
+export function validateRegistry(files: readonly RegistryFile[], loadProblems: readonly Problem[] = [], registryDisplay = 'registry'): Validated {
   const problems: Problem[] = [...loadProblems];
   const collections = new Map<string, CollectionInput>();
   const containers = new Map<string, ContainerInput>();
@@ -57,7 +57,7 @@ export function validateRegistry(files: readonly RegistryFile[], loadProblems: r
 
   const configFile = files.find((f) => f.path === CONFIG_FILE);
   if (!configFile) {
-    problems.push({ file: CONFIG_FILE, message: `missing: every registry needs ${CONFIG_FILE} with at least name and url` });
+    problems.push({ file: `${registryDisplay}/${CONFIG_FILE}`, message: `missing: every registry needs ${CONFIG_FILE} with at least name and url` });
   }
 
   for (const file of files) {
@@ -185,17 +185,22 @@ export function toProblems(file: string, issues: readonly z.core.$ZodIssue[], pa
     const { line, source } = parsed.locate(issue.path);
     const value = valueAt(parsed.data, issue.path);
     const received = source !== undefined && (typeof value === 'number' || typeof value === 'boolean') ? source : receivedText(value);
-    problems.push({ file, field: issue.path.join('.') || undefined, line, message: describeIssue(issue, value, received) });
+    const field = schemaAt(schema, issue.path);
+    problems.push({ file, field: issue.path.join('.') || undefined, line, message: describeIssue(issue, value, received, field) });
   }
   return problems;
 }
 
-function describeIssue(issue: z.core.$ZodIssue, value: unknown, received: string): string {
+function describeIssue(issue: z.core.$ZodIssue, value: unknown, received: string, field: z.core.$ZodType | undefined): string {
   if (issue.code === 'invalid_type') {
     if (value === undefined) return 'required field is missing';
     if (issue.expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')) {
-      // YAML read 3.10 as the number 3.1: quoting is the only way to keep what the author meant.
-      return `${received} is a ${typeof value}; quote it: "${received}"`;
+      // YAML read 3.10 as the number 3.1: quoting is the only way to keep what the author meant,
+      // so say so — unless the quoted text would still be wrong (md5: 3).
+      const quoted = field ? z.safeParse(field, received) : undefined;
+      if (!quoted || quoted.success) return `${received} is a ${typeof value}; quote it: "${received}"`;
+      const expectation = quoted.error.issues[0]?.message ?? 'expected a string';
+      return `${expectation.startsWith('expected') ? expectation : `expected ${expectation}`}, received the ${typeof value} ${received}`;
     }
     if ((issue.expected === 'number' || issue.expected === 'int') && typeof value === 'string') {
       return `expected a number written without quotes, received the string ${received}`;
@@ -220,19 +225,25 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
+type AnyDef = { type: string; innerType?: z.core.$ZodType; valueType?: z.core.$ZodType; element?: z.core.$ZodType; shape?: Record<string, z.core.$ZodType> };
+
+/** The sub-schema that checks the value at `path`, optional wrappers removed. */
+function schemaAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): z.core.$ZodType | undefined {
+  const unwrap = (s: z.core.$ZodType | undefined) => {
+    while (s && ['optional', 'nullable'].includes((s._zod.def as AnyDef).type)) s = (s._zod.def as AnyDef).innerType;
+    return s;
+  };
+  let current = unwrap(schema);
+  for (const key of path) {
+    if (!current) return undefined;
+    const def = current._zod.def as AnyDef;
+    current = unwrap(def.type === 'object' ? def.shape?.[key as string] : def.type === 'record' ? def.valueType : def.type === 'array' ? def.element : undefined);
+  }
+  return current;
+}
+
 /** Field names the schema allows at `path`, for "did you mean" suggestions. */
 function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
-  let current: z.core.$ZodType | undefined = schema;
-  for (const key of [...path, undefined]) {
-    while (current) {
-      const def: { type: string; innerType?: z.core.$ZodType; valueType?: z.core.$ZodType; element?: z.core.$ZodType; shape?: Record<string, z.core.$ZodType> } = current._zod.def as never;
-      if (def.type === 'optional' || def.type === 'nullable') current = def.innerType;
-      else break;
-    }
-    if (key === undefined || !current) break;
-    const def = current._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; valueType?: z.core.$ZodType; element?: z.core.$ZodType };
-    current = def.type === 'object' ? def.shape?.[key as string] : def.type === 'record' ? def.valueType : def.type === 'array' ? def.element : undefined;
-  }
-  const shape = (current?._zod.def as { shape?: Record<string, unknown> } | undefined)?.shape;
+  const shape = (schemaAt(schema, path)?._zod.def as AnyDef | undefined)?.shape;
   return shape ? Object.keys(shape) : [];
 }

@@ -8,11 +8,11 @@ import { githubLogin, httpsUrl, shortText, text } from './fields.ts';
 export function shubRegistryProblem(url: string): string | undefined {
   if (!URL.canParse(url)) return undefined;
   const { host, port, pathname, search, hash } = new URL(url);
-  if (port) return `the shub client refuses a port in the host; serve the site on the default port`;
+  if (port) return 'expected no port: the shub client refuses one in shub:// URIs (serve the site on the default port)';
   if (search || hash) return 'expected no query or fragment';
   const hostAndPath = host + pathname.replace(/\/+$/, '');
   if (!/^[-.a-zA-Z0-9/]{1,64}$/.test(hostAndPath)) {
-    return `expected host and path of at most 64 characters of a-z, 0-9, ., - and / (the shub client's rule), received "${hostAndPath}"`;
+    return `expected host and path of at most 64 characters of a-z, 0-9, ., - and / (the shub client's rule; "${hostAndPath.length > 40 ? `${hostAndPath.slice(0, 39)}…` : hostAndPath}" has ${hostAndPath.length})`;
   }
   return undefined;
 }

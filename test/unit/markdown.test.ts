@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { toSafeHtml } from '../../src/pipeline/markdown.ts';
+
+describe('toSafeHtml', () => {
+  it('renders Markdown with GitHub extensions', () => {
+    expect(toSafeHtml('**bold** and `code`\n\n| a |\n| - |\n| 1 |')).toContain('<strong>bold</strong>');
+    expect(toSafeHtml('| a |\n| - |\n| 1 |')).toContain('<table>');
+  });
+
+  it('shows raw HTML as text instead of running it', () => {
+    const html = toSafeHtml('<script>alert(1)</script>\n\n<img src=x onerror="alert(2)">');
+    expect(html).not.toMatch(/<script|<img/);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('onerror=');
+  });
+
+  it('drops javascript: and data: link targets but keeps the text', () => {
+    const html = toSafeHtml('[click](javascript:alert(1)) [d](data:text/html,x) [ok](https://example.org)');
+    expect(html).not.toMatch(/href="(javascript|data):/);
+    expect(html).toContain('>click</a>');
+    expect(html).toContain('href="https://example.org"');
+  });
+});

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import type { RegistryFile } from '../../src/pipeline/load-registry-fs.ts';
+import { validateRegistry } from '../../src/pipeline/validate-records.ts';
+import { formatProblems } from '../../src/problems.ts';
+
+const SHA = 'e89ad5f79a1acc7c87e98b28e38c63b1a02759b51d925c67c3967ff06dc13e9f';
+const MD5 = 'f03b26b98eca65a2b07a845042204fc3';
+
+function files(map: Record<string, string>): RegistryFile[] {
+  return Object.entries(map).map(([path, text]) => ({ path, display: `registry/${path}`, text, blob: path }));
+}
+
+const config = 'name: Test\nurl: https://registry.example.org\n';
+const tag = (fields: string) => `---\n${fields}\n---\n`;
+const good = `url: https://example.org/a.sif\nsha256: ${SHA}\nmd5: ${MD5}\nsize: 792293`;
+
+function report(map: Record<string, string>): string {
+  const result = validateRegistry(files({ 'registry.yml': config, ...map }));
+  if (result.ok) throw new Error('expected problems');
+  return formatProblems(result.problems);
+}
+
+describe('validateRegistry', () => {
+  it('accepts a record with only url, sha256, md5 and size', () => {
+    const result = validateRegistry(files({ 'registry.yml': config, 'lab/tool/1.0.md': tag(good) }));
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.registry.tags.map((t) => [t.collection, t.container, t.name])).toEqual([['lab', 'tool', '1.0']]);
+    expect(result.registry.collections.map((c) => c.name)).toEqual(['lab']);
+  });
+
+  it('reports every problem of the bad-input table in one run', () => {
+    expect(
+      report({
+        'lab/tool/js.md': '---js\n{ url: "x" }\n---\n',
+        'lab/tool/types.md': tag(`url: https://example.org/a.sif\nsha256: ${SHA}\nmd5: 3\nsize: "12"\nlabels:\n  version: 3.10\n  ok: "3.10"`),
+        'lab/tool/hex.md': tag(`url: https://example.org/a.sif\nsha256: abc\nmd5: ${MD5.toUpperCase()}\nsize: 10`),
+        'My_Lab/tool/1.0.md': tag(good),
+        'lab/tool/.hidden.md': tag(good),
+        [`lab/${'x'.repeat(65)}/1.0.md`]: tag(good),
+        'lab/tool/http.md': tag(good.replace('https://example.org/a.sif', 'http://example.org/a.sif')),
+        'lab/tool/js-url.md': tag(good.replace('https://example.org/a.sif', 'javascript:alert(1)')),
+        'lab/tool/file-url.md': tag(good.replace('https://example.org/a.sif', 'file:///etc/passwd')),
+        'lab/tool/typo.md': tag(good.replace('sha256', 'sha265')),
+      }),
+    ).toMatchInlineSnapshot(`
+      "✖ 14 problems in 10 files
+      registry/lab/tool/.hidden.md
+        expected a tag name of 1–64 characters of a-z, 0-9, ., _ and -, not starting with . (the shub client's rule), received ".hidden"; try "hidden"
+      registry/lab/tool/file-url.md
+        url   expected an https:// URL without credentials, received "file:///etc/passwd"  (line 2)
+      registry/lab/tool/hex.md
+        sha256   expected 64 lowercase hex characters, received "abc"  (line 3)
+        md5      expected 32 lowercase hex characters, received "F03B26B98ECA65A2B07A845042204FC3"  (line 4)
+      registry/lab/tool/http.md
+        url   expected an https:// URL without credentials, received "http://example.org/a.sif"  (line 2)
+      registry/lab/tool/js-url.md
+        url   expected an https:// URL without credentials, received "javascript:alert(1)"  (line 2)
+      registry/lab/tool/js.md
+        frontmatter must be YAML; "---js" is refused (code in records is never run)  (line 1)
+      registry/lab/tool/types.md
+        md5              expected 32 lowercase hex characters, received the number 3  (line 4)
+        size             expected a number written without quotes, received the string "12"  (line 5)
+        labels.version   3.10 is a number; quote it: "3.10"  (line 7)
+      registry/lab/tool/typo.md
+        sha256   required field is missing
+        sha265   unknown field; did you mean "sha256"?  (line 3)
+      registry/lab/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx/1.0.md
+        expected a container name of 1–64 characters of a-z, 0-9, ., _ and -, not starting with . (the shub client's rule), received "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…"; try "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+      registry/My_Lab/tool/1.0.md
+        expected a collection name of 1–39 characters of a-z, 0-9 and - (the shub client's rule), received "My_Lab"; try "my-lab""
+    `);
+  });
+
+  it('names the file and line of a number that should be a string', () => {
+    expect(report({ 'lab/tool/1.0.md': tag(`${good}\nlabels:\n  version: 3.10`) })).toMatchInlineSnapshot(`
+      "✖ 1 problem in 1 file
+      registry/lab/tool/1.0.md
+        labels.version   3.10 is a number; quote it: "3.10"  (line 7)"
+    `);
+  });
+
+  it('asks to quote a hash that YAML read as a number', () => {
+    const digits = '12345678901234567890123456789012';
+    expect(report({ 'lab/tool/1.0.md': tag(good.replace(MD5, digits)) })).toContain(`md5   ${digits} is a number; quote it: "${digits}"  (line 4)`);
+  });
+
+  it('refuses the same image recorded with different md5 or size', () => {
+    expect(report({ 'lab/tool/1.0.md': tag(good), 'lab/tool/2.0.md': tag(good.replace('792293', '792294')) })).toMatchInlineSnapshot(`
+      "✖ 1 problem in 1 file
+      registry/lab/tool/2.0.md
+        size   registry/lab/tool/1.0.md records the same sha256 with size 792293, this record says 792294: one of them is wrong"
+    `);
+  });
+
+  it('checks registry.yml: https, no port, no underscore, at most 64 characters', () => {
+    const check = (url: string) => {
+      const result = validateRegistry(files({ 'registry.yml': `name: T\nurl: ${url}\n` }));
+      return result.ok ? 'ok' : result.problems.map((p) => p.message).join('; ');
+    };
+    expect(check('https://lab.github.io/registry')).toBe('ok');
+    expect(check('http://lab.github.io')).toMatchInlineSnapshot(`"expected an https:// URL without credentials, received "http://lab.github.io""`);
+    expect(check('https://localhost:8080')).toMatchInlineSnapshot(`"expected no port: the shub client refuses one in shub:// URIs (serve the site on the default port), received "https://localhost:8080""`);
+    expect(check('https://my_lab.example.org')).toMatchInlineSnapshot(`"expected host and path of at most 64 characters of a-z, 0-9, ., - and / (the shub client's rule; "my_lab.example.org" has 18), received "https://my_lab.example.org""`);
+    expect(check(`https://example.org/${'a'.repeat(60)}`)).toMatchInlineSnapshot(`"expected host and path of at most 64 characters of a-z, 0-9, ., - and / (the shub client's rule; "example.org/aaaaaaaaaaaaaaaaaaaaaaaaaaa…" has 72), received "https://example.org/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…""`);
+  });
+
+  it('requires registry.yml and refuses stray files', () => {
+    const result = validateRegistry(files({ 'notes.txt': 'x', 'lab/1.0.md': tag(good), 'lab/tool/image.sif': 'x' }));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(formatProblems(result.problems)).toMatchInlineSnapshot(`
+      "✖ 4 problems in 4 files
+      registry/lab/1.0.md
+        unexpected file: a collection folder holds README.md and one folder per container; tag records go in <collection>/<container>/<tag>.md
+      registry/lab/tool/image.sif
+        unexpected file: tag records are Markdown files named <tag>.md
+      registry/notes.txt
+        unexpected file: the top of the registry holds registry.yml, README.md and one folder per collection
+      registry/registry.yml
+        missing: every registry needs registry.yml with at least name and url"
+    `);
+  });
+});
