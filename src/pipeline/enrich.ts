@@ -82,7 +82,12 @@ type Image = z.infer<typeof imageFields>;
 
 export function toSite(registry: RegistryInput, history: { files: FileHistory[]; blobs: ReadonlyMap<string, string> }): Site {
   const historyByPath = new Map(history.files.map((h) => [h.path, h]));
+  // History only fetched blobs that no working-tree record has: an old version can be
+  // byte-identical to another tag's record today.
+  const recordOfBlob = new Map(registry.tags.map((t) => [t.blob, t.record]));
   const imageOfBlob = (blob: string): Image | undefined => {
+    const known = recordOfBlob.get(blob);
+    if (known) return known;
     const text = history.blobs.get(blob);
     if (text === undefined) return undefined;
     const parsed = parseMarkdownRecord(text);
@@ -96,7 +101,7 @@ export function toSite(registry: RegistryInput, history: { files: FileHistory[];
   for (const tag of registry.tags) {
     livePaths.add(tag.path);
     const changes = historyByPath.get(tag.path)?.changes ?? [];
-    const versions = toVersions(changes, (blob) => (blob === tag.blob ? tag.record : imageOfBlob(blob)));
+    const versions = toVersions(changes, imageOfBlob);
     const committedBlob = changes.at(-1)?.blob;
     const last = versions.at(-1);
     if (last && last.sha256 === tag.record.sha256) last.url = tag.record.url;

@@ -30,7 +30,8 @@ export function parseGitLog(output: string, prefix: string): FileHistory[] {
   for (const chunk of output.split('\x1e')) {
     if (chunk === '') continue;
     const tokens = chunk.split('\0');
-    const [commit, date, author] = tokens[0]!.split('\x1f') as [string, string, string];
+    const [commit, rawDate, author] = tokens[0]!.split('\x1f') as [string, string, string];
+    const date = toUtc(rawDate);
     for (let i = 1; i < tokens.length; i++) {
       const header = tokens[i]!.trim();
       if (!header.startsWith(':')) continue;
@@ -62,4 +63,10 @@ export function parseGitLog(output: string, prefix: string): FileHistory[] {
     }
   }
   return [...byPath.values()];
+}
+
+/** Git gives the committer's own offset; the API and pages use UTC ("2024-01-15T10:00:00Z"). */
+function toUtc(date: string): string {
+  const time = Date.parse(date);
+  return Number.isNaN(time) ? date : new Date(time).toISOString().replace('.000Z', 'Z');
 }

@@ -1,3 +1,5 @@
+import { cp, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setSiteModel } from '../site/model.ts';
 import { basePath } from '../site/urls.ts';
@@ -7,20 +9,44 @@ import type { Site } from './enrich.ts';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
+/** Renders every page into `outDir`, which must not exist yet. */
 export async function renderPages(site: Site, outDir: string, options: { quiet?: boolean } = {}): Promise<void> {
   // Astro otherwise phones home; the build must work offline and tell no one.
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   const { build } = await import('astro');
+
+  // Astro writes its prerender chunks under the output folder when that folder is inside the
+  // working directory (else under ./.astro), then imports them: their package imports only
+  // resolve next to our node_modules. So render inside the project, from the project, then move.
+  const scratchParent = path.join(projectRoot, 'node_modules', '.sifhub');
+  await mkdir(scratchParent, { recursive: true });
+  const scratch = await mkdtemp(path.join(scratchParent, 'pages-'));
+  const cwd = process.cwd();
   setSiteModel(site);
   try {
+    process.chdir(projectRoot);
     await build({
       root: projectRoot,
-      outDir,
+      outDir: scratch,
       site: new URL(site.config.url).origin,
       base: basePath(site.config) || '/',
       logLevel: options.quiet ? 'error' : 'warn',
     });
+    process.chdir(cwd);
+    await moveDir(scratch, outDir);
   } finally {
+    process.chdir(cwd);
     setSiteModel(undefined);
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function moveDir(from: string, to: string): Promise<void> {
+  await rm(to, { recursive: true, force: true });
+  try {
+    await rename(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    await cp(from, to, { recursive: true });
   }
 }

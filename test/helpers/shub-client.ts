@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+
+// What Apptainer/SingularityCE do for `pull shub://HOST/coll/name[:tag][@digest]` (DESIGN §3,
+// from internal/pkg/client/shub/{util,api,pull}.go): validate the reference, build the request
+// path with `:` and `@` literal, GET it with no auth and no Accept, require 200, read JSON, then
+// GET `image` (scheme forced to http under --no-https), following redirects and checking only
+// that the byte count equals Content-Length.
+
+const SHUB_REF = /^(shub:\/\/)([-.a-zA-Z0-9/]{1,64}\/)?([-a-zA-Z0-9]{1,39}\/)([-_.a-zA-Z0-9]{1,64})(:[-_.a-zA-Z0-9]{1,64})?((@[a-f0-9]{32})|(@[a-f0-9]{40}))?$/;
+
+/** The manifest request path for a shub:// reference, exactly as the client builds it. */
+export function manifestRequestPath(ref: string): string {
+  if (!SHUB_REF.test(ref)) throw new Error(`the client refuses ${ref}: Invalid shub URI`);
+  const parts = ref.slice('shub://'.length).split('/');
+  const prefix = parts.length > 2 ? parts.slice(1, -2).join('/') : '';
+  const user = parts.at(-2)!;
+  let rest = parts.at(-1)!;
+  let digest = '';
+  let tag = '';
+  if (rest.includes('@')) [rest, digest] = [rest.split('@')[0]!, `@${rest.split('@')[1]}`];
+  if (rest.includes(':')) [rest, tag] = [rest.split(':')[0]!, `:${rest.split(':')[1]}`];
+  if (!tag && !digest) tag = ':latest';
+  return `${prefix ? `/${prefix}` : ''}/api/container/${user}/${rest}${tag}${digest}`;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** A raw HTTP request: the path is sent byte for byte, as Go's client sends it. */
+export function request(method: 'GET' | 'HEAD', origin: string, path: string): Promise<HttpResponse> {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ method, hostname, port, path, headers: { 'User-Agent': 'apptainer/1.3.0' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export interface Pulled {
+  manifest: Record<string, unknown>;
+  bytes: number;
+  sha256: string;
+  md5: string;
+}
+
+/** `apptainer pull --no-https shub://SITE/ref` against a site served at `siteOrigin`. */
+export async function pull(siteOrigin: string, ref: string): Promise<Pulled> {
+  const path = manifestRequestPath(ref);
+  const res = await request('GET', siteOrigin, path);
+  if (res.status !== 200) throw new Error(`manifest ${path}: ${res.status}`);
+  const manifest = JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
+  const commit = manifest.commit;
+  // The shub cache is keyed on `commit`: empty fails the pull, and it must be safe as a file name.
+  if (typeof commit !== 'string' || !/^[A-Za-z0-9._-]+$/.test(commit)) throw new Error(`unusable cache key ${String(commit)}`);
+  const image = new URL(String(manifest.image));
+  image.protocol = 'http:';
+  const download = await request('GET', image.origin, image.pathname + image.search);
+  if (download.status !== 200) throw new Error(`image ${image}: ${download.status}`);
+  const length = Number(download.headers['content-length']);
+  if (length !== download.body.length) throw new Error(`image received is not the right size: ${length} vs ${download.body.length}`);
+  return {
+    manifest,
+    bytes: download.body.length,
+    sha256: createHash('sha256').update(download.body).digest('hex'),
+    md5: createHash('md5').update(download.body).digest('hex'),
+  };
+}
