@@ -7,6 +7,7 @@ import { buildSite, loadSite } from '../src/pipeline/build.ts';
 import { EnvironmentError, InputError } from '../src/problems.ts';
 import { recordJsonSchemas, toJsonText } from '../src/schema/json-schema.ts';
 import { startStaticServer } from '../src/serve/static-server-node.ts';
+import { plural } from '../src/site/format.ts';
 import { basePath } from '../src/site/urls.ts';
 
 const EXIT = { ok: 0, invalidRecords: 1, usage: 2, environment: 3, bug: 70 } as const;
@@ -55,17 +56,17 @@ async function main(argv: string[]): Promise<number> {
       const { counts } = result.site;
       const uncommitted = result.site.collections.flatMap((c) => c.containers.flatMap((n) => n.tags)).filter((t) => t.uncommitted);
       console.log(
-        `${styleText('green', '✔')} Built ${values.out}/: ${counts.collections} collections, ${counts.containers} containers, ${counts.tags} tags, ` +
-          `${result.files.manifests} shub manifests (${result.timings.reduce((s, t) => s + t.seconds, 0).toFixed(1)} s)`,
+        `${styleText('green', '✔')} Built ${values.out}/: ${plural(counts.collections, 'collection')}, ${plural(counts.containers, 'container')}, ${plural(counts.tags, 'tag')}, ` +
+          `${plural(result.files.manifests, 'shub manifest')} (${result.timings.reduce((s, t) => s + t.seconds, 0).toFixed(1)} s)`,
       );
       if (uncommitted.length > 0) {
-        console.log(styleText('yellow', `! ${uncommitted.length} tag records differ from the last commit and are shown as uncommitted: ${uncommitted.slice(0, 3).map((t) => t.file).join(', ')}${uncommitted.length > 3 ? ', …' : ''}`));
+        console.log(styleText('yellow', `! ${plural(uncommitted.length, 'tag record')} differ from the last commit and are shown as uncommitted: ${uncommitted.slice(0, 3).map((t) => t.file).join(', ')}${uncommitted.length > 3 ? ', …' : ''}`));
       }
       return EXIT.ok;
     }
     case 'validate': {
       const site = await loadSite({ registryDir: values.registry });
-      console.log(`${styleText('green', '✔')} ${site.counts.tags} tag records in ${site.counts.collections} collections are valid`);
+      console.log(`${styleText('green', '✔')} ${plural(site.counts.tags, 'tag record')} in ${plural(site.counts.collections, 'collection')}: all valid`);
       return EXIT.ok;
     }
     case 'serve': {

@@ -1,0 +1,25 @@
+import { parse } from 'parse5';
+
+interface Node {
+  nodeName: string;
+  attrs?: { name: string; value: string }[];
+  childNodes?: Node[];
+  content?: Node;
+}
+
+/** What in a page could run script: script elements, event-handler attributes, script URLs. */
+export function activeContent(html: string): string[] {
+  const found: string[] = [];
+  const walk = (node: Node) => {
+    if (node.nodeName === 'script' || node.nodeName === 'iframe' || node.nodeName === 'object' || node.nodeName === 'embed') found.push(`<${node.nodeName}>`);
+    if (node.nodeName === 'img') found.push('<img>');
+    for (const attr of node.attrs ?? []) {
+      if (/^on/i.test(attr.name)) found.push(`${node.nodeName}[${attr.name}]`);
+      if (/^(href|src|action|formaction|xlink:href)$/i.test(attr.name) && /^\s*(javascript|data|vbscript):/i.test(attr.value)) found.push(`${node.nodeName}[${attr.name}=${attr.value}]`);
+    }
+    for (const child of node.childNodes ?? []) walk(child);
+    if (node.content) walk(node.content);
+  };
+  walk(parse(html) as unknown as Node);
+  return found;
+}

@@ -1,0 +1,144 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiCollection, apiCollectionsIndex, apiRegistry } from '../../src/schema/api.ts';
+import { runSifhub, type CliResult } from '../helpers/cli.ts';
+import { activeContent } from '../helpers/html.ts';
+import { image, tagRecord, TempRepo } from '../helpers/git-repo.ts';
+
+// `sifhub build` as a user runs it: a real git repository, the real command, a full Astro build.
+
+const HOSTILE = '<script>alert("x")</script> [click me](javascript:alert(1)) <img src=x onerror="alert(2)"> "><img src=x onerror=alert(3)>';
+
+let repo: TempRepo;
+let build: CliResult;
+const page = (p: string) => readFile(path.join(repo.dir, 'dist', p), 'utf8');
+
+beforeAll(async () => {
+  repo = await TempRepo.create();
+  const [a, b] = [image(1), image(2)];
+  await repo.write({
+    'registry/registry.yml': `name: Lab registry\nurl: https://lab.github.io/registry\ndescription: "Images of the lab. ${HOSTILE.replaceAll('"', '\\"')}"\ncontact: lab@example.org\nhelp: https://example.org/help\nrepository: https://github.com/lab/registry\n`,
+    'registry/lab/README.md': `---\nsummary: The lab's images\nowners: [ada]\ntopics: [genomics]\n---\n${HOSTILE}\n`,
+    'registry/lab/tool/README.md': `---\nsummary: A tool\nsource: https://github.com/lab/tool\n---\nDescription **bold**\n`,
+    'registry/lab/tool/1.0.md': tagRecord(a, 'architecture: amd64\nlabels:\n  maintainer: Ada\n  "<b>key</b>": "\\"><img src=x onerror=alert(4)>"\ndefinition: |\n  Bootstrap: docker\n  From: ubuntu:22.04\n  %post\n    echo "<script>alert(5)</script>"\nrunscript: exec tool "$@"\napps:\n  hello:\n    runscript: echo hello\nsignatures:\n  - { type: pgp, hash: sha256, fingerprint: 1137E72E6816BFC06D9CAA0D15F3F4F4F14B03B2 }\n', 'Release notes\n'),
+  });
+  await repo.commit('add', '2024-01-01T00:00:00Z', 'Ada Lovelace');
+  await repo.write({ 'registry/lab/tool/1.0.md': tagRecord(b, 'architecture: amd64\nrunscript: exec tool "$@"\nlabels:\n  maintainer: Ada\n  "<b>key</b>": "\\"><img src=x onerror=alert(4)>"\ndefinition: |\n  Bootstrap: docker\n  From: ubuntu:22.04\n  %post\n    echo "<script>alert(5)</script>"\napps:\n  hello:\n    runscript: echo hello\n') });
+  await repo.commit('move', '2024-02-01T00:00:00Z', 'Grace Hopper');
+  build = await runSifhub(['build'], repo.dir);
+});
+
+afterAll(() => repo.dispose());
+
+describe('sifhub build', () => {
+  it('builds pages, manifests and the API', () => {
+    expect(build.stderr).toBe('');
+    expect(build.code).toBe(0);
+    expect(build.stdout).toMatch(/Built dist\/: 1 collection, 1 container, 1 tag, \d+ shub manifests/);
+    for (const file of ['index.html', 'about/index.html', 'collections/index.html', 'collections/lab/index.html', 'collections/lab/tool/index.html', 'collections/lab/tool/1.0/index.html', '404.html', 'api/container/lab/tool:1.0', 'api/v1/registry.json', 'api/v1/schema/manifest.schema.json']) {
+      expect(existsSync(path.join(repo.dir, 'dist', file)), file).toBe(true);
+    }
+  });
+
+  it('writes API files that match their schemas', async () => {
+    apiRegistry.parse(JSON.parse(await page('api/v1/registry.json')));
+    apiCollectionsIndex.parse(JSON.parse(await page('api/v1/collections.json')));
+    const lab = apiCollection.parse(JSON.parse(await page('api/v1/collections/lab.json')));
+    expect(lab.containers[0]!.tags[0]!.versions.map((v) => v.author)).toEqual(['Ada Lovelace', 'Grace Hopper']);
+    expect(lab.containers[0]!.tags[0]!.pull).toBe(`shub://lab.github.io/registry/lab/tool:1.0@${image(2).md5}`);
+  });
+
+  it('shows every recorded field and the version history on the tag page', async () => {
+    const html = await page('collections/lab/tool/1.0/index.html');
+    for (const text of [
+      'apptainer pull shub://lab.github.io/registry/lab/tool:1.0',
+      'singularity pull shub://lab.github.io/registry/lab/tool:1.0',
+      `shub://lab.github.io/registry/lab/tool:1.0@${image(2).md5}`,
+      `shub://lab.github.io/registry/lab/tool:1.0@${image(1).md5}`,
+      image(2).sha256,
+      'From: ubuntu:22.04',
+      'exec tool &quot;$@&quot;',
+      'maintainer',
+      'hello',
+      'Grace Hopper',
+      'Ada Lovelace',
+      '2024-02-01 00:00 UTC',
+      'href="https://github.com/lab/registry/commit/',
+    ]) {
+      expect(html, text).toContain(text);
+    }
+  });
+
+  it('links under the path prefix of a project site', async () => {
+    const html = await page('collections/lab/tool/index.html');
+    expect(html).toContain('href="/registry/collections/lab/tool/1.0/"');
+    expect(html).toContain('href="/registry/collections/lab/"');
+    const links = [...html.matchAll(/(?:href|src)="(\/[^"]*)"/g)].map((m) => m[1]!);
+    expect(links.length).toBeGreaterThan(5);
+    expect(links.filter((l) => !l.startsWith('/registry/'))).toEqual([]);
+  });
+
+  it('renders hostile text inert but visible on every page', async () => {
+    const pages = ['index.html', 'about/index.html', 'collections/lab/index.html', 'collections/lab/tool/1.0/index.html'];
+    for (const p of pages) {
+      const html = await page(p);
+      expect(activeContent(html), p).toEqual([]);
+    }
+    const collection = await page('collections/lab/index.html');
+    expect(collection).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+    expect(collection).toContain('click me');
+    const tag = await page('collections/lab/tool/1.0/index.html');
+    expect(tag).toContain('&lt;b&gt;key&lt;/b&gt;');
+    expect(tag).toContain('echo &quot;&lt;script&gt;alert(5)&lt;/script&gt;&quot;');
+  });
+
+  it('leaves nothing behind in the project or beside the output', async () => {
+    expect((await readdir(repo.dir)).sort()).toEqual(['.git', 'dist', 'registry']);
+  });
+});
+
+describe('sifhub build with bad records', () => {
+  it('reports all problems, exits 1 and leaves the previous dist/ untouched', async () => {
+    const bad = await TempRepo.create();
+    try {
+      await bad.write({
+        'registry/registry.yml': 'name: Bad\nurl: https://example.org\n',
+        'registry/My_Lab/tool/1.0.md': tagRecord(image(1)),
+        'registry/lab/tool/1.0.md': tagRecord(image(2), 'sha265: x\n'),
+        'registry/lab/tool/2.0.md': '---js\n{}\n---\n',
+      });
+      await bad.commit('bad', '2024-01-01T00:00:00Z');
+      await mkdir(path.join(bad.dir, 'dist'));
+      await writeFile(path.join(bad.dir, 'dist', 'index.html'), 'previous site');
+
+      const result = await runSifhub(['build'], bad.dir);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatchInlineSnapshot(`
+        "✖ 3 problems in 3 files
+        registry/lab/tool/1.0.md
+          sha265   unknown field; did you mean "sha256"?  (line 6)
+        registry/lab/tool/2.0.md
+          frontmatter must be YAML; "---js" is refused (code in records is never run)  (line 1)
+        registry/My_Lab/tool/1.0.md
+          expected a collection name of 1–39 characters of a-z, 0-9 and - (the shub client's rule), received "My_Lab"; try "my-lab"
+        "
+      `);
+      expect(await readFile(path.join(bad.dir, 'dist', 'index.html'), 'utf8')).toBe('previous site');
+      expect((await readdir(bad.dir)).sort()).toEqual(['.git', 'dist', 'registry']);
+    } finally {
+      await bad.dispose();
+    }
+  });
+
+  it('exits 3 with advice outside git, and 2 on bad usage', async () => {
+    const result = await runSifhub(['build', '--registry', '/nonexistent/registry'], repo.dir);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('Cannot read the registry folder /nonexistent/registry');
+    const usage = await runSifhub(['build', '--colour'], repo.dir);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("Unknown option '--colour'");
+  });
+});
