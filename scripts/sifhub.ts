@@ -3,7 +3,8 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs, styleText } from 'node:util';
-import { buildSite, loadSite } from '../src/pipeline/build.ts';
+import { buildSite } from '../src/pipeline/build.ts';
+import { loadSite } from '../src/pipeline/load-site.ts';
 import { EnvironmentError, InputError } from '../src/problems.ts';
 import { recordJsonSchemas, toJsonText } from '../src/schema/json-schema.ts';
 import { startStaticServer } from '../src/serve/static-server-node.ts';

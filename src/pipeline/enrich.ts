@@ -120,7 +120,9 @@ export function toSite(registry: RegistryInput, history: { files: FileHistory[];
       uncommitted: committedBlob !== tag.blob,
     };
     const key = `${tag.collection}/${tag.container}`;
-    tagsByContainer.set(key, [...(tagsByContainer.get(key) ?? []), entry]);
+    const list = tagsByContainer.get(key);
+    if (list) list.push(entry);
+    else tagsByContainer.set(key, [entry]);
   }
 
   const removed: RemovedTag[] = [];

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EnvironmentError, type Problem } from '../problems.ts';
 
@@ -34,7 +34,7 @@ export async function loadRegistry(registryDir: string): Promise<LoadedRegistry>
 
   let rootStat;
   try {
-    rootStat = await lstat(root);
+    rootStat = await stat(root);
   } catch (error) {
     throw new EnvironmentError(`Cannot read the registry folder ${display('')}: does it exist?`, { cause: error });
   }

@@ -16,7 +16,7 @@ export async function siteModel(): Promise<Site> {
   const site = (globalThis as Holder)[KEY];
   if (site) return site;
   // `astro dev` has no pipeline run before it: build the model from ./registry once.
-  const { loadSite } = await import('../pipeline/build.ts');
+  const { loadSite } = await import('../pipeline/load-site.ts');
   const loaded = await loadSite({ registryDir: 'registry' });
   setSiteModel(loaded);
   return loaded;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadSite } from '../../src/pipeline/build.ts';
+import { loadSite } from '../../src/pipeline/load-site.ts';
 import { toManifests } from '../../src/pipeline/to-manifests.ts';
 
 // The registry bundled with sifhub is what a newcomer sees first: it must build from this

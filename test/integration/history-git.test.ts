@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadSite } from '../../src/pipeline/build.ts';
+import { loadSite } from '../../src/pipeline/load-site.ts';
 import { toManifests } from '../../src/pipeline/to-manifests.ts';
 import { EnvironmentError } from '../../src/problems.ts';
 import { image, REGISTRY_YML, tagRecord, TempRepo } from '../helpers/git-repo.ts';

@@ -1,0 +1,36 @@
+import { InputError } from '../problems.ts';
+import { toSite, type Site } from './enrich.ts';
+import { loadRegistry } from './load-registry-fs.ts';
+import { readHistory } from './read-history-git.ts';
+import { validateRegistry } from './validate-records.ts';
+
+// Stages 1–5, records on disk and in git → the site model. build.ts continues from here; the
+// Astro dev server calls this alone, so it must not import the page renderer.
+
+export interface StageTiming {
+  stage: string;
+  seconds: number;
+}
+
+export type Timer = <T>(stage: string, run: () => Promise<T> | T) => Promise<T>;
+
+export function timer(timings: StageTiming[]): Timer {
+  return async (stage, run) => {
+    const start = performance.now();
+    try {
+      return await run();
+    } finally {
+      timings.push({ stage, seconds: (performance.now() - start) / 1000 });
+    }
+  };
+}
+
+/** Stages 1–5: records on disk and in git → the site model. Throws InputError on bad records. */
+export async function loadSite(options: { registryDir: string }, time: Timer = (_, run) => Promise.resolve(run())): Promise<Site> {
+  const loaded = await time('load', () => loadRegistry(options.registryDir));
+  const validated = await time('validate', () => validateRegistry(loaded.files, loaded.problems, loaded.display));
+  if (!validated.ok) throw new InputError(validated.problems);
+  const history = await time('history', () => readHistory(loaded.root, new Set(loaded.files.map((f) => f.blob))));
+  return time('enrich', () => toSite(validated.registry, history));
+}
+
