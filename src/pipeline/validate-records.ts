@@ -62,11 +62,11 @@ export function validateRegistry(files: readonly RegistryFile[], loadProblems: r
 
   for (const file of files) {
     const parts = file.path.split('/');
+    // A misnamed record is still checked, so one run reports everything; it just never
+    // joins the model, where its name would become an output path.
     const nameProblems = checkNames(file, parts);
-    if (nameProblems.length > 0) {
-      problems.push(...nameProblems);
-      continue;
-    }
+    problems.push(...nameProblems);
+    const named = nameProblems.length === 0;
     if (parts.length === 1) {
       if (file.path === CONFIG_FILE) config = check(file, parseYaml(file.text), siteConfig, problems)?.data;
       else if (file.path !== 'README.md') problems.push({ file: file.display, message: `unexpected file: the top of the registry holds ${CONFIG_FILE}, README.md and one folder per collection` });
@@ -77,12 +77,13 @@ export function validateRegistry(files: readonly RegistryFile[], loadProblems: r
         continue;
       }
       const parsed = check(file, parseMarkdownRecord(file.text), collectionRecord, problems);
-      if (parsed) collections.set(collection, { name: collection, file: file.display, record: parsed.data, description: parsed.body });
+      if (parsed && named) collections.set(collection, { name: collection, file: file.display, record: parsed.data, description: parsed.body });
     } else {
       const [collection, container, base] = parts as [string, string, string];
+      if (!base.endsWith('.md')) continue; // reported by checkNames; not a record to parse
       if (base === 'README.md') {
         const parsed = check(file, parseMarkdownRecord(file.text), containerRecord, problems);
-        if (parsed) containers.set(`${collection}/${container}`, { collection, name: container, file: file.display, record: parsed.data, description: parsed.body });
+        if (parsed && named) containers.set(`${collection}/${container}`, { collection, name: container, file: file.display, record: parsed.data, description: parsed.body });
         continue;
       }
       const result = parseMarkdownRecord(file.text);
@@ -91,7 +92,7 @@ export function validateRegistry(files: readonly RegistryFile[], loadProblems: r
         continue;
       }
       const parsed = check(file, result, tagRecord, problems);
-      if (parsed) {
+      if (parsed && named) {
         tags.push({ collection, container, name: base.slice(0, -'.md'.length), file: file.display, path: file.path, blob: file.blob, record: parsed.data, notes: parsed.body });
       }
     }

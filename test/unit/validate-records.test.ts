@@ -72,6 +72,15 @@ describe('validateRegistry', () => {
     `);
   });
 
+  it('checks the content of a misnamed record too', () => {
+    expect(report({ 'My_Lab/tool/1.0.md': tag(good.replace(MD5, 'xyz')) })).toMatchInlineSnapshot(`
+      "✖ 2 problems in 1 file
+      registry/My_Lab/tool/1.0.md
+        expected a collection name of 1–39 characters of a-z, 0-9 and - (the shub client's rule), received "My_Lab"; try "my-lab"
+        md5   expected 32 lowercase hex characters, received "xyz"  (line 4)"
+    `);
+  });
+
   it('names the file and line of a number that should be a string', () => {
     expect(report({ 'lab/tool/1.0.md': tag(`${good}\nlabels:\n  version: 3.10`) })).toMatchInlineSnapshot(`
       "✖ 1 problem in 1 file
