@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isValidName } from '../schema/names.ts';
 import { tagRecord, type CollectionRecord, type ContainerRecord, type TagRecord } from '../schema/record.ts';
 import type { SiteConfig } from '../schema/site-config.ts';
-import type { FileChange, FileHistory } from './history.ts';
+import { isTagRecordPath, type FileChange, type FileHistory } from './history.ts';
 import { toSafeHtml } from './markdown.ts';
 import { parseMarkdownRecord } from './parse-frontmatter.ts';
 import type { RegistryInput } from './validate-records.ts';
@@ -127,10 +127,8 @@ export function toSite(registry: RegistryInput, history: { files: FileHistory[];
 
   const removed: RemovedTag[] = [];
   for (const file of history.files) {
-    if (livePaths.has(file.path)) continue;
-    const parts = file.path.split('/');
-    if (parts.length !== 3 || !parts[2]!.endsWith('.md') || parts[2] === 'README.md') continue;
-    const [collection, container, base] = parts as [string, string, string];
+    if (livePaths.has(file.path) || !isTagRecordPath(file.path)) continue;
+    const [collection, container, base] = file.path.split('/') as [string, string, string];
     const name = base.slice(0, -'.md'.length);
     // Names are checked before they become output paths, also for long-deleted records.
     if (!isValidName('collection', collection) || !isValidName('container', container) || !isValidName('tag', name)) continue;

@@ -18,6 +18,12 @@ export interface FileHistory {
 
 const NO_BLOB = /^0{40}$|^0{64}$/;
 
+/** "<collection>/<container>/<tag>.md": the only files whose old versions matter. */
+export function isTagRecordPath(path: string): boolean {
+  const parts = path.split('/');
+  return parts.length === 3 && parts[2]!.endsWith('.md') && parts[2] !== 'README.md';
+}
+
 /**
  * Parses `git log --first-parent --reverse -M --raw --no-abbrev -z --format=%x1e%H%x1f%cI%x1f%an`
  * (oldest first). `prefix` is the registry folder relative to the repository root, with a

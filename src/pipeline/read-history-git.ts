@@ -3,7 +3,7 @@ import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleGit } from 'simple-git';
 import { EnvironmentError } from '../problems.ts';
-import { parseGitLog, type FileHistory } from './history.ts';
+import { isTagRecordPath, parseGitLog, type FileHistory } from './history.ts';
 
 // Stage 4's I/O half: ONE `git log` pass over the registry folder, then ONE `git cat-file
 // --batch` for the record versions whose text we do not already hold (the working tree's
@@ -46,6 +46,7 @@ export async function readHistory(registryRoot: string, knownBlobs: ReadonlySet<
 
   const wanted = new Set<string>();
   for (const file of files) {
+    if (!isTagRecordPath(file.path)) continue;
     for (const change of file.changes) if (change.blob && !knownBlobs.has(change.blob)) wanted.add(change.blob);
   }
   return { files, blobs: await readBlobs(top, wanted) };
