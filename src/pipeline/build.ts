@@ -1,5 +1,6 @@
 import { InputError } from '../problems.ts';
 import { apiJsonSchemas, toJsonText } from '../schema/json-schema.ts';
+import { apiPath } from '../site/urls.ts';
 import type { Site } from './enrich.ts';
 import { loadSite, timer, type StageTiming } from './load-site.ts';
 import { renderPages } from './render-pages-astro.ts';
@@ -36,7 +37,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       manifests: await writeFiles(staging, manifests.files.map((m) => ({ path: m.path, text: `${JSON.stringify(m.manifest)}\n` }))),
       api: await writeFiles(staging, [
         ...api.map((a) => ({ path: a.path, text: toJsonText(a.json) })),
-        ...Object.entries(apiJsonSchemas()).map(([name, schema]) => ({ path: `api/v1/schema/${name}`, text: toJsonText(schema) })),
+        ...Object.entries(apiJsonSchemas()).map(([name, schema]) => ({ path: apiPath.schema(name).slice(1), text: toJsonText(schema) })),
       ]),
     }));
     await replaceDir(staging, options.outDir);

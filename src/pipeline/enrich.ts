@@ -73,9 +73,13 @@ export interface Site {
   config: SiteConfig;
   descriptionHtml: string;
   collections: CollectionEntry[];
+  /** The most recently changed tags, newest first; uncommitted ones lead. */
+  recent: TagEntry[];
   removed: RemovedTag[];
   counts: { collections: number; containers: number; tags: number; bytes: number };
 }
+
+const RECENT_TAGS = 15;
 
 const imageFields = z.object({ url: tagRecord.shape.url, sha256: tagRecord.shape.sha256, md5: tagRecord.shape.md5, size: tagRecord.shape.size });
 type Image = z.infer<typeof imageFields>;
@@ -133,7 +137,7 @@ export function toSite(registry: RegistryInput, history: { files: FileHistory[];
     // Names are checked before they become output paths, also for long-deleted records.
     if (!isValidName('collection', collection) || !isValidName('container', container) || !isValidName('tag', name)) continue;
     const versions = toVersions(file.changes, imageOfBlob);
-    if (versions.length > 0) removed.push({ collection, container, name, file: `${file.path} (deleted)`, versions });
+    if (versions.length > 0) removed.push({ collection, container, name, file: `${registry.display}/${file.path} (deleted)`, versions });
   }
 
   const latestRule = registry.config.latest ?? 'newest';
@@ -170,10 +174,17 @@ export function toSite(registry: RegistryInput, history: { files: FileHistory[];
     })
     .sort((a, b) => a.name.localeCompare(b.name));
 
+  const changedAt = (t: TagEntry) => (t.lastChanged === undefined ? Infinity : Date.parse(t.lastChanged));
+  const recent = collections
+    .flatMap((c) => c.containers.flatMap((n) => n.tags))
+    .sort((a, b) => changedAt(b) - changedAt(a))
+    .slice(0, RECENT_TAGS);
+
   return {
     config: registry.config,
     descriptionHtml: toSafeHtml(registry.config.description ?? ''),
     collections,
+    recent,
     removed,
     counts: {
       collections: collections.length,

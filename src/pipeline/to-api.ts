@@ -2,8 +2,8 @@ import type { ApiCollection, ApiCollectionsIndex, ApiRegistry } from '../schema/
 import { absoluteUrl, apiPath, pagePath, shubUri } from '../site/urls.ts';
 import type { Site } from './enrich.ts';
 
-// Stage 6b: the JSON API for programs (api/v1/). Relative links between API files keep the API
-// usable when the site is mirrored elsewhere; page links are absolute.
+// Stage 6b: the JSON API for programs (api/v1/). The index links to collection files relatively,
+// so a mirrored copy stays navigable; pages and manifests are linked by absolute URL.
 
 export interface ApiFile {
   path: string;

@@ -38,6 +38,8 @@ export interface TagInput {
 }
 
 export interface RegistryInput {
+  /** The registry folder as the user sees it ("registry"), for naming deleted records. */
+  display: string;
   config: SiteConfig;
   collections: CollectionInput[];
   containers: ContainerInput[];
@@ -55,8 +57,7 @@ export function validateRegistry(files: readonly RegistryFile[], loadProblems: r
   const tags: TagInput[] = [];
   let config: SiteConfig | undefined;
 
-  const configFile = files.find((f) => f.path === CONFIG_FILE);
-  if (!configFile) {
+  if (!files.some((f) => f.path === CONFIG_FILE)) {
     problems.push({ file: `${registryDisplay}/${CONFIG_FILE}`, message: `missing: every registry needs ${CONFIG_FILE} with at least name and url` });
   }
 
@@ -107,7 +108,7 @@ export function validateRegistry(files: readonly RegistryFile[], loadProblems: r
 
   problems.push(...validateImageConsistency(tags));
   if (problems.length > 0 || !config) return { ok: false, problems };
-  return { ok: true, registry: { config, collections: [...collections.values()], containers: [...containers.values()], tags } };
+  return { ok: true, registry: { display: registryDisplay, config, collections: [...collections.values()], containers: [...containers.values()], tags } };
 }
 
 function checkNames(file: RegistryFile, parts: string[]): Problem[] {

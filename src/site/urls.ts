@@ -23,14 +23,22 @@ export const pagePath = {
   tag: (c: string, n: string, t: string) => `/collections/${c}/${n}/${t}/`,
 };
 
+export interface ShubRef {
+  tag?: string;
+  digest?: string;
+}
+
+/** "coll/name[:tag][@digest]": the reference the shub clients send, `:` and `@` literal. */
+export function shubRef(c: string, n: string, ref: ShubRef): string {
+  return `${c}/${n}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
+}
+
 export const apiPath = {
   registry: () => '/api/v1/registry.json',
   collections: () => '/api/v1/collections.json',
   collection: (c: string) => `/api/v1/collections/${c}.json`,
-  schema: (name: string) => `/api/v1/schema/${name}.schema.json`,
-  /** The shub manifest; `:` and `@` stay literal, as the clients send them. */
-  manifest: (c: string, n: string, ref: { tag?: string; digest?: string }) =>
-    `/api/container/${c}/${n}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`,
+  schema: (file: string) => `/api/v1/schema/${file}`,
+  manifest: (c: string, n: string, ref: ShubRef) => `/api/container/${shubRef(c, n, ref)}`,
 };
 
 /** A site path → the href to put in a page (with the path prefix). */
@@ -43,6 +51,11 @@ export function absoluteUrl(config: Pick<SiteConfig, 'url'>, sitePath: string): 
   return new URL(config.url).origin + href(config, sitePath);
 }
 
-export function shubUri(config: Pick<SiteConfig, 'url'>, c: string, n: string, ref: { tag?: string; digest?: string }): string {
-  return `shub://${shubHost(config)}/${c}/${n}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
+export function shubUri(config: Pick<SiteConfig, 'url'>, c: string, n: string, ref: ShubRef): string {
+  return `shub://${shubHost(config)}/${shubRef(c, n, ref)}`;
+}
+
+/** Link to a commit of the records' repository, when registry.yml names one. */
+export function commitUrl(config: Pick<SiteConfig, 'repository'>, sha: string): string | undefined {
+  return config.repository ? `${config.repository.replace(/\/+$/, '')}/commit/${sha}` : undefined;
 }

@@ -21,7 +21,7 @@ const tagsOf = async () => (await loadSite({ registryDir: repo.registry })).coll
 describe('history from git', () => {
   it('gives a tag moved twice three versions with dates, commits and authors, and an @md5 manifest for each', async () => {
     const [a, b, c] = [image(1), image(2), image(3)];
-    const c1 = await repo.commit('add', '2024-01-10T09:00:00Z');
+    await repo.commit('registry.yml only', '2024-01-10T09:00:00Z');
     await repo.write({ 'registry/lab/tool/1.0.md': tagRecord(a) });
     const first = await repo.commit('Add lab/tool:1.0', '2024-01-15T10:00:00Z', 'Ada Lovelace');
     await repo.write({ 'registry/lab/tool/1.0.md': tagRecord(a, '', 'Only notes changed\n') });
@@ -30,7 +30,6 @@ describe('history from git', () => {
     const second = await repo.commit('Move 1.0', '2024-03-01T10:00:00Z', 'Grace Hopper');
     await repo.write({ 'registry/lab/tool/1.0.md': tagRecord(c) });
     const third = await repo.commit('Move 1.0 again', '2024-04-01T10:00:00Z', 'Alan Turing');
-    expect(c1).not.toBe(first);
 
     const [tag] = await tagsOf();
     expect(tag!.versions).toEqual([

@@ -13,6 +13,7 @@ function tag(name: string, img: Image, blob = `blob-${name}`): TagInput {
 
 function registry(tags: TagInput[], latest?: 'newest' | 'none'): RegistryInput {
   return {
+    display: 'registry',
     config: { ...config, latest },
     collections: [{ name: 'lab', record: {}, description: '' }],
     containers: [{ collection: 'lab', name: 'tool', record: {}, description: '' }],
@@ -73,6 +74,7 @@ describe('toManifests', () => {
     expect(paths).toContain(`api/container/lab/tool@${a.md5}`);
     expect(paths).toContain(`api/container/lab/tool:old@${a.md5}`);
     expect(paths).not.toContain('api/container/lab/tool:old');
+    expect(site.removed.map((r) => r.file)).toEqual(['registry/lab/tool/old.md (deleted)']);
   });
 
   it('resolves name:latest to the most recently updated tag when there is no latest tag', () => {
@@ -83,6 +85,7 @@ describe('toManifests', () => {
     const site = toSite(registry([tag('1.0', image(1)), tag('2.0', image(2))]), { files: history, blobs: new Map() });
     const latest = toManifests(site).files.find((f) => f.path === 'api/container/lab/tool:latest');
     expect(latest?.manifest).toMatchObject({ tag: '1.0', version: image(1).md5 });
+    expect(site.recent.map((t) => t.name)).toEqual(['1.0', '2.0']);
   });
 
   it('writes no name:latest when registry.yml says latest: none', () => {
