@@ -6,13 +6,16 @@ import { loadSite, timer, type StageTiming } from './load-site.ts';
 import { renderPages } from './render-pages-astro.ts';
 import { toApi } from './to-api.ts';
 import { toManifests } from './to-manifests.ts';
+import { toSearchRecords } from './to-search-records.ts';
+import { writeSearchIndex } from './write-search-index-pagefind.ts';
 import { makeStagingDir, removeDir, replaceDir, writeFiles } from './write-output-fs.ts';
 
 // The one place the stages are ordered (DESIGN §2): loadSite runs 1–5, then 6 and 7 here.
 
 export interface BuildResult {
   site: Site;
-  files: { manifests: number; api: number };
+  files: { manifests: number; api: number; search: number };
+  searchBytes: number;
   timings: StageTiming[];
 }
 
@@ -40,8 +43,9 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
         ...Object.entries(apiJsonSchemas()).map(([name, schema]) => ({ path: apiPath.schema(name).slice(1), text: toJsonText(schema) })),
       ]),
     }));
+    const search = await time('search index', () => writeSearchIndex(toSearchRecords(site), staging));
     await replaceDir(staging, options.outDir);
-    return { site, files: counts, timings };
+    return { site, files: { ...counts, search: search.files }, searchBytes: search.bytes, timings };
   } catch (error) {
     await removeDir(staging);
     throw error;

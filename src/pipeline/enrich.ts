@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { isValidName } from '../schema/names.ts';
 import { tagRecord, type CollectionRecord, type ContainerRecord, type TagRecord } from '../schema/record.ts';
 import type { SiteConfig } from '../schema/site-config.ts';
+import { toBaseOs, toOsTopic } from './base-os.ts';
 import { isTagRecordPath, type FileChange, type FileHistory } from './history.ts';
+import { toLabelIndex, type LabelKeyEntry } from './to-labels.ts';
+import { toTopicIndex, type TopicEntry } from './to-topics.ts';
 import { toSafeHtml } from './markdown.ts';
 import { parseMarkdownRecord } from './parse-frontmatter.ts';
 import type { RegistryInput } from './validate-records.ts';
@@ -35,6 +38,10 @@ export interface TagEntry {
   lastChanged?: string;
   /** The working tree differs from the last commit (a local build before committing). */
   uncommitted: boolean;
+  /** The automatic base-OS topic (os-release when recorded, else the definition's `From:`). */
+  baseOs?: string;
+  /** Downloads of every image the tag has pointed at; null when unknown (never 0 for unknown). */
+  downloads: number | null;
 }
 
 export interface ContainerEntry {
@@ -47,7 +54,11 @@ export interface ContainerEntry {
   /** The tag `name:latest` resolves to, if any. */
   latest?: string;
   lastChanged?: string;
+  /** Bytes of the distinct current images of its tags. */
   bytes: number;
+  /** The record's topics, then the base-OS topics of its tags. */
+  topics: string[];
+  downloads: number | null;
 }
 
 export interface CollectionEntry {
@@ -58,6 +69,8 @@ export interface CollectionEntry {
   lastChanged?: string;
   bytes: number;
   tagCount: number;
+  /** 👍 reactions on the collection's stars issue; null when unknown. */
+  stars: number | null;
 }
 
 /** A tag whose record was deleted: its versions stay pullable by digest. */
@@ -77,14 +90,31 @@ export interface Site {
   recent: TagEntry[];
   removed: RemovedTag[];
   counts: { collections: number; containers: number; tags: number; bytes: number };
+  labels: LabelKeyEntry[];
+  /** Label key → its page's slug. */
+  labelSlugs: ReadonlyMap<string, string>;
+  topics: TopicEntry[];
 }
+
+/**
+ * Numbers that live on GitHub, fetched at build time and never committed (DESIGN §4). A missing
+ * entry means unknown, and pages show "—" for it.
+ */
+export interface Usage {
+  /** Download count of an image, by its URL (release assets). */
+  downloads: ReadonlyMap<string, number>;
+  /** Stars of a collection, by name. */
+  stars: ReadonlyMap<string, number>;
+}
+
+export const NO_USAGE: Usage = { downloads: new Map(), stars: new Map() };
 
 const RECENT_TAGS = 15;
 
 const imageFields = z.object({ url: tagRecord.shape.url, sha256: tagRecord.shape.sha256, md5: tagRecord.shape.md5, size: tagRecord.shape.size });
 type Image = z.infer<typeof imageFields>;
 
-export function toSite(registry: RegistryInput, history: { files: FileHistory[]; blobs: ReadonlyMap<string, string> }): Site {
+export function toSite(registry: RegistryInput, history: { files: FileHistory[]; blobs: ReadonlyMap<string, string> }, usage: Usage = NO_USAGE): Site {
   const historyByPath = new Map(history.files.map((h) => [h.path, h]));
   // History only fetched blobs that no working-tree record has: an old version can be
   // byte-identical to another tag's record today.
@@ -122,6 +152,8 @@ export function toSite(registry: RegistryInput, history: { files: FileHistory[];
       firstAdded: changes[0]?.date,
       lastChanged: committedBlob === tag.blob ? changes.at(-1)?.date : undefined,
       uncommitted: committedBlob !== tag.blob,
+      baseOs: (tag.record.os && toOsTopic(tag.record.os.id)) ?? toBaseOs(tag.record.bootstrap, tag.record.from),
+      downloads: sumKnown(distinct(versions.map((v) => v.url)).map((url) => usage.downloads.get(url))),
     };
     const key = `${tag.collection}/${tag.container}`;
     const list = tagsByContainer.get(key);
@@ -152,7 +184,9 @@ export function toSite(registry: RegistryInput, history: { files: FileHistory[];
       tags,
       latest: tags.some((t) => t.name === 'latest') ? 'latest' : latestRule === 'newest' ? mostRecentlyUpdated(tags)?.name : undefined,
       lastChanged: maxDate(tags.map((t) => t.lastChanged)),
-      bytes: sum(tags.map((t) => t.current.size)),
+      bytes: distinctBytes(tags.map((t) => t.current)),
+      topics: distinct([...(container.record.topics ?? []), ...tags.flatMap((t) => (t.baseOs ? [t.baseOs] : []))]),
+      downloads: sumKnown(distinct(tags.flatMap((t) => t.versions.map((v) => v.url))).map((url) => usage.downloads.get(url))),
     };
     const list = containersByCollection.get(container.collection) ?? [];
     list.push(entry);
@@ -168,8 +202,9 @@ export function toSite(registry: RegistryInput, history: { files: FileHistory[];
         descriptionHtml: toSafeHtml(collection.description),
         containers,
         lastChanged: maxDate(containers.map((c) => c.lastChanged)),
-        bytes: sum(containers.map((c) => c.bytes)),
+        bytes: distinctBytes(containers.flatMap((c) => c.tags.map((t) => t.current))),
         tagCount: sum(containers.map((c) => c.tags.length)),
+        stars: usage.stars.get(collection.name) ?? null,
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
@@ -180,6 +215,7 @@ export function toSite(registry: RegistryInput, history: { files: FileHistory[];
     .sort((a, b) => changedAt(b) - changedAt(a))
     .slice(0, RECENT_TAGS);
 
+  const labels = toLabelIndex(collections);
   return {
     config: registry.config,
     descriptionHtml: toSafeHtml(registry.config.description ?? ''),
@@ -190,8 +226,11 @@ export function toSite(registry: RegistryInput, history: { files: FileHistory[];
       collections: collections.length,
       containers: sum(collections.map((c) => c.containers.length)),
       tags: sum(collections.map((c) => c.tagCount)),
-      bytes: sum(collections.map((c) => c.bytes)),
+      bytes: distinctBytes(collections.flatMap((c) => c.containers.flatMap((n) => n.tags.map((t) => t.current)))),
     },
+    labels,
+    labelSlugs: new Map(labels.map((l) => [l.key, l.slug])),
+    topics: toTopicIndex(collections),
   };
 }
 
@@ -233,6 +272,22 @@ function maxDate(dates: readonly (string | undefined)[]): string | undefined {
   let best: string | undefined;
   for (const d of dates) if (d !== undefined && (best === undefined || Date.parse(d) > Date.parse(best))) best = d;
   return best;
+}
+
+/** Storage, not tag count: two tags on one image count it once. */
+function distinctBytes(versions: readonly Version[]): number {
+  const sizes = new Map(versions.map((v) => [v.sha256, v.size]));
+  return sum([...sizes.values()]);
+}
+
+function distinct<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
+
+/** The sum of the known numbers; null when none is known. */
+function sumKnown(values: readonly (number | undefined)[]): number | null {
+  const known = values.filter((v): v is number => v !== undefined);
+  return known.length === 0 ? null : sum(known);
 }
 
 function sum(values: readonly number[]): number {

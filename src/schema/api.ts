@@ -3,11 +3,13 @@ import { z } from 'zod';
 // Shapes of the JSON API under api/v1/. Small index files plus one file per collection, so a
 // program never downloads the whole registry to look at one container.
 
+const usageCount = (what: string) => z.int().nullable().describe(`${what}, fetched from GitHub at build time; null when unknown (never 0 for unknown).`);
+
 const counts = z.strictObject({
   collections: z.int(),
   containers: z.int(),
   tags: z.int(),
-  bytes: z.int().describe('Sum of the sizes of the current image of every tag.'),
+  bytes: z.int().describe('Sum of the sizes of the distinct current images of all tags.'),
 });
 
 export const apiRegistry = z
@@ -33,6 +35,7 @@ export const apiCollectionsIndex = z
         containers: z.int(),
         tags: z.int(),
         bytes: z.int(),
+        stars: usageCount('👍 reactions on the collection\'s stars issue'),
         lastChanged: z.string().optional(),
         page: z.string().describe('Absolute URL of the collection\'s page.'),
         api: z.string().describe('Relative URL of the collection\'s JSON file.'),
@@ -63,6 +66,8 @@ const apiTag = z.strictObject({
   firstAdded: z.string().optional(),
   lastChanged: z.string().optional(),
   uncommitted: z.boolean(),
+  baseOs: z.string().optional().describe('Operating system the image is built on (os-release, else the definition\'s From:).'),
+  downloads: usageCount('Downloads of the images this tag has pointed at'),
   pull: z.string().describe('shub:// reference pinned to this image.'),
   manifest: z.string().describe('URL of the tag\'s shub manifest.'),
   page: z.string(),
@@ -75,15 +80,18 @@ export const apiCollection = z
     summary: z.string().optional(),
     topics: z.array(z.string()),
     owners: z.array(z.string()),
+    stars: usageCount('👍 reactions on the collection\'s stars issue'),
     page: z.string(),
     containers: z.array(
       z.strictObject({
         name: z.string(),
         summary: z.string().optional(),
-        topics: z.array(z.string()),
+        topics: z.array(z.string()).describe('Its own topics, then the base-OS topics of its images.'),
         source: z.string().optional(),
         license: z.string().optional(),
         latest: z.string().optional().describe('The tag `name:latest` resolves to.'),
+        bytes: z.int(),
+        downloads: usageCount('Downloads of its images'),
         page: z.string(),
         tags: z.array(apiTag),
       }),

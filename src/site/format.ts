@@ -25,6 +25,11 @@ export function formatDateTime(iso: string | undefined): string {
   return Number.isNaN(date.getTime()) ? '—' : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
+/** A count from GitHub; "—" when unknown, which is not the same as 0. */
+export function formatCount(count: number | null): string {
+  return count === null ? '—' : count.toLocaleString('en');
+}
+
 export function shortHash(hash: string, length = 12): string {
   return hash.slice(0, length);
 }

@@ -21,7 +21,17 @@ export const pagePath = {
   collection: (c: string) => `/collections/${c}/`,
   container: (c: string, n: string) => `/collections/${c}/${n}/`,
   tag: (c: string, n: string, t: string) => `/collections/${c}/${n}/${t}/`,
+  labels: () => '/labels/',
+  /** `slug` from the label index, never a raw key. */
+  label: (slug: string) => `/labels/${slug}/`,
+  topics: () => '/topics/',
+  topic: (topic: string) => `/topics/${topic}/`,
+  sizes: () => '/sizes/',
+  search: () => '/search/',
 };
+
+/** Where pagefind's files live (its script finds the index next to itself). */
+export const searchBundlePath = () => '/pagefind/';
 
 export interface ShubRef {
   tag?: string;

@@ -1,0 +1,91 @@
+import type { CollectionEntry, ContainerEntry } from './enrich.ts';
+
+// The label index: key → values → the containers whose current images carry them ("when you
+// investigate an individual label, you can see all containers in the registry that have it").
+// Pure.
+
+export interface LabelHolder {
+  container: ContainerEntry;
+  /** Its tags whose current image carries the value. */
+  tags: string[];
+}
+
+export interface LabelValueEntry {
+  value: string;
+  holders: LabelHolder[];
+}
+
+export interface LabelKeyEntry {
+  key: string;
+  /** A URL path segment: safe characters only, unique, stable for a key. */
+  slug: string;
+  /** Containers carrying the key with any value. */
+  containerCount: number;
+  /** Most widely carried first. */
+  values: LabelValueEntry[];
+}
+
+export function toLabelIndex(collections: readonly CollectionEntry[]): LabelKeyEntry[] {
+  const byKey = new Map<string, Map<string, Map<ContainerEntry, string[]>>>();
+  for (const collection of collections) {
+    for (const container of collection.containers) {
+      for (const tag of container.tags) {
+        for (const [key, value] of Object.entries(tag.record.labels ?? {})) {
+          let values = byKey.get(key);
+          if (!values) byKey.set(key, (values = new Map()));
+          let holders = values.get(value);
+          if (!holders) values.set(value, (holders = new Map()));
+          const tags = holders.get(container);
+          if (tags) tags.push(tag.name);
+          else holders.set(container, [tag.name]);
+        }
+      }
+    }
+  }
+
+  const keys = [...byKey.keys()].sort(compareText);
+  const slugs = toLabelSlugs(keys);
+  return keys.map((key) => {
+    const values = [...byKey.get(key)!].map(([value, holders]) => ({
+      value,
+      holders: [...holders].map(([container, tags]) => ({ container, tags })),
+    }));
+    values.sort((a, b) => b.holders.length - a.holders.length || compareText(a.value, b.value));
+    const containers = new Set(values.flatMap((v) => v.holders.map((h) => h.container)));
+    return { key, slug: slugs.get(key)!, containerCount: containers.size, values };
+  });
+}
+
+const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'variant' });
+
+function compareText(a: string, b: string): number {
+  return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/**
+ * Label keys are free text ("E2E", "org.opencontainers.image.title", "<b>"): the slug keeps
+ * lower-case a-z, 0-9, `.`, `_` and `-`, and gets a hash of the key whenever that changed
+ * anything, so `E2E` and `e2e` never share a folder on a case-insensitive file system.
+ */
+export function toLabelSlugs(keys: readonly string[]): Map<string, string> {
+  const slugs = new Map<string, string>();
+  const used = new Set<string>();
+  for (const key of keys) {
+    const plain = key.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[.-]+/, '').slice(0, 60).replace(/[.-]+$/, '');
+    let slug = plain === key && plain !== '' ? plain : `${plain ? `${plain}-` : ''}${fnv1a(key)}`;
+    for (let n = 2; used.has(slug); n++) slug = `${plain || 'label'}-${fnv1a(key)}-${n}`;
+    used.add(slug);
+    slugs.set(key, slug);
+  }
+  return slugs;
+}
+
+/** 32-bit FNV-1a as 8 hex digits: short, stable, no Node built-in needed. */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(text)) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}

@@ -1,0 +1,83 @@
+import type { SiteConfig } from '../schema/site-config.ts';
+import { formatBytes, plural } from '../site/format.ts';
+import { href, pagePath } from '../site/urls.ts';
+import type { CollectionEntry, ContainerEntry, Site } from './enrich.ts';
+import { topicsOf } from './to-topics.ts';
+
+// The search index's input, projected from the site model (never by re-reading records or
+// pages). One record per container: results then name what people pull, a container with
+// hundreds of tags is one result rather than hundreds, and the index stays small at scale.
+// Pure.
+
+export const SEARCH_FILTERS = {
+  collection: 'Collection',
+  topic: 'Topic',
+  label: 'Label',
+  architecture: 'Architecture',
+  os: 'Base OS',
+} as const;
+
+export type SearchFilter = keyof typeof SEARCH_FILTERS;
+
+export interface SearchRecord {
+  url: string;
+  content: string;
+  meta: { title: string; summary: string; latest: string; size: string; tags: string };
+  filters: Record<SearchFilter, string[]>;
+}
+
+export function toSearchRecords(site: Site): SearchRecord[] {
+  return site.collections.flatMap((collection) => collection.containers.map((container) => toSearchRecord(site.config, collection, container)));
+}
+
+function toSearchRecord(config: SiteConfig, collection: CollectionEntry, container: ContainerEntry): SearchRecord {
+  // Tags that share an image share its metadata: index each image once.
+  const images = [...new Map(container.tags.map((t) => [t.current.sha256, t.record])).values()];
+  const lines: string[] = [
+    `${container.collection}/${container.name}`,
+    container.tags.map((t) => `${container.name}:${t.name}`).join(' '),
+    container.record.summary ?? '',
+    toPlainText(container.descriptionHtml),
+    collection.record.summary ?? '',
+  ];
+  for (const image of images) {
+    for (const [key, value] of Object.entries(image.labels ?? {})) lines.push(`${key} ${value}`);
+    lines.push(image.definition ?? '', image.help ?? '', image.from ?? '');
+    for (const [name, app] of Object.entries(image.apps ?? {})) lines.push(`app ${name}`, app.help ?? '');
+  }
+  return {
+    url: href(config, pagePath.container(container.collection, container.name)),
+    content: lines.filter((l) => l !== '').join('\n'),
+    meta: {
+      title: `${container.collection}/${container.name}`,
+      summary: container.record.summary ?? collection.record.summary ?? '',
+      latest: container.latest ?? '',
+      size: formatBytes(container.bytes),
+      tags: plural(container.tags.length, 'tag'),
+    },
+    filters: {
+      collection: [container.collection],
+      topic: topicsOf(collection, container),
+      label: distinct(images.flatMap((i) => Object.keys(i.labels ?? {}))),
+      architecture: distinct(images.flatMap((i) => (i.architecture ? [i.architecture] : []))),
+      os: distinct(container.tags.flatMap((t) => (t.baseOs ? [t.baseOs] : []))),
+    },
+  };
+}
+
+/** Our own sanitised Markdown HTML → words for the index. */
+function toPlainText(html: string): string {
+  return html
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function distinct(values: readonly string[]): string[] {
+  return [...new Set(values)].sort();
+}

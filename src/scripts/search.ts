@@ -1,0 +1,170 @@
+// The search page: pagefind's browser API behind our own form. Results are built with DOM calls
+// and text nodes only: pagefind hands back meta fields as they were indexed (unescaped) and
+// excerpts as HTML with <mark>, and both carry text from strangers' records.
+
+interface PagefindResultData {
+  url: string;
+  excerpt: string;
+  meta: Record<string, string | undefined>;
+}
+
+interface Pagefind {
+  options(options: Record<string, unknown>): Promise<void>;
+  filters(): Promise<Record<string, Record<string, number>>>;
+  search(query: string | null, options?: { filters?: Record<string, string[]> }): Promise<{ results: { data(): Promise<PagefindResultData> }[] }>;
+}
+
+const SHOWN_RESULTS = 50;
+const TYPING_PAUSE_MS = 200;
+
+export function enhanceSearch(): void {
+  const form = document.getElementById('search-form');
+  const status = document.getElementById('search-status');
+  const list = document.getElementById('search-results');
+  if (!(form instanceof HTMLFormElement) || !status || !list) return;
+  const query = form.elements.namedItem('q') as HTMLInputElement;
+  const selects = [...form.querySelectorAll<HTMLSelectElement>('select[data-filter]')];
+
+  let pagefind: Pagefind | undefined;
+  let latest = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const load = async (): Promise<Pagefind> => {
+    if (pagefind) return pagefind;
+    const bundle = form.dataset.bundle ?? '/pagefind/';
+    // Fetched at run time from the built site, never bundled.
+    const loaded = (await import(/* @vite-ignore */ `${bundle}pagefind.js`)) as Pagefind;
+    // Result URLs are written with the path prefix already; pagefind must not add one.
+    await loaded.options({ baseUrl: '/', excerptLength: 24 });
+    pagefind = loaded;
+    return loaded;
+  };
+
+  const readState = () => {
+    const filters: Record<string, string[]> = {};
+    for (const select of selects) if (select.value) filters[select.dataset.filter!] = [select.value];
+    return { q: query.value.trim(), filters };
+  };
+
+  const writeUrl = () => {
+    const { q, filters } = readState();
+    const params = new URLSearchParams();
+    if (q) params.set('q', q);
+    for (const [name, [value]] of Object.entries(filters)) params.set(name, value!);
+    const search = params.toString();
+    history.replaceState(null, '', `${location.pathname}${search ? `?${search}` : ''}`);
+  };
+
+  const run = async () => {
+    const run = ++latest;
+    const { q, filters } = readState();
+    writeUrl();
+    if (!q && Object.keys(filters).length === 0) {
+      list.replaceChildren();
+      status.textContent = 'Type a word or choose a filter.';
+      return;
+    }
+    status.textContent = 'Searching…';
+    try {
+      const api = await load();
+      const found = await api.search(q || null, { filters });
+      const data = await Promise.all(found.results.slice(0, SHOWN_RESULTS).map((r) => r.data()));
+      if (run !== latest) return;
+      list.replaceChildren(...data.map(toResultItem));
+      const count = found.results.length;
+      status.textContent = count === 0 ? 'No container matches.' : `${count} ${count === 1 ? 'container matches' : 'containers match'}${count > SHOWN_RESULTS ? `; the first ${SHOWN_RESULTS} are shown` : ''}.`;
+    } catch (error) {
+      if (run !== latest) return;
+      status.textContent = 'Search is not available: its index could not be loaded.';
+      console.warn(error);
+    }
+  };
+
+  const fillFilters = async () => {
+    const api = await load();
+    const available = await api.filters();
+    for (const select of selects) {
+      const wanted = select.value || new URLSearchParams(location.search).get(select.dataset.filter!) || '';
+      const values = Object.entries(available[select.dataset.filter!] ?? {}).sort(([a], [b]) => a.localeCompare(b));
+      select.replaceChildren(new Option('Any', ''), ...values.map(([value, count]) => new Option(`${shorten(value, 48)} (${count})`, value)));
+      select.value = values.some(([value]) => value === wanted) ? wanted : '';
+    }
+  };
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void run();
+  });
+  form.addEventListener('reset', () => setTimeout(() => void run()));
+  query.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void run(), TYPING_PAUSE_MS);
+  });
+  for (const select of selects) select.addEventListener('change', () => void run());
+
+  const params = new URLSearchParams(location.search);
+  query.value = params.get('q') ?? '';
+  for (const select of selects) {
+    const value = params.get(select.dataset.filter!);
+    if (value) select.append(new Option(value, value, true, true));
+  }
+  fillFilters()
+    .catch((error: unknown) => {
+      status.textContent = 'Search is not available: its index could not be loaded.';
+      console.warn(error);
+    })
+    .then(() => run());
+}
+
+function toResultItem(data: PagefindResultData): HTMLLIElement {
+  const item = document.createElement('li');
+  const heading = document.createElement('h3');
+  const link = document.createElement('a');
+  link.href = data.url;
+  link.textContent = data.meta.title ?? data.url;
+  heading.append(link);
+  item.append(heading);
+  const facts = [data.meta.latest ? `latest tag ${data.meta.latest}` : '', data.meta.tags ?? '', data.meta.size ?? ''].filter(Boolean);
+  if (facts.length > 0) item.append(paragraph('meta', facts.join(' · ')));
+  if (data.meta.summary) item.append(paragraph('', data.meta.summary));
+  const excerpt = paragraph('excerpt meta', '');
+  excerpt.append(...toExcerptNodes(data.excerpt));
+  item.append(excerpt);
+  return item;
+}
+
+function paragraph(className: string, text: string): HTMLParagraphElement {
+  const p = document.createElement('p');
+  if (className) p.className = className;
+  p.textContent = text;
+  return p;
+}
+
+/** pagefind's excerpt is escaped text with <mark> around hits: rebuild it as text and <mark> nodes. */
+function toExcerptNodes(excerpt: string): Node[] {
+  const nodes: Node[] = [];
+  let marked = false;
+  for (const part of excerpt.split(/(<mark>|<\/mark>)/)) {
+    if (part === '<mark>') marked = true;
+    else if (part === '</mark>') marked = false;
+    else if (part !== '') {
+      const text = document.createTextNode(decodeEntities(part));
+      if (marked) {
+        const mark = document.createElement('mark');
+        mark.append(text);
+        nodes.push(mark);
+      } else nodes.push(text);
+    }
+  }
+  return nodes;
+}
+
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&#x27;': "'" };
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(?:amp|lt|gt|quot|#39|#x27);/g, (entity) => ENTITIES[entity]!);
+}
+
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

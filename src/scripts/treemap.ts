@@ -1,0 +1,119 @@
+import { layoutTreemap, type Cell, type TreemapCollection } from '../site/treemap.ts';
+
+// The sizes page's treemap, enhanced: selecting a collection's title zooms into it (laid out
+// again with the build's own layout code), the back button, Escape or the browser's Back zoom
+// out, and hovering or focusing a rectangle describes it. Without JavaScript the SVG drawn at
+// build time stays, with plain links.
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+export function enhanceTreemap(): void {
+  const svg = document.getElementById('treemap');
+  const dataElement = document.getElementById('treemap-data');
+  const back = document.getElementById('treemap-back');
+  const details = document.getElementById('treemap-details');
+  if (!(svg instanceof SVGSVGElement) || !dataElement || !(back instanceof HTMLButtonElement) || !details) return;
+  const data = JSON.parse(dataElement.textContent ?? '[]') as TreemapCollection[];
+  const names = new Set(data.map((c) => c.name));
+  let focus: string | undefined;
+
+  const describe = (target: EventTarget | null) => {
+    const link = target instanceof Element ? target.closest('a') : null;
+    if (!link || !svg.contains(link)) return;
+    details.textContent = link.getAttribute('aria-label') ?? '';
+  };
+
+  const markZoomable = () => {
+    for (const link of svg.querySelectorAll<SVGAElement>('a.collection')) {
+      if (focus === undefined) {
+        link.setAttribute('role', 'button');
+        link.setAttribute('aria-label', `Zoom into ${link.dataset.label}: ${link.dataset.size}`);
+      } else {
+        link.removeAttribute('role');
+      }
+    }
+  };
+
+  const show = (next: string | undefined) => {
+    focus = next !== undefined && names.has(next) ? next : undefined;
+    draw(svg, layoutTreemap(data, focus));
+    back.hidden = focus === undefined;
+    markZoomable();
+    details.textContent = focus === undefined ? 'All collections.' : `Collection ${focus}: select a container to open it.`;
+  };
+
+  const zoomTo = (next: string | undefined) => {
+    history.pushState(null, '', next === undefined ? location.pathname + location.search : `#${encodeURIComponent(next)}`);
+    const previous = focus;
+    show(next);
+    if (next !== undefined) back.focus();
+    else if (previous !== undefined) svg.querySelector<SVGAElement>(`a.collection[data-collection="${CSS.escape(previous)}"]`)?.focus();
+  };
+
+  svg.addEventListener('click', (event) => {
+    const link = event.target instanceof Element ? event.target.closest('a.collection') : null;
+    if (!(link instanceof SVGAElement) || focus !== undefined) return;
+    event.preventDefault();
+    zoomTo(link.dataset.collection);
+  });
+  svg.addEventListener('keydown', (event) => {
+    const link = event.target instanceof Element ? event.target.closest('a.collection') : null;
+    if (event.key === ' ' && link instanceof SVGAElement && focus === undefined) {
+      event.preventDefault();
+      zoomTo(link.dataset.collection);
+    }
+  });
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && focus !== undefined) zoomTo(undefined);
+  });
+  back.addEventListener('click', () => zoomTo(undefined));
+  svg.addEventListener('mouseover', (event) => describe(event.target));
+  svg.addEventListener('focusin', (event) => describe(event.target));
+  window.addEventListener('popstate', () => show(fromHash()));
+
+  const initial = fromHash();
+  if (initial !== undefined && names.has(initial)) show(initial);
+  else markZoomable();
+}
+
+function fromHash(): string | undefined {
+  return location.hash.length > 1 ? decodeURIComponent(location.hash.slice(1)) : undefined;
+}
+
+/** The same markup as src/components/TreemapCells.astro, built with DOM calls (no HTML strings). */
+function draw(svg: SVGSVGElement, cells: readonly Cell[]): void {
+  for (const old of svg.querySelectorAll(':scope > a')) old.remove();
+  const round = (n: number) => String(Math.round(n * 100) / 100);
+  for (const cell of cells) {
+    const link = document.createElementNS(SVG, 'a');
+    link.setAttribute('class', cell.kind);
+    link.setAttribute('href', cell.href);
+    link.dataset.collection = cell.collection;
+    link.dataset.label = cell.label;
+    link.dataset.size = cell.size;
+    link.dataset.tags = String(cell.tags);
+    const description = `${cell.label}: ${cell.size}, ${cell.tags} ${cell.tags === 1 ? 'tag' : 'tags'}`;
+    link.setAttribute('aria-label', description);
+    const title = document.createElementNS(SVG, 'title');
+    title.textContent = description;
+    const rect = document.createElementNS(SVG, 'rect');
+    for (const [name, value] of [['x', cell.x], ['y', cell.y], ['width', cell.width], ['height', cell.height]] as const) rect.setAttribute(name, round(value));
+    rect.setAttribute('fill', cell.fill);
+    rect.dataset.bytes = String(cell.bytes);
+    link.append(title, rect);
+    if (cell.lines.length > 0) {
+      const text = document.createElementNS(SVG, 'text');
+      text.setAttribute('x', round(cell.x + 4));
+      text.setAttribute('y', round(cell.y + 14));
+      cell.lines.forEach((line, i) => {
+        const span = document.createElementNS(SVG, 'tspan');
+        span.setAttribute('x', round(cell.x + 4));
+        span.setAttribute('dy', String(i === 0 ? 0 : 15));
+        span.textContent = line;
+        text.append(span);
+      });
+      link.append(text);
+    }
+    svg.append(link);
+  }
+}

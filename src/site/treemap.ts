@@ -1,0 +1,131 @@
+import { hierarchy, treemap, treemapSquarify, type HierarchyRectangularNode } from 'd3-hierarchy';
+
+// The sizes treemap's layout: collections → containers, area by bytes. Pure and free of the
+// DOM, so the page lays it out at build time (the SVG shows without JavaScript) and the browser
+// lays out a zoomed collection with the very same code.
+
+export interface TreemapContainer {
+  name: string;
+  href: string;
+  bytes: number;
+  size: string;
+  tags: number;
+}
+
+export interface TreemapCollection {
+  name: string;
+  href: string;
+  bytes: number;
+  size: string;
+  containers: TreemapContainer[];
+}
+
+export interface Cell {
+  kind: 'collection' | 'container';
+  collection: string;
+  /** "base" for a collection, "base/busybox" for a container. */
+  label: string;
+  href: string;
+  size: string;
+  bytes: number;
+  tags: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  fill: string;
+  /** The lines of text that fit inside the rectangle (possibly none). */
+  lines: string[];
+}
+
+export const TREEMAP_WIDTH = 1000;
+export const TREEMAP_HEIGHT = 600;
+const HEADER = 20;
+const CHAR_WIDTH = 7.2;
+const LINE_HEIGHT = 15;
+
+/** ColorBrewer Set3 lightened for dark text: every collection readable at AA contrast. */
+const PALETTE = ['#a6dbd3', '#f5f5b8', '#cdc9e6', '#f9b4ab', '#a9c7df', '#f8c98f', '#c9e69a', '#f5cde3', '#dcdcdc', '#d4a9d5', '#d3ecce', '#fdeea0'];
+
+export function collectionFill(index: number): string {
+  return PALETTE[index % PALETTE.length]!;
+}
+
+type Node = { collection?: TreemapCollection; container?: TreemapContainer; children?: Node[]; fill?: string };
+
+/**
+ * Lays out every collection (or only `focus`, zoomed to the whole area). Returns the cells in
+ * drawing order: each collection's frame, then its containers.
+ */
+export function layoutTreemap(collections: readonly TreemapCollection[], focus?: string): Cell[] {
+  const shown = collections
+    .map((collection, index) => ({ collection, fill: collectionFill(index) }))
+    .filter(({ collection }) => (focus === undefined || collection.name === focus) && collection.bytes > 0);
+  const root = hierarchy<Node>({
+    children: shown.map(({ collection, fill }) => ({
+      collection,
+      fill,
+      children: collection.containers.filter((c) => c.bytes > 0).map((container) => ({ container, fill })),
+    })),
+  })
+    .sum((node) => node.container?.bytes ?? 0)
+    .sort((a, b) => (b.value ?? 0) - (a.value ?? 0));
+
+  // Not rounded: areas stay exactly proportional to bytes within a collection.
+  const laidOut = treemap<Node>()
+    .tile(treemapSquarify)
+    .size([TREEMAP_WIDTH, TREEMAP_HEIGHT])
+    .paddingOuter(3)
+    .paddingTop((node) => (node.depth === 1 ? HEADER : 3))
+    .paddingInner(2)(root);
+
+  const cells: Cell[] = [];
+  for (const node of laidOut.children ?? []) {
+    const collection = node.data.collection!;
+    cells.push(toCell('collection', collection.name, collection.name, collection.href, collection.size, collection.bytes,
+      sum(collection.containers.map((c) => c.tags)), node, node.data.fill!, HEADER));
+    for (const leaf of node.children ?? []) {
+      const container = leaf.data.container!;
+      cells.push(toCell('container', collection.name, `${collection.name}/${container.name}`, container.href, container.size,
+        container.bytes, container.tags, leaf, node.data.fill!));
+    }
+  }
+  return cells;
+}
+
+function toCell(
+  kind: Cell['kind'], collection: string, label: string, href: string, size: string, bytes: number, tags: number,
+  node: HierarchyRectangularNode<Node>, fill: string, header?: number,
+): Cell {
+  const width = node.x1 - node.x0;
+  const height = node.y1 - node.y0;
+  const name = kind === 'collection' ? label : label.slice(collection.length + 1);
+  return {
+    kind, collection, label, href, size, bytes, tags, fill,
+    x: node.x0, y: node.y0, width, height,
+    lines: kind === 'collection' ? headerLine(name, size, width, header ?? height) : fitLines([name, size], width, height),
+  };
+}
+
+/** "name · size" when it fits, else the name (shortened if need be), else nothing. */
+function headerLine(name: string, size: string, width: number, height: number): string[] {
+  const full = `${name} · ${size}`;
+  return fitLines([full], width, height, false).length > 0 ? [full] : fitLines([name], width, height);
+}
+
+/** The leading lines that fit, each shortened with "…" only if at least 4 characters remain. */
+function fitLines(lines: readonly string[], width: number, height: number, shorten = true): string[] {
+  const room = Math.floor((width - 8) / CHAR_WIDTH);
+  const rows = Math.floor((height - 4) / LINE_HEIGHT);
+  const fitted: string[] = [];
+  for (const line of lines.slice(0, Math.max(0, rows))) {
+    if (line.length <= room) fitted.push(line);
+    else if (shorten && room >= 4) fitted.push(`${line.slice(0, room - 1)}…`);
+    else break;
+  }
+  return fitted;
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
