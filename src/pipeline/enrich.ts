@@ -38,6 +38,8 @@ export interface TagEntry {
   lastChanged?: string;
   /** The working tree differs from the last commit (a local build before committing). */
   uncommitted: boolean;
+  /** What the last change did: added the tag, pointed it at a new image, or edited other fields. */
+  lastChange: 'added' | 'new image' | 'edited' | 'uncommitted';
   /** The automatic base-OS topic (os-release when recorded, else the definition's `From:`). */
   baseOs?: string;
   /** Downloads of every image the tag has pointed at; null when unknown (never 0 for unknown). */
@@ -140,6 +142,9 @@ export function toSite(registry: RegistryInput, history: { files: FileHistory[];
     const last = versions.at(-1);
     if (last && last.sha256 === tag.record.sha256) last.url = tag.record.url;
     else versions.push(pick(tag.record));
+    const firstAdded = changes[0]?.date;
+    const lastChanged = committedBlob === tag.blob ? changes.at(-1)?.date : undefined;
+    const current = versions.at(-1)!;
     const entry: TagEntry = {
       collection: tag.collection,
       container: tag.container,
@@ -148,10 +153,11 @@ export function toSite(registry: RegistryInput, history: { files: FileHistory[];
       record: tag.record,
       notesHtml: toSafeHtml(tag.notes),
       versions,
-      current: versions.at(-1)!,
-      firstAdded: changes[0]?.date,
-      lastChanged: committedBlob === tag.blob ? changes.at(-1)?.date : undefined,
+      current,
+      firstAdded,
+      lastChanged,
       uncommitted: committedBlob !== tag.blob,
+      lastChange: lastChanged === undefined ? 'uncommitted' : changes.length === 1 ? 'added' : current.date === lastChanged ? 'new image' : 'edited',
       baseOs: (tag.record.os && toOsTopic(tag.record.os.id)) ?? toBaseOs(tag.record.bootstrap, tag.record.from),
       downloads: sumKnown(distinct(versions.map((v) => v.url)).map((url) => usage.downloads.get(url))),
     };

@@ -20,14 +20,15 @@ export function enhanceTreemap(): void {
   const describe = (target: EventTarget | null) => {
     const link = target instanceof Element ? target.closest('a') : null;
     if (!link || !svg.contains(link)) return;
-    details.textContent = link.getAttribute('aria-label') ?? '';
+    details.textContent = link.querySelector('title')?.textContent ?? '';
   };
 
   const markZoomable = () => {
     for (const link of svg.querySelectorAll<SVGAElement>('a.collection')) {
+      const title = link.querySelector('title')!;
       if (focus === undefined) {
         link.setAttribute('role', 'button');
-        link.setAttribute('aria-label', `Zoom into ${link.dataset.label}: ${link.dataset.size}`);
+        title.textContent = `Zoom into ${link.dataset.label}: ${link.dataset.size}`;
       } else {
         link.removeAttribute('role');
       }
@@ -92,10 +93,8 @@ function draw(svg: SVGSVGElement, cells: readonly Cell[]): void {
     link.dataset.label = cell.label;
     link.dataset.size = cell.size;
     link.dataset.tags = String(cell.tags);
-    const description = `${cell.label}: ${cell.size}, ${cell.tags} ${cell.tags === 1 ? 'tag' : 'tags'}`;
-    link.setAttribute('aria-label', description);
     const title = document.createElementNS(SVG, 'title');
-    title.textContent = description;
+    title.textContent = cell.description;
     const rect = document.createElementNS(SVG, 'rect');
     for (const [name, value] of [['x', cell.x], ['y', cell.y], ['width', cell.width], ['height', cell.height]] as const) rect.setAttribute(name, round(value));
     rect.setAttribute('fill', cell.fill);

@@ -19,6 +19,12 @@ const TYPES: Record<string, string> = {
   '.xml': 'application/xml',
   '.wasm': 'application/wasm',
   '.sif': 'application/octet-stream',
+  // pagefind's compressed index chunks
+  '.pagefind': 'application/octet-stream',
+  '.pf_meta': 'application/octet-stream',
+  '.pf_index': 'application/octet-stream',
+  '.pf_fragment': 'application/octet-stream',
+  '.pf_filter': 'application/octet-stream',
 };
 
 export interface StaticServer {

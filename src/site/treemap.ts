@@ -25,6 +25,8 @@ export interface Cell {
   collection: string;
   /** "base" for a collection, "base/busybox" for a container. */
   label: string;
+  /** The accessible name and tooltip: "base/busybox: 4.96 MiB, 5 tags". */
+  description: string;
   href: string;
   size: string;
   bytes: number;
@@ -71,13 +73,15 @@ export function layoutTreemap(collections: readonly TreemapCollection[], focus?:
     .sum((node) => node.container?.bytes ?? 0)
     .sort((a, b) => (b.value ?? 0) - (a.value ?? 0));
 
-  // Not rounded: areas stay exactly proportional to bytes within a collection.
+  // Neither rounded nor padded between siblings (strokes separate them): containers' areas stay
+  // exactly proportional to bytes within a collection. Only a collection's title bar and frame
+  // take room, so across collections the proportion is close, not exact.
   const laidOut = treemap<Node>()
     .tile(treemapSquarify)
     .size([TREEMAP_WIDTH, TREEMAP_HEIGHT])
     .paddingOuter(3)
     .paddingTop((node) => (node.depth === 1 ? HEADER : 3))
-    .paddingInner(2)(root);
+    .paddingInner(0)(root);
 
   const cells: Cell[] = [];
   for (const node of laidOut.children ?? []) {
@@ -102,6 +106,7 @@ function toCell(
   const name = kind === 'collection' ? label : label.slice(collection.length + 1);
   return {
     kind, collection, label, href, size, bytes, tags, fill,
+    description: `${label}: ${size}, ${tags} ${tags === 1 ? 'tag' : 'tags'}`,
     x: node.x0, y: node.y0, width, height,
     lines: kind === 'collection' ? headerLine(name, size, width, header ?? height) : fitLines([name, size], width, height),
   };

@@ -1,0 +1,292 @@
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStaticServer, type StaticServer } from '../../src/serve/static-server-node.ts';
+import { launchChromium, openWatched, screenshot, seriousAccessibilityProblems, type Watch } from '../helpers/browser.ts';
+import { runSifhub } from '../helpers/cli.ts';
+import type { TempRepo } from '../helpers/git-repo.ts';
+import { BASE, createFixtureRegistry, DEFINITION_ONLY_WORD, SIZES } from './fixture-registry.ts';
+
+// The built site in a real Chromium, served over HTTP on 127.0.0.1 under a path prefix, as a
+// visitor uses it: search, the treemap, tag pages, hostile records, accessibility.
+
+let repo: TempRepo;
+let server: StaticServer;
+let browser: Browser;
+let watch: Watch;
+let page: Page;
+const visited = new Set<string>();
+
+const url = (sitePath: string) => `${server.url}${sitePath}`;
+
+async function visit(sitePath: string): Promise<void> {
+  const response = await page.goto(url(sitePath));
+  expect(response?.status(), sitePath).toBe(200);
+  visited.add(sitePath);
+}
+
+beforeAll(async () => {
+  repo = await createFixtureRegistry();
+  const build = await runSifhub(['build', '--quiet'], repo.dir);
+  expect(build.stderr).toBe('');
+  expect(build.code).toBe(0);
+  server = await startStaticServer({ root: path.join(repo.dir, 'dist'), base: BASE });
+  browser = await launchChromium();
+  watch = await openWatched(browser);
+  page = watch.page;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await repo?.dispose();
+});
+
+/** Runs a search through the form and returns the result titles once the status settles. */
+async function search(words: string, filters: Record<string, string> = {}): Promise<string[]> {
+  await page.fill('#search-q', words);
+  for (const [name, value] of Object.entries(filters)) await page.selectOption(`#search-${name}`, value);
+  await page.click('button[type=submit]');
+  await page.waitForFunction(() => /match|No container/.test(document.getElementById('search-status')?.textContent ?? ''));
+  return page.locator('#search-results h3 a').allTextContents();
+}
+
+describe('search', () => {
+  beforeAll(async () => {
+    await visit('/search/');
+    // The filter lists come from the index: once they are filled, search is ready.
+    await page.waitForFunction(() => (document.getElementById('search-collection') as HTMLSelectElement).options.length > 1);
+  });
+
+  it('finds a container by its name', async () => {
+    expect(await search('busybox')).toContain('base/busybox');
+  });
+
+  it('finds a container by a label value', async () => {
+    // "awsome" is only a label value (e2e: awsome) of e2e/alpine-apps.
+    expect(await search('awsome')).toEqual(['e2e/alpine-apps']);
+  });
+
+  it('finds a container by a word only its definition file has', async () => {
+    expect(await search(DEFINITION_ONLY_WORD)).toEqual(['sizes/medium']);
+    await screenshot(page, 'search');
+  });
+
+  it('narrows results with a filter and restores them when the filter is cleared', async () => {
+    const all = await search('tool');
+    expect(all).toEqual(expect.arrayContaining(['sizes/small', 'sizes/medium', 'sizes/big', 'xss/payload']));
+    expect(await search('tool', { collection: 'sizes' })).toEqual(expect.arrayContaining(['sizes/small', 'sizes/medium', 'sizes/big']));
+    expect(await search('tool', { collection: 'sizes' })).not.toContain('xss/payload');
+    expect(await search('tool', { architecture: 'arm64' })).toEqual(['sizes/small']);
+    expect(await search('tool', { collection: '', architecture: '' })).toEqual(all);
+  });
+
+  it('filters by topic, label and base OS without words, and links results under the path prefix', async () => {
+    await page.fill('#search-q', '');
+    expect((await search('', { os: 'ubuntu' })).sort()).toEqual(['sizes/medium']);
+    expect(await search('', { os: '', topic: 'benchmarks' })).toHaveLength(3);
+    expect(await search('', { topic: '', label: 'org.label-schema.usage.singularity.deffile.from' })).toEqual(expect.arrayContaining(['base/busybox', 'e2e/alpine-apps']));
+    const href = await page.locator('#search-results h3 a').first().getAttribute('href');
+    expect(href).toMatch(/^\/registry\/collections\/[a-z0-9-]+\/[a-z0-9._-]+\/$/);
+    await page.locator('#search-results h3 a').first().click();
+    await page.waitForURL(/\/registry\/collections\//);
+    expect(await page.locator('h1').textContent()).toBe(href!.split('/').slice(3, 5).join('/'));
+  });
+
+  it('keeps the query in the address, so a search can be shared', async () => {
+    await visit(`/search/?q=${DEFINITION_ONLY_WORD}`);
+    await page.waitForFunction(() => /match/.test(document.getElementById('search-status')?.textContent ?? ''));
+    expect(await page.locator('#search-results h3 a').allTextContents()).toEqual(['sizes/medium']);
+  });
+});
+
+interface Box {
+  label: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  bytes: number;
+}
+
+const containerBoxes = () =>
+  page.$$eval('#treemap a.container', (links) =>
+    links.map((a) => {
+      const rect = a.querySelector('rect')!;
+      const n = (name: string) => Number(rect.getAttribute(name));
+      return { label: a.getAttribute('data-label')!, x: n('x'), y: n('y'), width: n('width'), height: n('height'), bytes: Number(rect.dataset.bytes) };
+    }),
+  );
+
+describe('sizes treemap', () => {
+  const CONTAINERS = ['base/busybox', 'e2e/alpine-apps', 'sizes/big', 'sizes/medium', 'sizes/small', 'xss/payload'];
+
+  it('draws one rectangle per container, with areas in proportion to bytes', async () => {
+    await visit('/sizes/');
+    const boxes: Box[] = await containerBoxes();
+    expect(boxes.map((b) => b.label).sort()).toEqual(CONTAINERS);
+    const sizes = boxes.filter((b) => b.label.startsWith('sizes/'));
+    const byName = Object.fromEntries(sizes.map((b) => [b.label.slice('sizes/'.length), b]));
+    // big has two images and a third tag sharing one: 4 MB + 2 MB, counted once.
+    expect(byName.big!.bytes).toBe(SIZES.big);
+    const area = (b: Box) => b.width * b.height;
+    for (const [a, b] of [['big', 'small'], ['medium', 'small'], ['big', 'medium']] as const) {
+      const ratio = area(byName[a]!) / area(byName[b]!);
+      const expected = SIZES[a] / SIZES[b];
+      expect(Math.abs(ratio / expected - 1), `${a}/${b}`).toBeLessThan(0.01);
+    }
+    // Rectangles do not overlap.
+    for (const a of boxes) {
+      for (const b of boxes) {
+        if (a === b) continue;
+        const overlap = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x)) * Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
+        expect(overlap, `${a.label} × ${b.label}`).toBeLessThan(0.01);
+      }
+    }
+    await expect.poll(() => page.locator('#treemap a.container text').first().textContent()).toBeTruthy();
+    await screenshot(page, 'sizes');
+  });
+
+  it('zooms into a collection on click and back out with the button', async () => {
+    await visit('/sizes/');
+    await page.click('#treemap a.collection[data-collection="sizes"] > text');
+    await expect.poll(async () => (await containerBoxes()).map((b) => b.label).sort()).toEqual(['sizes/big', 'sizes/medium', 'sizes/small']);
+    const zoomed = await containerBoxes();
+    const width = Math.max(...zoomed.map((b) => b.x + b.width)) - Math.min(...zoomed.map((b) => b.x));
+    expect(width).toBeGreaterThan(900); // the collection now fills the 1000-unit-wide drawing
+    expect(await page.isVisible('#treemap-back')).toBe(true);
+    await screenshot(page, 'sizes-zoomed');
+    await page.click('#treemap-back');
+    await expect.poll(async () => (await containerBoxes()).length).toBe(CONTAINERS.length);
+    expect(await page.isVisible('#treemap-back')).toBe(false);
+  });
+
+  it('works from the keyboard and describes what has focus', async () => {
+    await visit('/sizes/');
+    await page.focus('#treemap a.collection[data-collection="e2e"]');
+    expect(await page.textContent('#treemap-details')).toContain('e2e');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await containerBoxes()).map((b) => b.label)).toEqual(['e2e/alpine-apps']);
+    await page.focus('#treemap a.container');
+    expect(await page.textContent('#treemap-details')).toMatch(/e2e\/alpine-apps: 5\.\d+ MiB, 2 tags/);
+    await page.keyboard.press('Escape');
+    await expect.poll(async () => (await containerBoxes()).length).toBe(CONTAINERS.length);
+    await page.goBack();
+    await expect.poll(async () => (await containerBoxes()).length).toBe(1);
+  });
+
+  it('shows the treemap without JavaScript', async () => {
+    const noScript = await openWatched(browser, { javaScriptEnabled: false });
+    try {
+      const response = await noScript.page.goto(url('/sizes/'));
+      expect(response?.status()).toBe(200);
+      expect(await noScript.page.locator('#treemap a.container rect').count()).toBe(CONTAINERS.length);
+      expect(await noScript.page.isVisible('#treemap')).toBe(true);
+      expect(await noScript.page.locator('#treemap').boundingBox()).toMatchObject({ width: expect.any(Number) });
+      expect((await noScript.page.locator('#treemap').boundingBox())!.height).toBeGreaterThan(300);
+      await screenshot(noScript.page, 'sizes-no-javascript');
+      expect(noScript.outside).toEqual([]);
+    } finally {
+      await noScript.context.close();
+    }
+  });
+});
+
+describe('tag page', () => {
+  it('shows labels, the definition file, the runscript and the version history', async () => {
+    await visit('/collections/base/busybox/latest/');
+    const labels = page.locator('h2:text-is("Labels") + .table-wrap tbody tr');
+    expect(await labels.count()).toBeGreaterThan(3);
+    expect(await page.locator('h2:text-is("Labels") + .table-wrap').innerText()).toContain('org.label-schema.usage.singularity.deffile.from');
+    expect(await page.locator('#definition + pre').innerText()).toMatch(/Bootstrap: docker\s+From: busybox:1\.33\.1/i);
+    expect(await page.locator('#runscript + pre').innerText()).toContain('/bin/sh');
+    const history = page.locator('h2:text-is("Version history") ~ .table-wrap tbody tr');
+    expect(await history.count()).toBe(2);
+    expect(await history.nth(0).innerText()).toContain('Grace Hopper');
+    expect(await history.nth(1).innerText()).toContain('Ada Lovelace');
+    await screenshot(page, 'tag');
+  });
+
+  it('links each label to the containers that carry it', async () => {
+    await visit('/collections/base/busybox/latest/');
+    await page.click('a:text-is("org.label-schema.usage.singularity.deffile.from")');
+    await page.waitForURL(/\/labels\//);
+    expect(await page.locator('h1').innerText()).toBe('org.label-schema.usage.singularity.deffile.from');
+    const body = await page.locator('main').innerText();
+    expect(body).toContain('base/busybox');
+    expect(body).toContain('e2e/alpine-apps');
+  });
+});
+
+describe('hostile records', () => {
+  const pages = ['/collections/xss/', '/collections/xss/payload/', '/collections/xss/payload/1.0/', '/labels/', '/topics/security/', '/'];
+
+  it('run no script and keep the text visible', async () => {
+    for (const p of pages) {
+      await visit(p);
+      await page.hover('main');
+      expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned), p).toBeUndefined();
+    }
+    await visit('/collections/xss/payload/1.0/');
+    const text = await page.locator('main').innerText();
+    expect(text).toContain('<script>window.__pwned = "script"; alert("script")</script>');
+    expect(text).toContain('"><img src=x onerror=');
+    expect(text).toContain("echo '<script>window.__pwned");
+    expect(await page.locator('main img').count()).toBe(0);
+    await screenshot(page, 'hostile-tag');
+
+    // Every hostile label key has a page of its own, with a safe slug.
+    await visit('/labels/');
+    const labelLinks = await page.locator('main table a').evaluateAll((links) => links.map((a) => a.getAttribute('href')!));
+    expect(labelLinks.every((h) => /^\/registry\/labels\/[a-z0-9._-]+\/$/.test(h))).toBe(true);
+    for (const link of labelLinks) {
+      await visit(link.slice(BASE.length));
+      expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned), link).toBeUndefined();
+    }
+    await visit('/labels/');
+    expect(await page.locator('main').innerText()).toContain('<script>alert("key")</script>');
+  });
+
+  it('show as text in search results and filters', async () => {
+    await visit('/search/?q=pwned');
+    await page.waitForFunction(() => /match/.test(document.getElementById('search-status')?.textContent ?? ''));
+    expect(await page.locator('#search-results h3 a').allTextContents()).toEqual(['xss/payload']);
+    const result = await page.locator('#search-results li').innerText();
+    expect(result).toContain('<script>window.__pwned');
+    expect(await page.locator('#search-results img, #search-results script').count()).toBe(0);
+    const labelOptions = await page.locator('#search-label option').allTextContents();
+    expect(labelOptions.some((o) => o.startsWith('<script>alert("key")'))).toBe(true);
+    expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    await screenshot(page, 'hostile-search');
+  });
+
+  it('trigger no dialog', () => {
+    expect(watch.dialogs).toEqual([]);
+  });
+});
+
+describe('accessibility (axe-core)', () => {
+  it.each([
+    ['home', '/'],
+    ['collection', '/collections/base/'],
+    ['container', '/collections/base/busybox/'],
+    ['tag', '/collections/e2e/alpine-apps/3.2.1/'],
+    ['search', `/search/?q=busybox`],
+    ['sizes', '/sizes/'],
+    ['labels', '/labels/'],
+    ['topic', '/topics/ubuntu/'],
+  ])('finds no serious or critical problem on the %s page', async (name, sitePath) => {
+    await visit(sitePath);
+    if (name === 'search') await page.waitForFunction(() => /match/.test(document.getElementById('search-status')?.textContent ?? ''));
+    await screenshot(page, `page-${name}`);
+    expect(await seriousAccessibilityProblems(page)).toEqual([]);
+  });
+});
+
+describe('every page visited', () => {
+  it('logged no console error and sent no request beyond 127.0.0.1', () => {
+    expect(visited.size).toBeGreaterThan(10);
+    expect(watch.consoleErrors).toEqual([]);
+    expect(watch.outside).toEqual([]);
+  });
+});
