@@ -81,7 +81,9 @@ describe('sifhub build', () => {
   });
 
   it('renders hostile text inert but visible on every page', async () => {
-    const pages = ['index.html', 'about/index.html', 'collections/lab/index.html', 'collections/lab/tool/1.0/index.html'];
+    const labelPages = (await readdir(path.join(repo.dir, 'dist', 'labels'), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => `labels/${d.name}/index.html`);
+    expect(labelPages).toHaveLength(2); // maintainer and <b>key</b>, under a safe slug
+    const pages = ['index.html', 'about/index.html', 'collections/lab/index.html', 'collections/lab/tool/1.0/index.html', 'labels/index.html', 'topics/index.html', 'topics/genomics/index.html', ...labelPages];
     for (const p of pages) {
       const html = await page(p);
       expect(activeContent(html), p).toEqual([]);

@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { toSite, type Usage } from '../../src/pipeline/enrich.ts';
+import { toLabelSlugs } from '../../src/pipeline/to-labels.ts';
+import { toSearchRecords } from '../../src/pipeline/to-search-records.ts';
+import { toTreemap } from '../../src/pipeline/to-treemap.ts';
+import type { RegistryInput, TagInput } from '../../src/pipeline/validate-records.ts';
+import type { TagRecord } from '../../src/schema/record.ts';
+import { layoutTreemap } from '../../src/site/treemap.ts';
+import { image } from '../helpers/git-repo.ts';
+
+// The discovery projections of the site model: labels, topics, search records, usage counts,
+// the treemap layout.
+
+function tag(collection: string, container: string, name: string, record: TagRecord): TagInput {
+  const path = `${collection}/${container}/${name}.md`;
+  return { collection, container, name, file: `registry/${path}`, path, blob: `blob-${path}`, record, notes: '' };
+}
+
+const bio = { ...image(1), size: 3000, labels: { maintainer: 'Ada', E2E: 'yes' }, architecture: 'amd64', bootstrap: 'docker', from: 'ubuntu:22.04', definition: 'Bootstrap: docker\nFrom: ubuntu:22.04\n%post\n  apt-get install samtools\n', help: 'Aligns reads.', apps: { index: { help: 'Builds the index.' } } };
+const bioOld = { ...image(2), size: 1000, labels: { maintainer: 'Ada' }, architecture: 'amd64', os: { id: 'rocky', versionId: '9' }, bootstrap: 'docker', from: 'ubuntu:20.04' };
+const web = { ...image(3), size: 1000, labels: { maintainer: 'Grace', e2e: 'no', '<b>': 'x' }, architecture: 'arm64', bootstrap: 'localimage', from: 'base.sif' };
+
+const input: RegistryInput = {
+  display: 'registry',
+  config: { name: 'T', url: 'https://lab.github.io/registry' },
+  collections: [
+    { name: 'lab', record: { summary: 'The lab', topics: ['genomics'] }, description: '' },
+    { name: 'web', record: {}, description: '' },
+  ],
+  containers: [
+    { collection: 'lab', name: 'aligner', record: { summary: 'Aligns', topics: ['alignment'] }, description: 'Uses **BWA** &amp; friends' },
+    { collection: 'web', name: 'server', record: {}, description: '' },
+  ],
+  tags: [
+    tag('lab', 'aligner', '2.0', bio),
+    tag('lab', 'aligner', 'latest', bio), // the same image as 2.0
+    tag('lab', 'aligner', '1.0', bioOld),
+    tag('web', 'server', '1.0', web),
+  ],
+};
+
+const site = toSite(input, { files: [], blobs: new Map() });
+const aligner = site.collections[0]!.containers[0]!;
+
+describe('label index', () => {
+  it('lists each key with its values and the containers and tags carrying them', () => {
+    const maintainer = site.labels.find((l) => l.key === 'maintainer')!;
+    expect(maintainer.containerCount).toBe(2);
+    expect(maintainer.values.map((v) => [v.value, v.holders.map((h) => `${h.container.collection}/${h.container.name} ${h.tags.join(',')}`)])).toEqual([
+      ['Ada', ['lab/aligner latest,2.0,1.0']],
+      ['Grace', ['web/server 1.0']],
+    ]);
+  });
+
+  it('gives keys safe, distinct slugs, also for keys differing only in case', () => {
+    expect(Object.fromEntries(site.labels.map((l) => [l.key, l.slug]))).toEqual({
+      '<b>': expect.stringMatching(/^b-[0-9a-f]{8}$/),
+      e2e: 'e2e',
+      E2E: expect.stringMatching(/^e2e-[0-9a-f]{8}$/),
+      maintainer: 'maintainer',
+    });
+    const slugs = toLabelSlugs(['org.example.title', '../../etc', '', '...', 'a'.repeat(300), 'ünïcode key']);
+    for (const slug of slugs.values()) expect(slug).toMatch(/^[a-z0-9][a-z0-9._-]{0,80}$/);
+    expect(new Set(slugs.values()).size).toBe(6);
+    expect(slugs.get('org.example.title')).toBe('org.example.title');
+  });
+});
+
+describe('topics', () => {
+  it('adds the base OS of every tag to its container, os-release first', () => {
+    expect(aligner.tags.map((t) => [t.name, t.baseOs])).toEqual([['latest', 'ubuntu'], ['2.0', 'ubuntu'], ['1.0', 'rocky']]);
+    expect(aligner.topics).toEqual(['alignment', 'ubuntu', 'rocky']);
+    expect(site.collections[1]!.containers[0]!.topics).toEqual([]); // localimage: no base OS
+  });
+
+  it('lists collections and containers per topic and marks base-OS topics', () => {
+    expect(site.topics.map((t) => [t.topic, t.collections.map((c) => c.name), t.containers.map((c) => c.name), t.baseOs])).toEqual([
+      ['alignment', [], ['aligner'], false],
+      ['genomics', ['lab'], [], false],
+      ['rocky', [], ['aligner'], true],
+      ['ubuntu', [], ['aligner'], true],
+    ]);
+  });
+});
+
+describe('sizes', () => {
+  it('counts an image shared by two tags once', () => {
+    expect(aligner.bytes).toBe(4000);
+    expect(site.counts.bytes).toBe(5000);
+  });
+
+  it('lays out areas in proportion to bytes, and a zoomed collection over the whole drawing', () => {
+    const collections = [
+      { name: 'a', href: '/a/', bytes: 6, size: '6 B', containers: [{ name: 'x', href: '/a/x/', bytes: 4, size: '4 B', tags: 1 }, { name: 'y', href: '/a/y/', bytes: 2, size: '2 B', tags: 3 }] },
+      { name: 'b', href: '/b/', bytes: 1, size: '1 B', containers: [{ name: 'z', href: '/b/z/', bytes: 1, size: '1 B', tags: 1 }, { name: 'empty', href: '/b/e/', bytes: 0, size: '0 B', tags: 0 }] },
+    ];
+    const cells = layoutTreemap(collections);
+    expect(cells.map((c) => `${c.kind} ${c.label}`)).toEqual(['collection a', 'container a/x', 'container a/y', 'collection b', 'container b/z']);
+    const area = (label: string) => {
+      const c = cells.find((cell) => cell.label === label)!;
+      return c.width * c.height;
+    };
+    expect(area('a/x') / area('a/y')).toBeCloseTo(2, 6);
+    expect(area('a/x') / area('b/z')).toBeGreaterThan(3); // title bars take some room across collections
+    expect(cells.find((c) => c.label === 'a/y')!.description).toBe('a/y: 2 B, 3 tags');
+
+    const zoomed = layoutTreemap(collections, 'a');
+    expect(zoomed.map((c) => c.label)).toEqual(['a', 'a/x', 'a/y']);
+    expect(zoomed[0]!.width).toBeGreaterThan(990);
+  });
+
+  it('projects the site with links under the path prefix', () => {
+    expect(toTreemap(site)[0]).toMatchObject({ name: 'lab', href: '/registry/collections/lab/', bytes: 4000, containers: [{ name: 'aligner', href: '/registry/collections/lab/aligner/', tags: 3 }] });
+  });
+});
+
+describe('search records', () => {
+  const [record] = toSearchRecords(site);
+
+  it('holds one record per container with the words people search for', () => {
+    expect(toSearchRecords(site)).toHaveLength(2);
+    expect(record!.url).toBe('/registry/collections/lab/aligner/');
+    for (const words of ['lab/aligner', 'aligner:2.0', 'Aligns', 'Uses BWA & friends', 'maintainer Ada', 'apt-get install samtools', 'Aligns reads.', 'app index', 'Builds the index.']) {
+      expect(record!.content).toContain(words);
+    }
+    // The shared image is indexed once.
+    expect(record!.content.match(/samtools/g)).toHaveLength(1);
+  });
+
+  it('offers the filters and the result fields', () => {
+    expect(record!.filters).toEqual({ collection: ['lab'], topic: ['alignment', 'ubuntu', 'rocky', 'genomics'], label: ['E2E', 'maintainer'], architecture: ['amd64'], os: ['rocky', 'ubuntu'] });
+    expect(record!.meta).toEqual({ title: 'lab/aligner', summary: 'Aligns', latest: 'latest', size: '3.91 KiB', tags: '3 tags' });
+  });
+});
+
+describe('usage counts', () => {
+  it('are null when unknown, and summed over distinct images when known', () => {
+    expect(aligner.tags[0]!.downloads).toBeNull();
+    expect(site.collections[0]!.stars).toBeNull();
+    const usage: Usage = { downloads: new Map([[bio.url, 7], [bioOld.url, 3]]), stars: new Map([['lab', 0]]) };
+    const counted = toSite(input, { files: [], blobs: new Map() }, usage);
+    const container = counted.collections[0]!.containers[0]!;
+    expect(container.tags.map((t) => t.downloads)).toEqual([7, 7, 3]);
+    expect(container.downloads).toBe(10);
+    expect(counted.collections[0]!.stars).toBe(0); // a real zero stays zero
+    expect(counted.collections[1]!.stars).toBeNull();
+    expect(counted.collections[1]!.containers[0]!.downloads).toBeNull();
+  });
+});
