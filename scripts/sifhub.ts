@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 // The `sifhub` command: parse arguments, call src/, map errors to exit codes. Nothing else.
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { appendFile, readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs, styleText } from 'node:util';
 import { buildSite } from '../src/pipeline/build.ts';
+import { loadRegistry } from '../src/pipeline/load-registry-fs.ts';
 import { loadSite } from '../src/pipeline/load-site.ts';
-import { EnvironmentError, InputError } from '../src/problems.ts';
+import { readRegistryAt } from '../src/pipeline/read-registry-git.ts';
+import { validateChange } from '../src/pipeline/validate-change.ts';
+import { EnvironmentError, formatAnnotations, formatStepSummary, InputError, type Problem } from '../src/problems.ts';
 import { recordJsonSchemas, toJsonText } from '../src/schema/json-schema.ts';
 import { startStaticServer } from '../src/serve/static-server-node.ts';
 import { plural } from '../src/site/format.ts';
 import { basePath } from '../src/site/urls.ts';
+import { verifyRegistry } from '../src/verify/verify-registry.ts';
 
 const EXIT = { ok: 0, invalidRecords: 1, usage: 2, environment: 3, bug: 70 } as const;
 
@@ -17,7 +21,12 @@ const HELP = `sifhub — a serverless registry for Singularity/Apptainer images
 
 Usage:
   sifhub build    [--registry DIR] [--out DIR] [--quiet]   build the static site (default registry/ → dist/)
-  sifhub validate [--registry DIR]                         check every record, write nothing
+  sifhub validate [--registry DIR] [--base REF] [--author LOGIN]
+                  check every record; with --base, also what the change since REF may do
+                  (owners from REF, frozen tags), as LOGIN's pull request
+  sifhub verify   [--registry DIR] (--base REF | --all) [--allow-host HOST] [--max-size BYTES]
+                  [--timeout SECONDS] [--jobs N]
+                  download new or changed images (or all) and check size, sha256, md5, SIF magic
   sifhub serve    [--dir DIR] [--host H] [--port N]        preview a built site (default dist/, 127.0.0.1:4321)
   sifhub schema   [--registry DIR]                         write the record JSON Schemas to DIR/.schema/
 
@@ -34,6 +43,14 @@ async function main(argv: string[]): Promise<number> {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '4321' },
     quiet: { type: 'boolean', default: false },
+    base: { type: 'string' },
+    author: { type: 'string' },
+    all: { type: 'boolean', default: false },
+    'allow-host': { type: 'string' },
+    'max-size': { type: 'string', default: String(20 * 1024 ** 3) },
+    timeout: { type: 'string', default: '1800' },
+    'idle-timeout': { type: 'string', default: '60' },
+    jobs: { type: 'string', default: '3' },
     help: { type: 'boolean', short: 'h', default: false },
   } as const;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
@@ -66,8 +83,38 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     case 'validate': {
-      const site = await loadSite({ registryDir: values.registry });
-      console.log(`${styleText('green', '✔')} ${plural(site.counts.tags, 'tag record')} in ${plural(site.counts.collections, 'collection')}: all valid`);
+      // Everything wrong is reported at once: the records' own problems and the change's.
+      const problems: Problem[] = [];
+      const site = await loadSite({ registryDir: values.registry }).catch((error: unknown) => {
+        if (!(error instanceof InputError)) throw error;
+        problems.push(...error.problems);
+        return undefined;
+      });
+      if (values.base !== undefined) {
+        const [base, head] = await Promise.all([readRegistryAt(values.registry, values.base), loadRegistry(values.registry)]);
+        problems.push(...validateChange({ base, head: head.files, author: values.author, baseName: values.base }));
+      }
+      if (problems.length > 0 || !site) throw new InputError(problems);
+      await writeStepSummary(formatStepSummary([], 'sifhub validate'));
+      console.log(`${styleText('green', '✔')} ${plural(site.counts.tags, 'tag record')} in ${plural(site.counts.collections, 'collection')}: all valid` +
+        (values.base !== undefined ? `; the change since ${values.base} keeps the rules${values.author ? ` for ${values.author}` : ''}` : ''));
+      return EXIT.ok;
+    }
+    case 'verify': {
+      if ((values.base === undefined) === !values.all) throw new UsageError('verify needs either --base REF (new and changed tags) or --all');
+      const number = (name: 'max-size' | 'timeout' | 'idle-timeout' | 'jobs') => {
+        const n = Number(values[name]);
+        if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--${name} expects a positive whole number, received "${values[name]}"`);
+        return n;
+      };
+      const options = { allowHost: values['allow-host'], maxBytes: number('max-size'), timeoutMs: number('timeout') * 1000, idleMs: number('idle-timeout') * 1000, jobs: number('jobs') };
+      const reports = await verifyRegistry(values.registry, values.all ? { all: true } : { base: values.base! }, options, (r) => {
+        console.log(r.failure ? `${styleText('red', '✖')} ${r.tag.file}  ${r.failure}` : `${styleText('green', '✔')} ${r.tag.file}  ${r.tag.record.size.toLocaleString('en')} bytes, sha256 and md5 match`);
+      });
+      const failed: Problem[] = reports.filter((r) => r.failure).map((r) => ({ file: r.tag.file, field: 'url', message: `${r.tag.record.url} ${r.failure}` }));
+      if (failed.length > 0) throw new InputError(failed);
+      await writeStepSummary(`### sifhub verify\n\n✔ ${plural(reports.length, 'image')} checked.\n`);
+      console.log(reports.length === 0 ? 'No new or changed images to verify.' : `${styleText('green', '✔')} ${plural(reports.length, 'image')} verified`);
       return EXIT.ok;
     }
     case 'serve': {
@@ -94,11 +141,22 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+async function writeStepSummary(markdown: string): Promise<void> {
+  const file = process.env.GITHUB_STEP_SUMMARY;
+  if (process.env.GITHUB_ACTIONS === 'true' && file) await appendFile(file, `${markdown}\n`);
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof InputError) {
       console.error(styleText('red', error.message));
+      // In GitHub Actions, also annotate the pull request's files and summarise the job.
+      if (process.env.GITHUB_ACTIONS === 'true') {
+        console.log(formatAnnotations(error.problems));
+        void writeStepSummary(formatStepSummary(error.problems, `sifhub ${process.argv[2] ?? ''}`)).finally(() => process.exit(EXIT.invalidRecords));
+        return;
+      }
       process.exit(EXIT.invalidRecords);
     }
     if (error instanceof UsageError) {

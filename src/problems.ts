@@ -58,3 +58,27 @@ function compareProblems(a: Problem, b: Problem): number {
 
 /** Something around the records is wrong (no git, a shallow clone, a missing folder); exit 3. */
 export class EnvironmentError extends Error {}
+
+/**
+ * GitHub Actions workflow commands: one `::error` annotation per problem, shown on the pull
+ * request's changed lines. Values are escaped as the Actions toolkit does.
+ */
+export function formatAnnotations(problems: readonly Problem[]): string {
+  const data = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const property = (s: string) => data(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  return [...problems]
+    .sort(compareProblems)
+    .map((p) => {
+      const props = [`file=${property(p.file.replace(/ \(deleted\)$/, ''))}`, ...(p.line ? [`line=${p.line}`] : []), `title=${property(p.field ? `sifhub: ${p.field}` : 'sifhub')}`];
+      return `::error ${props.join(',')}::${data(p.message)}`;
+    })
+    .join('\n');
+}
+
+/** A Markdown table of the problems for the job's step summary. */
+export function formatStepSummary(problems: readonly Problem[], title: string): string {
+  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;')).replace(/\r?\n/g, ' ');
+  if (problems.length === 0) return `### ${title}\n\n✔ No problems.\n`;
+  const rows = [...problems].sort(compareProblems).map((p) => `| \`${cell(p.file)}\` | ${p.line ?? ''} | ${p.field ? `\`${cell(p.field)}\`` : ''} | ${cell(p.message)} |`);
+  return [`### ${title}`, '', `✖ ${problems.length} ${problems.length === 1 ? 'problem' : 'problems'}`, '', '| File | Line | Field | Problem |', '| --- | --- | --- | --- |', ...rows, ''].join('\n');
+}

@@ -52,7 +52,7 @@ export async function readHistory(registryRoot: string, knownBlobs: ReadonlySet<
   return { files, blobs: await readBlobs(top, wanted) };
 }
 
-async function readBlobs(repoDir: string, ids: ReadonlySet<string>): Promise<Map<string, string>> {
+export async function readBlobs(repoDir: string, ids: ReadonlySet<string>): Promise<Map<string, string>> {
   const blobs = new Map<string, string>();
   if (ids.size === 0) return blobs;
   const child = spawn('git', ['cat-file', '--batch'], { cwd: repoDir, stdio: ['pipe', 'pipe', 'pipe'] });

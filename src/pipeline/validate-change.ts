@@ -1,0 +1,106 @@
+import type { Problem } from '../problems.ts';
+import { collectionRecord, tagRecord } from '../schema/record.ts';
+import { siteConfig } from '../schema/site-config.ts';
+import { isTagRecordPath } from './history.ts';
+import type { RegistryFile } from './load-registry-fs.ts';
+import { parseMarkdownRecord, parseYaml } from './parse-frontmatter.ts';
+import { CONFIG_FILE } from './validate-records.ts';
+
+// The rules for what a change (a pull request) may do, comparing the registry at its base with
+// the working tree. Who may change what is read from the BASE only: a pull request cannot make
+// its author an owner of a collection it is changing. Pure.
+
+export interface ChangeInput {
+  base: readonly RegistryFile[];
+  head: readonly RegistryFile[];
+  /** The pull request's author; ownership is not checked without one. */
+  author?: string;
+  /** How to name the base in messages ("origin/main"). */
+  baseName: string;
+}
+
+export function validateChange({ base, head, author, baseName }: ChangeInput): Problem[] {
+  const baseFiles = new Map(base.map((f) => [f.path, f]));
+  const headFiles = new Map(head.map((f) => [f.path, f]));
+  const changed = [...new Set([...baseFiles.keys(), ...headFiles.keys()])]
+    .filter((p) => baseFiles.get(p)?.blob !== headFiles.get(p)?.blob)
+    .sort();
+  const problems: Problem[] = [];
+  const display = (p: string) => headFiles.get(p)?.display ?? `${baseFiles.get(p)!.display} (deleted)`;
+
+  // Frozen tags hold for everyone, maintainers included: a pinned analysis depends on them.
+  for (const [p, file] of baseFiles) {
+    if (!isTagRecordPath(p)) continue;
+    const before = readTag(file);
+    if (!before?.frozen) continue;
+    const now = headFiles.get(p);
+    const after = now && readTag(now);
+    const rule = `frozen tags never change image and are never deleted (frozen in ${baseName})`;
+    if (!now) problems.push({ file: display(p), message: `deletes a frozen tag; ${rule}` });
+    else if (!after) continue; // unreadable now: the schema check reports it
+    else if (after.sha256 !== before.sha256) problems.push({ file: display(p), field: 'sha256', message: `moves a frozen tag from ${before.sha256.slice(0, 12)}… to ${after.sha256.slice(0, 12)}…; ${rule}` });
+    else if (after.frozen !== true) problems.push({ file: display(p), field: 'frozen', message: `unfreezes a frozen tag; ${rule}` });
+  }
+
+  if (author === undefined) return problems;
+  const maintainers = readMaintainers(baseFiles.get(CONFIG_FILE));
+  if (maintainers.some((m) => sameLogin(m, author))) return problems;
+  const maintainerText = maintainers.length > 0 ? `maintainers: ${maintainers.join(', ')}` : 'no maintainers are listed in registry.yml';
+
+  const reported = new Set<string>();
+  for (const p of changed) {
+    const slash = p.indexOf('/');
+    if (slash === -1) {
+      problems.push({ file: display(p), message: `${author} may not change ${p}: only maintainers may change the registry's own files (${maintainerText})` });
+      continue;
+    }
+    const collection = p.slice(0, slash);
+    if (reported.has(collection)) continue;
+    const existed = base.some((f) => f.path.startsWith(`${collection}/`));
+    if (existed) {
+      const owners = readOwners(baseFiles.get(`${collection}/README.md`));
+      if (owners.some((o) => sameLogin(o, author))) continue;
+      reported.add(collection);
+      const ownerText = owners.length > 0 ? `its owners are ${owners.join(', ')}` : 'it lists no owners';
+      problems.push({ file: display(p), message: `${author} may not change collection "${collection}": ${ownerText} in ${baseName} (${maintainerText}). A pull request may only touch collections its author owns.` });
+    } else {
+      const owners = readOwners(headFiles.get(`${collection}/README.md`));
+      if (owners.some((o) => sameLogin(o, author))) continue;
+      reported.add(collection);
+      problems.push({
+        file: headFiles.has(`${collection}/README.md`) ? display(`${collection}/README.md`) : display(p),
+        field: 'owners',
+        message: `new collection "${collection}" must list its author ${author} in owners (registry/${collection}/README.md), received ${owners.length > 0 ? owners.join(', ') : 'none'}`,
+      });
+    }
+  }
+  return problems;
+}
+
+// GitHub logins are case-insensitive.
+function sameLogin(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+function readTag(file: RegistryFile) {
+  const parsed = parseMarkdownRecord(file.text);
+  if (!parsed.ok) return undefined;
+  const tag = tagRecord.safeParse(parsed.value.data);
+  return tag.success ? tag.data : undefined;
+}
+
+function readOwners(file: RegistryFile | undefined): string[] {
+  if (!file) return [];
+  const parsed = parseMarkdownRecord(file.text);
+  if (!parsed.ok) return [];
+  const record = collectionRecord.safeParse(parsed.value.data);
+  return record.success ? (record.data.owners ?? []) : [];
+}
+
+function readMaintainers(file: RegistryFile | undefined): string[] {
+  if (!file) return [];
+  const parsed = parseYaml(file.text);
+  if (!parsed.ok) return [];
+  const config = siteConfig.safeParse(parsed.value.data);
+  return config.success ? (config.data.maintainers ?? []) : [];
+}

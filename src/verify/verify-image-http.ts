@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import http from 'node:http';
+import https from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
+import { nonPublicKind } from './public-address-node.ts';
+
+// `sifhub verify` for one image: does its URL serve, directly and completely, the bytes the
+// record describes? The URL comes from a stranger's pull request, so every step is bounded:
+// https only, public addresses only (checked, then pinned for the connection, so DNS cannot
+// change its answer in between), no redirects, a size cap, a deadline and an idle timeout.
+
+export interface VerifyOptions {
+  /** This host may be private or loopback, and may use http (local testing). */
+  allowHost?: string;
+  /** Refuse images larger than this many bytes. */
+  maxBytes: number;
+  /** The whole check must finish within this many milliseconds. */
+  timeoutMs: number;
+  /** Fail when no byte arrives for this many milliseconds. */
+  idleMs: number;
+}
+
+export interface ImageClaim {
+  url: string;
+  size: number;
+  sha256: string;
+  md5: string;
+}
+
+const SIF_MAGIC = Buffer.from('SIF_MAGIC');
+const MAGIC_OFFSET = 32;
+
+class VerifyFailure extends Error {}
+
+/** Undefined when the URL serves exactly the recorded image; else why not, in one sentence. */
+export async function verifyImage(claim: ImageClaim, options: VerifyOptions): Promise<string | undefined> {
+  const controller = new AbortController();
+  const deadline = setTimeout(() => controller.abort(), options.timeoutMs);
+  try {
+    const url = new URL(claim.url);
+    const allowed = options.allowHost !== undefined && url.hostname === options.allowHost;
+    if (url.protocol !== 'https:' && !(allowed && url.protocol === 'http:')) throw new VerifyFailure(`${url.protocol} URLs are not allowed; use https`);
+    if (claim.size > options.maxBytes) throw new VerifyFailure(`the recorded size ${claim.size.toLocaleString('en')} bytes is above the ${options.maxBytes.toLocaleString('en')}-byte limit`);
+    const address = await resolvePublic(url.hostname.replace(/^\[|\]$/g, ''), allowed);
+    const pinned: LookupFunction = (_host, opts, callback) => {
+      if ((opts as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [address]);
+      else callback(null, address.address, address.family);
+    };
+
+    const head = await send(url, 'HEAD', pinned, controller.signal, options.idleMs);
+    head.resume();
+    checkStatus(head, 'HEAD');
+    const length = head.headers['content-length'];
+    if (length === undefined) throw new VerifyFailure('HEAD answered without Content-Length; the clients need the exact size');
+    if (Number(length) !== claim.size) throw new VerifyFailure(`HEAD says Content-Length ${Number(length).toLocaleString('en')}, the record says size ${claim.size.toLocaleString('en')}`);
+
+    const get = await send(url, 'GET', pinned, controller.signal, options.idleMs);
+    checkStatus(get, 'GET');
+    const sha256 = createHash('sha256');
+    const md5 = createHash('md5');
+    let received = 0;
+    let start = Buffer.alloc(0);
+    for await (const chunk of get as AsyncIterable<Buffer>) {
+      received += chunk.length;
+      if (received > claim.size) {
+        get.destroy();
+        throw new VerifyFailure(`serves more than the recorded ${claim.size.toLocaleString('en')} bytes`);
+      }
+      if (start.length < MAGIC_OFFSET + SIF_MAGIC.length) start = Buffer.concat([start, chunk.subarray(0, MAGIC_OFFSET + SIF_MAGIC.length - start.length)]);
+      sha256.update(chunk);
+      md5.update(chunk);
+    }
+    if (received < claim.size) throw new VerifyFailure(`ended after ${received.toLocaleString('en')} of ${claim.size.toLocaleString('en')} bytes`);
+    if (!start.subarray(MAGIC_OFFSET, MAGIC_OFFSET + SIF_MAGIC.length).equals(SIF_MAGIC)) throw new VerifyFailure('is not a SIF image (no SIF_MAGIC at byte 32)');
+    const [gotSha, gotMd5] = [sha256.digest('hex'), md5.digest('hex')];
+    if (gotSha !== claim.sha256) throw new VerifyFailure(`serves other bytes: sha256 ${gotSha}, the record says ${claim.sha256}`);
+    if (gotMd5 !== claim.md5) throw new VerifyFailure(`md5 is ${gotMd5}, the record says ${claim.md5}`);
+    return undefined;
+  } catch (error) {
+    if (controller.signal.aborted) return `did not finish within ${Math.round(options.timeoutMs / 1000)} s`;
+    if (error instanceof VerifyFailure) return error.message;
+    const code = (error as NodeJS.ErrnoException).code;
+    return `could not be fetched: ${code ? `${code} ` : ''}${(error as Error).message}`;
+  } finally {
+    clearTimeout(deadline);
+  }
+}
+
+async function resolvePublic(hostname: string, allowed: boolean): Promise<{ address: string; family: number }> {
+  const addresses = isIP(hostname) ? [{ address: hostname, family: isIP(hostname) }] : await lookup(hostname, { all: true, verbatim: true }).catch((error: unknown) => {
+    throw new VerifyFailure(`host ${hostname} does not resolve (${(error as NodeJS.ErrnoException).code ?? 'DNS error'})`);
+  });
+  if (addresses.length === 0) throw new VerifyFailure(`host ${hostname} does not resolve`);
+  if (!allowed) {
+    for (const a of addresses) {
+      const kind = nonPublicKind(a.address);
+      if (kind) throw new VerifyFailure(`host ${hostname} resolves to ${a.address}, a ${kind} address; images must be on a public host`);
+    }
+  }
+  return addresses[0]!;
+}
+
+function send(url: URL, method: 'HEAD' | 'GET', lookupFn: LookupFunction, signal: AbortSignal, idleMs: number): Promise<http.IncomingMessage> {
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const request = client.request(url, { method, lookup: lookupFn, signal, headers: { 'user-agent': 'sifhub-verify', 'accept-encoding': 'identity' } }, resolve);
+    request.setTimeout(idleMs, () => request.destroy(new VerifyFailure(`${method} stalled: nothing received for ${Math.round(idleMs / 1000)} s`)));
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+function checkStatus(response: http.IncomingMessage, method: string): void {
+  const status = response.statusCode ?? 0;
+  if (status >= 300 && status < 400) {
+    response.resume();
+    throw new VerifyFailure(`${method} redirects (${status}) to ${response.headers.location ?? 'somewhere'}; the record must name the final URL, as sregistry-cli does not follow redirects`);
+  }
+  if (status !== 200) {
+    response.resume();
+    throw new VerifyFailure(`${method} answered ${status}, expected 200`);
+  }
+}
