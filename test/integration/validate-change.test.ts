@@ -1,0 +1,114 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { runSifhub } from '../helpers/cli.ts';
+import { image, tagRecord, TempRepo } from '../helpers/git-repo.ts';
+
+// `sifhub validate --base main --author LOGIN` on a change branch, as the pull-request workflow
+// runs it: real git repositories, a base branch and a change branch.
+
+let repo: TempRepo;
+afterEach(() => repo?.dispose());
+
+async function baseRepo(): Promise<TempRepo> {
+  repo = await TempRepo.create();
+  await repo.write({
+    'registry/registry.yml': 'name: Lab\nurl: https://lab.example.org\nmaintainers: [boss]\n',
+    'registry/lab/README.md': '---\nowners: [ada, grace]\n---\n',
+    'registry/lab/tool/1.0.md': tagRecord(image(1), 'frozen: true\n'),
+    'registry/lab/tool/2.0.md': tagRecord(image(2)),
+    'registry/other/README.md': '---\nowners: [linus]\n---\n',
+    'registry/other/thing/1.0.md': tagRecord(image(3)),
+  });
+  await repo.commit('base', '2024-01-01T00:00:00Z');
+  await repo.git('checkout', '-q', '-b', 'change');
+  return repo;
+}
+
+const validate = (author: string) => runSifhub(['validate', '--base', 'main', '--author', author], repo.dir);
+
+describe('validate --base', () => {
+  it('lets an owner change their collection, and a new collection whose owners include its author', async () => {
+    await baseRepo();
+    await repo.write({
+      'registry/lab/tool/2.0.md': tagRecord(image(4)),
+      'registry/lab/tool/3.0.md': tagRecord(image(5)),
+    });
+    await repo.commit('update', '2024-02-01T00:00:00Z');
+    expect((await validate('Ada')).code).toBe(0); // logins are case-insensitive
+    await repo.write({ 'registry/newlab/README.md': '---\nowners: [ada]\n---\n', 'registry/newlab/x/1.0.md': tagRecord(image(6)) });
+    const result = await validate('ada');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it('refuses changes outside the author\'s collections, naming the owners, with owners read from the base', async () => {
+    await baseRepo();
+    // The change also tries to make its author an owner: the base's owners still decide.
+    await repo.write({
+      'registry/other/README.md': '---\nowners: [linus, mallory]\n---\n',
+      'registry/other/thing/1.0.md': tagRecord(image(7)),
+      'registry/registry.yml': 'name: Lab\nurl: https://lab.example.org\nmaintainers: [boss, mallory]\n',
+      'registry/evil/README.md': '---\nowners: [ada]\n---\n',
+      'registry/evil/x/1.0.md': tagRecord(image(8)),
+    });
+    await repo.commit('take over', '2024-02-01T00:00:00Z');
+    const result = await validate('mallory');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatchInlineSnapshot(`
+      "✖ 3 problems in 3 files
+      registry/evil/README.md
+        owners   new collection "evil" must list its author mallory in owners (registry/evil/README.md), received ada
+      registry/other/README.md
+        mallory may not change collection "other": its owners are linus in main (maintainers: boss). A pull request may only touch collections its author owns.
+      registry/registry.yml
+        mallory may not change registry.yml: only maintainers may change the registry's own files (maintainers: boss)
+      "
+    `);
+  });
+
+  it('lets maintainers change everything except frozen tags, which nobody may move, unfreeze or delete', async () => {
+    await baseRepo();
+    await repo.write({ 'registry/other/thing/1.0.md': tagRecord(image(9)), 'registry/lab/tool/1.0.md': tagRecord(image(10), 'frozen: true\n') });
+    await repo.commit('move', '2024-02-01T00:00:00Z');
+    let result = await validate('boss');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`registry/lab/tool/1.0.md\n  sha256   moves a frozen tag from ${image(1).sha256.slice(0, 12)}… to ${image(10).sha256.slice(0, 12)}…; frozen tags never change image and are never deleted (frozen in main)`);
+    expect(result.stderr).not.toContain('other/thing');
+
+    await repo.write({ 'registry/lab/tool/1.0.md': tagRecord(image(1)) });
+    await repo.commit('unfreeze', '2024-03-01T00:00:00Z');
+    result = await validate('ada');
+    expect(result.stderr).toContain('frozen   unfreezes a frozen tag');
+
+    await repo.remove('registry/lab/tool/1.0.md');
+    await repo.commit('delete', '2024-04-01T00:00:00Z');
+    result = await validate('ada');
+    expect(result.stderr).toContain('registry/lab/tool/1.0.md (deleted)\n  deletes a frozen tag');
+  });
+
+  it('prints GitHub annotations and a step summary inside GitHub Actions', async () => {
+    await baseRepo();
+    await repo.write({ 'registry/other/thing/1.0.md': tagRecord(image(11)) });
+    await repo.commit('touch', '2024-02-01T00:00:00Z');
+    const summary = `${repo.dir}/summary.md`;
+    const result = await runSifhub(['validate', '--base', 'main', '--author', 'ada'], repo.dir, { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('::error file=registry/other/thing/1.0.md,title=sifhub::ada may not change collection "other": its owners are linus in main (maintainers: boss). A pull request may only touch collections its author owns.\n');
+    const { readFile } = await import('node:fs/promises');
+    expect(await readFile(summary, 'utf8')).toContain('| `registry/other/thing/1.0.md` |  |  | ada may not change collection "other"');
+  });
+
+  it('reports schema problems and change problems together', async () => {
+    await baseRepo();
+    await repo.write({ 'registry/other/thing/1.0.md': tagRecord({ ...image(12), url: 'http://insecure.example.org/x.sif' }) });
+    await repo.commit('bad', '2024-02-01T00:00:00Z');
+    const result = await validate('ada');
+    expect(result.stderr).toMatch(/✖ 2 problems in 1 file\n.*\n {2}ada may not change collection "other".*\n {2}url +expected an https:\/\/ URL/);
+  });
+
+  it('says so when the base is not in the repository', async () => {
+    await baseRepo();
+    const result = await runSifhub(['validate', '--base', 'origin/nope'], repo.dir);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('--base origin/nope: no such commit in this repository');
+  });
+});

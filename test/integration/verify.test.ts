@@ -1,0 +1,209 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nonPublicKind } from '../../src/verify/public-address-node.ts';
+import { runSifhub } from '../helpers/cli.ts';
+import { tagRecord, TempRepo, type Image } from '../helpers/git-repo.ts';
+
+// `sifhub verify` against a real HTTPS server on 127.0.0.1 that answers right and wrong.
+
+const SIF = await readFile(new URL('../fixtures/sif/sce-3.8.1_busybox_amd64_signed.sif', import.meta.url));
+const claim = (bytes: Buffer, url: string): Image => ({
+  url,
+  size: bytes.length,
+  sha256: createHash('sha256').update(bytes).digest('hex'),
+  md5: createHash('md5').update(bytes).digest('hex'),
+});
+const OTHER = Buffer.from(SIF).fill(7, 4096, 8192); // same size, other bytes
+const NOT_SIF = Buffer.alloc(4096, 'x');
+
+let server: https.Server;
+let base: string;
+let certDir: string;
+const open: Set<http.ServerResponse> = new Set();
+
+function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
+  open.add(res);
+  res.on('close', () => open.delete(res));
+  const send = (bytes: Buffer, headers: Record<string, string | number> = {}) => {
+    res.writeHead(200, { 'content-length': bytes.length, ...headers });
+    res.end(req.method === 'HEAD' ? undefined : bytes);
+  };
+  switch (req.url) {
+    case '/good.sif': return send(SIF);
+    case '/other.sif': return send(OTHER);
+    case '/notsif.bin': return send(NOT_SIF);
+    case '/lying-size.sif': // HEAD claims the recorded size; GET sends half
+      if (req.method === 'HEAD') return send(SIF);
+      res.writeHead(200, { 'content-length': SIF.length });
+      res.end(SIF.subarray(0, SIF.length / 2));
+      return void res.destroy();
+    case '/wrong-size.sif': return send(SIF.subarray(0, 1000));
+    case '/redirect.sif':
+      res.writeHead(302, { location: '/good.sif' });
+      return void res.end();
+    case '/huge.sif': // HEAD tells the recorded size; GET streams on and on
+      if (req.method === 'HEAD') return send(SIF);
+      res.writeHead(200);
+      for (let i = 0; i < 4; i++) res.write(SIF);
+      return void res.end();
+    case '/drip.sif': { // the right headers, then a byte at a time
+      if (req.method === 'HEAD') return send(SIF);
+      res.writeHead(200, { 'content-length': SIF.length });
+      let at = 0;
+      const timer = setInterval(() => (at < SIF.length ? res.write(SIF.subarray(at, (at += 1))) : clearInterval(timer)), 100);
+      res.on('close', () => clearInterval(timer));
+      return;
+    }
+    default:
+      res.writeHead(404);
+      res.end();
+  }
+}
+
+beforeAll(async () => {
+  certDir = await mkdtemp(path.join(tmpdir(), 'sifhub-tls-'));
+  await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', path.join(certDir, 'key.pem'), '-out', path.join(certDir, 'cert.pem')]);
+  server = https.createServer({ key: await readFile(path.join(certDir, 'key.pem')), cert: await readFile(path.join(certDir, 'cert.pem')) }, handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // "localhost" so the certificate matches; --allow-host localhost lets verify reach it.
+  base = `https://localhost:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  for (const res of open) res.destroy();
+  await new Promise((resolve) => server.close(resolve));
+  await rm(certDir, { recursive: true, force: true });
+});
+
+const trustTestCertificate = () => ({ NODE_EXTRA_CA_CERTS: path.join(certDir, 'cert.pem') });
+
+async function registryWith(tags: Record<string, Image>): Promise<TempRepo> {
+  const repo = await TempRepo.create();
+  await repo.write({ 'registry/registry.yml': 'name: T\nurl: https://t.example.org\n' });
+  await repo.commit('empty', '2024-01-01T00:00:00Z');
+  await repo.write(Object.fromEntries(Object.entries(tags).map(([name, img]) => [`registry/lab/tool/${name}.md`, tagRecord(img)])));
+  return repo;
+}
+
+describe('sifhub verify', () => {
+  it('passes an image served right, and fails each wrong answer with its reason while checking the rest', async () => {
+    const repo = await registryWith({
+      good: claim(SIF, `${base}/good.sif`),
+      other: { ...claim(SIF, `${base}/other.sif`) },
+      'not-sif': claim(NOT_SIF, `${base}/notsif.bin`),
+      'wrong-size': claim(SIF, `${base}/wrong-size.sif`),
+      'lying-size': claim(SIF, `${base}/lying-size.sif`),
+      redirect: claim(SIF, `${base}/redirect.sif`),
+      huge: claim(SIF, `${base}/huge.sif`),
+      drip: claim(SIF, `${base}/drip.sif`),
+      missing: claim(SIF, `${base}/missing.sif`),
+    });
+    try {
+      const result = await runSifhub(['verify', '--base', 'main', '--allow-host', 'localhost', '--timeout', '3', '--idle-timeout', '2', '--jobs', '4'], repo.dir, trustTestCertificate());
+      expect(result.code).toBe(1);
+      const line = (name: string) => result.stdout.split('\n').find((l) => l.includes(`/${name}.md`)) ?? '';
+      expect(line('good')).toMatch(/^✔ .*792,293 bytes, sha256 and md5 match/);
+      expect(line('other')).toContain(`✖ registry/lab/tool/other.md  serves other bytes: sha256 ${claim(OTHER, '').sha256}`);
+      expect(line('not-sif')).toContain('is not a SIF image (no SIF_MAGIC at byte 32)');
+      expect(line('wrong-size')).toContain('HEAD says Content-Length 1,000, the record says size 792,293');
+      expect(line('lying-size')).toMatch(/ended after 396,146 of 792,293 bytes|could not be fetched/);
+      expect(line('redirect')).toContain('HEAD redirects (302) to /good.sif; the record must name the final URL');
+      expect(line('huge')).toContain('serves more than the recorded 792,293 bytes');
+      expect(line('drip')).toContain('did not finish within 3 s');
+      expect(line('missing')).toContain('HEAD answered 404, expected 200');
+      expect(result.stderr).toContain('✖ 8 problems in 8 files');
+    } finally {
+      await repo.dispose();
+    }
+  });
+
+  it('checks only new and changed images with --base, and all with --all', async () => {
+    const repo = await registryWith({ good: claim(SIF, `${base}/good.sif`) });
+    try {
+      await repo.commit('add', '2024-02-01T00:00:00Z');
+      await repo.write({ 'registry/lab/tool/good.md': `${tagRecord(claim(SIF, `${base}/good.sif`))}Notes only.\n` });
+      let result = await runSifhub(['verify', '--base', 'main'], repo.dir);
+      expect(result.stdout).toBe('No new or changed images to verify.\n');
+      result = await runSifhub(['verify', '--all', '--allow-host', 'localhost'], repo.dir, trustTestCertificate());
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('✔ 1 image verified');
+    } finally {
+      await repo.dispose();
+    }
+  });
+
+  it('refuses private, loopback and link-local addresses, however they are written', async () => {
+    const urls = {
+      loopback: 'https://127.0.0.1/x.sif',
+      mapped: 'https://[::ffff:127.0.0.1]/x.sif',
+      'mapped-hex': 'https://[::ffff:7f00:1]/x.sif',
+      localhost: `https://localhost/x.sif`,
+      private: 'https://10.1.2.3/x.sif',
+      metadata: 'https://169.254.169.254/latest/meta-data',
+      'unique-local': 'https://[fd00::1]/x.sif',
+      decimal: 'https://2130706433/x.sif',
+    };
+    const repo = await registryWith(Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, claim(SIF, url)])));
+    try {
+      const result = await runSifhub(['verify', '--all', '--timeout', '5'], repo.dir);
+      const line = (name: string) => result.stdout.split('\n').find((l) => l.includes(`/${name}.md`)) ?? '';
+      expect(line('loopback')).toContain('resolves to 127.0.0.1, a loopback address');
+      expect(line('mapped')).toContain('resolves to ::ffff:7f00:1, a loopback address'); // as WHATWG URL normalises it
+      expect(line('mapped-hex')).toContain('a loopback address');
+      expect(line('localhost')).toMatch(/host localhost resolves to (127\.0\.0\.1|::1), a loopback address/);
+      expect(line('private')).toContain('a private address');
+      expect(line('metadata')).toContain('a link-local address');
+      expect(line('unique-local')).toContain('a unique-local address');
+      expect(line('decimal')).toContain('resolves to 127.0.0.1, a loopback address'); // WHATWG URL turns 2130706433 into 127.0.0.1
+      expect(result.code).toBe(1);
+    } finally {
+      await repo.dispose();
+    }
+  });
+
+  it('refuses a certificate it cannot trust', async () => {
+    const repo = await registryWith({ good: claim(SIF, `${base}/good.sif`) });
+    try {
+      const result = await runSifhub(['verify', '--all', '--allow-host', 'localhost'], repo.dir);
+      expect(result.stdout).toMatch(/✖ registry\/lab\/tool\/good\.md {2}could not be fetched: .*(certificate|CERT)/);
+    } finally {
+      await repo.dispose();
+    }
+  });
+});
+
+describe('nonPublicKind', () => {
+  it.each([
+    ['8.8.8.8', undefined],
+    ['2606:4700:4700::1111', undefined],
+    ['127.0.0.1', 'loopback'],
+    ['::1', 'loopback'],
+    ['0:0:0:0:0:0:0:1', 'loopback'],
+    ['::ffff:10.0.0.1', 'private'],
+    ['::ffff:a00:1', 'private'],
+    ['64:ff9b::a9fe:a9fe', 'link-local'],
+    ['192.168.1.1', 'private'],
+    ['172.31.255.255', 'private'],
+    ['172.32.0.1', undefined],
+    ['100.64.0.1', 'shared (carrier-grade NAT)'],
+    ['169.254.169.254', 'link-local'],
+    ['fe80::1', 'link-local'],
+    ['fc00::1', 'unique-local'],
+    ['ff02::1', 'multicast'],
+    ['0.0.0.0', 'reserved'],
+    ['::', 'reserved'],
+    ['224.0.0.1', 'multicast or reserved'],
+    ['not-an-ip', 'not an IP address'],
+  ])('%s → %s', (address, kind) => {
+    expect(nonPublicKind(address)).toBe(kind);
+  });
+});
