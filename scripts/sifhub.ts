@@ -10,6 +10,7 @@ import { readRegistryAt } from '../src/pipeline/read-registry-git.ts';
 import { validateChange } from '../src/pipeline/validate-change.ts';
 import { EnvironmentError, formatAnnotations, formatStepSummary, InputError, type Problem } from '../src/problems.ts';
 import { recordJsonSchemas, toJsonText } from '../src/schema/json-schema.ts';
+import { checkDeployment } from '../src/serve/check-deployment-http.ts';
 import { startStaticServer } from '../src/serve/static-server-node.ts';
 import { plural } from '../src/site/format.ts';
 import { basePath } from '../src/site/urls.ts';
@@ -27,6 +28,7 @@ Usage:
   sifhub verify   [--registry DIR] (--base REF | --all) [--allow-host HOST] [--max-size BYTES]
                   [--timeout SECONDS] [--jobs N]
                   download new or changed images (or all) and check size, sha256, md5, SIF magic
+  sifhub check-deployment --url URL                       fetch the API, manifests and home page of a live site
   sifhub serve    [--dir DIR] [--host H] [--port N]        preview a built site (default dist/, 127.0.0.1:4321)
   sifhub schema   [--registry DIR]                         write the record JSON Schemas to DIR/.schema/
 
@@ -51,6 +53,7 @@ async function main(argv: string[]): Promise<number> {
     timeout: { type: 'string', default: '1800' },
     'idle-timeout': { type: 'string', default: '60' },
     jobs: { type: 'string', default: '3' },
+    url: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   } as const;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
@@ -127,6 +130,15 @@ async function main(argv: string[]): Promise<number> {
       console.log(`Serving ${values.dir}/ at ${server.url}/ (Ctrl-C to stop)`);
       await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
       await server.close();
+      return EXIT.ok;
+    }
+    case 'check-deployment': {
+      if (!values.url || !URL.canParse(values.url)) throw new UsageError('check-deployment needs --url with the deployed site\'s URL');
+      // Pages needs a moment before a new deployment answers; SIFHUB_DEPLOY_WAIT_SECONDS bounds the wait.
+      const wait = Number(process.env.SIFHUB_DEPLOY_WAIT_SECONDS ?? 150);
+      const result = await checkDeployment(values.url, { attempts: Math.max(1, Math.floor(wait / 15)), delayMs: 15_000, tags: 3 });
+      for (const p of result.checked) console.log(`${styleText('green', '✔')} ${values.url.replace(/\/*$/, '')}${p}`);
+      if (result.problems.length > 0) throw new EnvironmentError(`The deployed site at ${values.url} is broken:\n  ${result.problems.join('\n  ')}`);
       return EXIT.ok;
     }
     case 'schema': {

@@ -1,0 +1,69 @@
+import { apiCollection, apiCollectionsIndex, apiRegistry } from '../schema/api.ts';
+import { shubManifest } from '../schema/manifest.ts';
+import { apiPath } from '../site/urls.ts';
+
+// After a deploy: fetch the live site the way the clients and people do, and say what is wrong.
+// GitHub Pages takes a moment to serve a new deployment, so the first request is retried.
+
+export interface CheckOptions {
+  attempts: number;
+  delayMs: number;
+  /** How many tags to pull manifests for. */
+  tags: number;
+}
+
+export async function checkDeployment(siteUrl: string, options: CheckOptions): Promise<{ checked: string[]; problems: string[] }> {
+  const base = siteUrl.replace(/\/*$/, '');
+  const checked: string[] = [];
+  const problems: string[] = [];
+  const get = async (sitePath: string): Promise<{ status: number; text: string }> => {
+    const response = await fetch(base + sitePath, { redirect: 'manual', signal: AbortSignal.timeout(30_000) });
+    return { status: response.status, text: await response.text() };
+  };
+  const getJson = async <T>(sitePath: string, parse: (v: unknown) => T): Promise<T | undefined> => {
+    const { status, text } = await get(sitePath);
+    if (status !== 200) {
+      problems.push(`${base}${sitePath} answered ${status}, expected 200`);
+      return undefined;
+    }
+    try {
+      const value = parse(JSON.parse(text));
+      checked.push(sitePath);
+      return value;
+    } catch (error) {
+      problems.push(`${base}${sitePath} is not the expected JSON: ${(error as Error).message.split('\n')[0]}`);
+      return undefined;
+    }
+  };
+
+  for (let attempt = 1; ; attempt++) {
+    const first = await get(apiPath.registry()).catch((error: unknown) => ({ status: 0, text: String(error) }));
+    if (first.status === 200 || attempt >= options.attempts) break;
+    await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+  }
+  const registry = await getJson(apiPath.registry(), (v) => apiRegistry.parse(v));
+  const index = await getJson(apiPath.collections(), (v) => apiCollectionsIndex.parse(v));
+  const home = await get('/');
+  if (home.status !== 200) problems.push(`${base}/ answered ${home.status}, expected 200`);
+  else if (registry && !home.text.includes('<title>')) problems.push(`${base}/ is not the registry's home page`);
+  else checked.push('/');
+
+  let left = options.tags;
+  for (const summary of index?.collections ?? []) {
+    if (left <= 0) break;
+    const collection = await getJson(apiPath.collection(summary.name), (v) => apiCollection.parse(v));
+    for (const container of collection?.containers ?? []) {
+      for (const tag of container.tags) {
+        if (left-- <= 0) break;
+        for (const ref of [{ tag: tag.name }, { tag: tag.name, digest: tag.md5 }]) {
+          const found = await getJson(apiPath.manifest(collection!.name, container.name, ref), (v) => shubManifest.parse(v));
+          if (found && (found.image !== tag.url || found.version !== tag.md5)) {
+            problems.push(`${base}${apiPath.manifest(collection!.name, container.name, ref)} names ${found.image} (${found.version}), the API says ${tag.url} (${tag.md5})`);
+          }
+        }
+      }
+    }
+  }
+  if (index && index.collections.length > 0 && checked.every((p) => !p.startsWith('/api/container/'))) problems.push('no shub manifest could be checked');
+  return { checked, problems };
+}
