@@ -39,8 +39,9 @@ function kindOf4(address: string): string {
 }
 
 function kindOf6(address: string): string {
-  const first = parseInt(expand6(address)[0]!, 16);
-  if (address === '::1' || expand6(address).join(':') === '0000:0000:0000:0000:0000:0000:0000:0001') return 'loopback';
+  const groups = expand6(address);
+  const first = parseInt(groups[0]!, 16);
+  if (groups.join(':') === '0000:0000:0000:0000:0000:0000:0000:0001') return 'loopback';
   if ((first & 0xfe00) === 0xfc00) return 'unique-local';
   if ((first & 0xffc0) === 0xfe80) return 'link-local';
   if ((first & 0xff00) === 0xff00) return 'multicast';
