@@ -88,13 +88,14 @@ async function main(argv: string[]): Promise<number> {
     case 'validate': {
       // Everything wrong is reported at once: the records' own problems and the change's.
       const problems: Problem[] = [];
-      const site = await loadSite({ registryDir: values.registry }).catch((error: unknown) => {
+      const head = await loadRegistry(values.registry);
+      const site = await loadSite({ registryDir: values.registry, loaded: head }).catch((error: unknown) => {
         if (!(error instanceof InputError)) throw error;
         problems.push(...error.problems);
         return undefined;
       });
       if (values.base !== undefined) {
-        const [base, head] = await Promise.all([readRegistryAt(values.registry, values.base), loadRegistry(values.registry)]);
+        const base = await readRegistryAt(values.registry, values.base);
         problems.push(...validateChange({ base, head: head.files, author: values.author, baseName: values.base }));
       }
       if (problems.length > 0 || !site) throw new InputError(problems);

@@ -1,6 +1,6 @@
 import { InputError } from '../problems.ts';
 import { toSite, type Site } from './enrich.ts';
-import { loadRegistry } from './load-registry-fs.ts';
+import { loadRegistry, type LoadedRegistry } from './load-registry-fs.ts';
 import { readHistory } from './read-history-git.ts';
 import { validateRegistry } from './validate-records.ts';
 
@@ -26,8 +26,11 @@ export function timer(timings: StageTiming[]): Timer {
 }
 
 /** Stages 1–5: records on disk and in git → the site model. Throws InputError on bad records. */
-export async function loadSite(options: { registryDir: string }, time: Timer = (_, run) => Promise.resolve(run())): Promise<Site> {
-  const loaded = await time('load', () => loadRegistry(options.registryDir));
+export async function loadSite(
+  options: { registryDir: string; /** Already read by the caller, so it is not read twice. */ loaded?: LoadedRegistry },
+  time: Timer = (_, run) => Promise.resolve(run()),
+): Promise<Site> {
+  const loaded = options.loaded ?? (await time('load', () => loadRegistry(options.registryDir)));
   const validated = await time('validate', () => validateRegistry(loaded.files, loaded.problems, loaded.display));
   if (!validated.ok) throw new InputError(validated.problems);
   const history = await time('history', () => readHistory(loaded.root, new Set(loaded.files.map((f) => f.blob))));

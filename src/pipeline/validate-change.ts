@@ -29,8 +29,10 @@ export function validateChange({ base, head, author, baseName }: ChangeInput): P
   const display = (p: string) => headFiles.get(p)?.display ?? `${baseFiles.get(p)!.display} (deleted)`;
 
   // Frozen tags hold for everyone, maintainers included: a pinned analysis depends on them.
-  for (const [p, file] of baseFiles) {
-    if (!isTagRecordPath(p)) continue;
+  // Only changed records can break the rule, so only those are parsed.
+  for (const p of changed) {
+    const file = baseFiles.get(p);
+    if (!file || !isTagRecordPath(p)) continue;
     const before = readTag(file);
     if (!before?.frozen) continue;
     const now = headFiles.get(p);
@@ -47,6 +49,7 @@ export function validateChange({ base, head, author, baseName }: ChangeInput): P
   if (maintainers.some((m) => sameLogin(m, author))) return problems;
   const maintainerText = maintainers.length > 0 ? `maintainers: ${maintainers.join(', ')}` : 'no maintainers are listed in registry.yml';
 
+  const baseCollections = new Set(base.map((f) => f.path.split('/')[0]));
   const reported = new Set<string>();
   for (const p of changed) {
     const slash = p.indexOf('/');
@@ -56,8 +59,7 @@ export function validateChange({ base, head, author, baseName }: ChangeInput): P
     }
     const collection = p.slice(0, slash);
     if (reported.has(collection)) continue;
-    const existed = base.some((f) => f.path.startsWith(`${collection}/`));
-    if (existed) {
+    if (baseCollections.has(collection)) {
       const owners = readOwners(baseFiles.get(`${collection}/README.md`));
       if (owners.some((o) => sameLogin(o, author))) continue;
       reported.add(collection);

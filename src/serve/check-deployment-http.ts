@@ -45,8 +45,8 @@ export async function checkDeployment(siteUrl: string, options: CheckOptions): P
   const index = await getJson(apiPath.collections(), (v) => apiCollectionsIndex.parse(v));
   const home = await get('/');
   if (home.status !== 200) problems.push(`${base}/ answered ${home.status}, expected 200`);
-  else if (registry && !home.text.includes('<title>')) problems.push(`${base}/ is not the registry's home page`);
-  else checked.push('/');
+  else if (registry && !home.text.includes(`<title>${escapeHtml(registry.name)}</title>`)) problems.push(`${base}/ is not the home page of "${registry.name}"`);
+  else if (registry) checked.push('/');
 
   let left = options.tags;
   for (const summary of index?.collections ?? []) {
@@ -66,4 +66,9 @@ export async function checkDeployment(siteUrl: string, options: CheckOptions): P
   }
   if (index && index.collections.length > 0 && checked.every((p) => !p.startsWith('/api/container/'))) problems.push('no shub manifest could be checked');
   return { checked, problems };
+}
+
+function escapeHtml(text: string): string {
+  // As Astro escapes text.
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }

@@ -36,6 +36,9 @@ class VerifyFailure extends Error {}
 /** Undefined when the URL serves exactly the recorded image; else why not, in one sentence. */
 export async function verifyImage(claim: ImageClaim, options: VerifyOptions): Promise<string | undefined> {
   const controller = new AbortController();
+  // A stall mid-body surfaces as a bare "aborted" from the stream: remember why it happened.
+  let stalled: string | undefined;
+  const onStall = (reason: string) => (stalled = reason);
   const deadline = setTimeout(() => controller.abort(), options.timeoutMs);
   try {
     const url = new URL(claim.url);
@@ -48,14 +51,14 @@ export async function verifyImage(claim: ImageClaim, options: VerifyOptions): Pr
       else callback(null, address.address, address.family);
     };
 
-    const head = await send(url, 'HEAD', pinned, controller.signal, options.idleMs);
+    const head = await send(url, 'HEAD', pinned, controller.signal, options.idleMs, onStall);
     head.resume();
     checkStatus(head, 'HEAD');
     const length = head.headers['content-length'];
     if (length === undefined) throw new VerifyFailure('HEAD answered without Content-Length; the clients need the exact size');
     if (Number(length) !== claim.size) throw new VerifyFailure(`HEAD says Content-Length ${Number(length).toLocaleString('en')}, the record says size ${claim.size.toLocaleString('en')}`);
 
-    const get = await send(url, 'GET', pinned, controller.signal, options.idleMs);
+    const get = await send(url, 'GET', pinned, controller.signal, options.idleMs, onStall);
     checkStatus(get, 'GET');
     const sha256 = createHash('sha256');
     const md5 = createHash('md5');
@@ -79,6 +82,7 @@ export async function verifyImage(claim: ImageClaim, options: VerifyOptions): Pr
     return undefined;
   } catch (error) {
     if (controller.signal.aborted) return `did not finish within ${Math.round(options.timeoutMs / 1000)} s`;
+    if (stalled) return stalled;
     if (error instanceof VerifyFailure) return error.message;
     const code = (error as NodeJS.ErrnoException).code;
     return `could not be fetched: ${code ? `${code} ` : ''}${(error as Error).message}`;
@@ -101,11 +105,15 @@ async function resolvePublic(hostname: string, allowed: boolean): Promise<{ addr
   return addresses[0]!;
 }
 
-function send(url: URL, method: 'HEAD' | 'GET', lookupFn: LookupFunction, signal: AbortSignal, idleMs: number): Promise<http.IncomingMessage> {
+function send(url: URL, method: 'HEAD' | 'GET', lookupFn: LookupFunction, signal: AbortSignal, idleMs: number, onStall: (reason: string) => void): Promise<http.IncomingMessage> {
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const request = client.request(url, { method, lookup: lookupFn, signal, headers: { 'user-agent': 'sifhub-verify', 'accept-encoding': 'identity' } }, resolve);
-    request.setTimeout(idleMs, () => request.destroy(new VerifyFailure(`${method} stalled: nothing received for ${Math.round(idleMs / 1000)} s`)));
+    request.setTimeout(idleMs, () => {
+      const reason = `${method} stalled: nothing received for ${Math.round(idleMs / 1000)} s`;
+      onStall(reason);
+      request.destroy(new VerifyFailure(reason));
+    });
     request.on('error', reject);
     request.end();
   });

@@ -54,6 +54,10 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
       res.writeHead(200);
       for (let i = 0; i < 4; i++) res.write(SIF);
       return void res.end();
+    case '/stall.sif': // the right headers and a first chunk, then silence
+      if (req.method === 'HEAD') return send(SIF);
+      res.writeHead(200, { 'content-length': SIF.length });
+      return void res.write(SIF.subarray(0, 1000));
     case '/drip.sif': { // the right headers, then a byte at a time
       if (req.method === 'HEAD') return send(SIF);
       res.writeHead(200, { 'content-length': SIF.length });
@@ -105,6 +109,7 @@ describe('sifhub verify', () => {
       redirect: claim(SIF, `${base}/redirect.sif`),
       huge: claim(SIF, `${base}/huge.sif`),
       drip: claim(SIF, `${base}/drip.sif`),
+      stall: claim(SIF, `${base}/stall.sif`),
       missing: claim(SIF, `${base}/missing.sif`),
     });
     try {
@@ -119,8 +124,9 @@ describe('sifhub verify', () => {
       expect(line('redirect')).toContain('HEAD redirects (302) to /good.sif; the record must name the final URL');
       expect(line('huge')).toContain('serves more than the recorded 792,293 bytes');
       expect(line('drip')).toContain('did not finish within 3 s');
+      expect(line('stall')).toContain('GET stalled: nothing received for 2 s');
       expect(line('missing')).toContain('HEAD answered 404, expected 200');
-      expect(result.stderr).toContain('✖ 8 problems in 8 files');
+      expect(result.stderr).toContain('✖ 9 problems in 9 files');
     } finally {
       await repo.dispose();
     }
