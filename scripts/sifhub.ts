@@ -8,7 +8,8 @@ import { loadRegistry } from '../src/pipeline/load-registry-fs.ts';
 import { loadSite } from '../src/pipeline/load-site.ts';
 import { readRegistryAt } from '../src/pipeline/read-registry-git.ts';
 import { validateChange } from '../src/pipeline/validate-change.ts';
-import { EnvironmentError, formatAnnotations, formatStepSummary, InputError, type Problem } from '../src/problems.ts';
+import { githubAccessFromEnv } from '../src/github/octokit.ts';
+import { EnvironmentError, formatAnnotations, formatWarningAnnotation, formatStepSummary, InputError, type Problem } from '../src/problems.ts';
 import { recordJsonSchemas, toJsonText } from '../src/schema/json-schema.ts';
 import { checkDeployment } from '../src/serve/check-deployment-http.ts';
 import { startStaticServer } from '../src/serve/static-server-node.ts';
@@ -73,7 +74,8 @@ async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'build': {
-      const result = await buildSite({ registryDir: values.registry, outDir: values.out, quiet: values.quiet });
+      const result = await buildSite({ registryDir: values.registry, outDir: values.out, quiet: values.quiet, github: githubAccessFromEnv() });
+      for (const warning of result.warnings) printWarning(warning);
       const { counts } = result.site;
       const uncommitted = result.site.collections.flatMap((c) => c.containers.flatMap((n) => n.tags)).filter((t) => t.uncommitted);
       console.log(
@@ -152,6 +154,11 @@ async function main(argv: string[]): Promise<number> {
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
+}
+
+function printWarning(message: string): void {
+  if (process.env.GITHUB_ACTIONS === 'true') console.log(formatWarningAnnotation(message));
+  else console.warn(styleText('yellow', `! ${message}`));
 }
 
 async function writeStepSummary(markdown: string): Promise<void> {

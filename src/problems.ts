@@ -63,8 +63,10 @@ export class EnvironmentError extends Error {}
  * GitHub Actions workflow commands: one `::error` annotation per problem, shown on the pull
  * request's changed lines. Values are escaped as the Actions toolkit does.
  */
+/** Workflow-command escaping (actions/toolkit's escapeData): %, CR and LF. */
+const data = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+
 export function formatAnnotations(problems: readonly Problem[]): string {
-  const data = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
   const property = (s: string) => data(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
   return [...problems]
     .sort(compareProblems)
@@ -73,6 +75,11 @@ export function formatAnnotations(problems: readonly Problem[]): string {
       return `::error ${props.join(',')}::${data(p.message)}`;
     })
     .join('\n');
+}
+
+/** A warning as a workflow command: shown on the run's summary page, not only in its log. */
+export function formatWarningAnnotation(message: string): string {
+  return `::warning title=sifhub::${data(message)}`;
 }
 
 /** A Markdown table of the problems for the job's step summary. */

@@ -1,3 +1,4 @@
+import type { GitHubAccess } from '../github/octokit.ts';
 import { InputError } from '../problems.ts';
 import { apiJsonSchemas, toJsonText } from '../schema/json-schema.ts';
 import { apiPath } from '../site/urls.ts';
@@ -17,18 +18,23 @@ export interface BuildResult {
   files: { manifests: number; api: number; search: number };
   searchBytes: number;
   timings: StageTiming[];
+  /** What the build went on without (unknown usage counts); the site is still complete. */
+  warnings: string[];
 }
 
 export interface BuildOptions {
   registryDir: string;
   outDir: string;
   quiet?: boolean;
+  /** Fetch downloads and stars from GitHub; without it they show "—". */
+  github?: GitHubAccess;
 }
 
 export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const timings: StageTiming[] = [];
   const time = timer(timings);
-  const site = await loadSite(options, time);
+  const warnings: string[] = [];
+  const site = await loadSite({ ...options, warn: (message) => warnings.push(message) }, time);
   const manifests = await time('manifests', () => toManifests(site));
   if (manifests.problems.length > 0) throw new InputError(manifests.problems);
   const api = toApi(site);
@@ -45,7 +51,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     }));
     const search = await time('search index', () => writeSearchIndex(toSearchRecords(site), staging));
     await replaceDir(staging, options.outDir);
-    return { site, files: { ...counts, search: search.files }, searchBytes: search.bytes, timings };
+    return { site, files: { ...counts, search: search.files }, searchBytes: search.bytes, timings, warnings };
   } catch (error) {
     await removeDir(staging);
     throw error;

@@ -5,6 +5,7 @@ import type { SiteConfig } from '../schema/site-config.ts';
 import { toBaseOs, toOsTopic } from './base-os.ts';
 import { isTagRecordPath, type FileChange, type FileHistory } from './history.ts';
 import { toLabelIndex, type LabelKeyEntry } from './to-labels.ts';
+import { toRankings, type Rankings } from './to-rankings.ts';
 import { toTopicIndex, type TopicEntry } from './to-topics.ts';
 import { toSafeHtml } from './markdown.ts';
 import { parseMarkdownRecord } from './parse-frontmatter.ts';
@@ -73,6 +74,8 @@ export interface CollectionEntry {
   tagCount: number;
   /** 👍 reactions on the collection's stars issue; null when unknown. */
   stars: number | null;
+  /** Downloads of its containers' images; null when none is known. */
+  downloads: number | null;
 }
 
 /** A tag whose record was deleted: its versions stay pullable by digest. */
@@ -96,6 +99,7 @@ export interface Site {
   /** Label key → its page's slug. */
   labelSlugs: ReadonlyMap<string, string>;
   topics: TopicEntry[];
+  rankings: Rankings;
 }
 
 /**
@@ -211,6 +215,7 @@ export function toSite(registry: RegistryInput, history: { files: FileHistory[];
         bytes: distinctBytes(containers.flatMap((c) => c.tags.map((t) => t.current))),
         tagCount: sum(containers.map((c) => c.tags.length)),
         stars: usage.stars.get(collection.name) ?? null,
+        downloads: sumKnown(containers.map((c) => c.downloads ?? undefined)),
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
@@ -237,6 +242,7 @@ export function toSite(registry: RegistryInput, history: { files: FileHistory[];
     labels,
     labelSlugs: new Map(labels.map((l) => [l.key, l.slug])),
     topics: toTopicIndex(collections),
+    rankings: toRankings(collections),
   };
 }
 

@@ -1,5 +1,7 @@
+import type { GitHubAccess } from '../github/octokit.ts';
 import { InputError } from '../problems.ts';
-import { toSite, type Site } from './enrich.ts';
+import { NO_USAGE, toSite, type Site } from './enrich.ts';
+import { fetchUsage } from './fetch-usage-github.ts';
 import { loadRegistry, type LoadedRegistry } from './load-registry-fs.ts';
 import { readHistory } from './read-history-git.ts';
 import { validateRegistry } from './validate-records.ts';
@@ -26,14 +28,37 @@ export function timer(timings: StageTiming[]): Timer {
 }
 
 /** Stages 1–5: records on disk and in git → the site model. Throws InputError on bad records. */
-export async function loadSite(
-  options: { registryDir: string; /** Already read by the caller, so it is not read twice. */ loaded?: LoadedRegistry },
-  time: Timer = (_, run) => Promise.resolve(run()),
-): Promise<Site> {
+export interface LoadSiteOptions {
+  registryDir: string;
+  /** Already read by the caller, so it is not read twice. */
+  loaded?: LoadedRegistry;
+  /** Fetch downloads and stars from GitHub (the build does; validate and the dev server do not). */
+  github?: GitHubAccess;
+  /** Told what the build could not do but went on without (unknown usage counts). */
+  warn?: (message: string) => void;
+}
+
+export async function loadSite(options: LoadSiteOptions, time: Timer = (_, run) => Promise.resolve(run())): Promise<Site> {
   const loaded = options.loaded ?? (await time('load', () => loadRegistry(options.registryDir)));
   const validated = await time('validate', () => validateRegistry(loaded.files, loaded.problems, loaded.display));
   if (!validated.ok) throw new InputError(validated.problems);
+  const { registry } = validated;
   const history = await time('history', () => readHistory(loaded.root, new Set(loaded.files.map((f) => f.blob))));
-  return time('enrich', () => toSite(validated.registry, history));
+  const github = options.github;
+  const usage = github
+    ? await time('usage', async () => {
+        const result = await fetchUsage(
+          {
+            imageUrls: registry.tags.map((t) => t.record.url),
+            starsIssues: new Map(registry.collections.flatMap((c) => (c.record.starsIssue === undefined ? [] : [[c.name, c.record.starsIssue] as const]))),
+            repository: registry.config.repository,
+          },
+          github,
+        );
+        if (result.warning) options.warn?.(result.warning);
+        return result.usage;
+      })
+    : NO_USAGE;
+  return time('enrich', () => toSite(registry, history, usage));
 }
 

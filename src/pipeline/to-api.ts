@@ -1,5 +1,5 @@
 import type { ApiCollection, ApiCollectionsIndex, ApiRegistry } from '../schema/api.ts';
-import { absoluteUrl, apiPath, pagePath, shubUri } from '../site/urls.ts';
+import { absoluteUrl, apiPath, pagePath, shubUri, starsIssueUrl } from '../site/urls.ts';
 import type { Site } from './enrich.ts';
 
 // Stage 6b: the JSON API for programs (api/v1/). The index links to collection files relatively,
@@ -31,6 +31,7 @@ export function toApi(site: Site): ApiFile[] {
       tags: c.tagCount,
       bytes: c.bytes,
       stars: c.stars,
+      downloads: c.downloads,
       lastChanged: c.lastChanged,
       page: absoluteUrl(config, pagePath.collection(c.name)),
       api: `collections/${c.name}.json`,
@@ -43,6 +44,8 @@ export function toApi(site: Site): ApiFile[] {
       topics: c.record.topics ?? [],
       owners: c.record.owners ?? [],
       stars: c.stars,
+      starsIssue: config.repository && c.record.starsIssue !== undefined ? starsIssueUrl(config.repository, c.record.starsIssue) : undefined,
+      downloads: c.downloads,
       page: absoluteUrl(config, pagePath.collection(c.name)),
       containers: c.containers.map((n) => ({
         name: n.name,

@@ -107,6 +107,13 @@ export function validateRegistry(files: readonly RegistryFile[], loadProblems: r
   }
 
   problems.push(...validateImageConsistency(tags));
+  if (config && config.repository === undefined) {
+    for (const c of collections.values()) {
+      if (c.file && c.record.starsIssue !== undefined) {
+        problems.push({ file: c.file, field: 'starsIssue', message: `names issue #${c.record.starsIssue}, but registry.yml has no \`repository\` for it to live in; add repository: https://github.com/OWNER/REPO` });
+      }
+    }
+  }
   if (problems.length > 0 || !config) return { ok: false, problems };
   return { ok: true, registry: { display: registryDisplay, config, collections: [...collections.values()], containers: [...containers.values()], tags } };
 }
@@ -207,6 +214,8 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown, received: string
     if ((issue.expected === 'number' || issue.expected === 'int') && typeof value === 'string') {
       return `expected a number written without quotes, received the string ${received}`;
     }
+    // A fraction where a whole number belongs: the field's own message says which number.
+    if (issue.expected === 'int' && typeof value === 'number' && issue.message.startsWith('expected')) return `${issue.message}, received ${received}`;
     const names: Record<string, string> = { object: 'a mapping of field: value', array: 'a list', record: 'a mapping' };
     const expected = names[issue.expected] ?? `a ${issue.expected}`;
     return `expected ${expected}, received ${received === 'a mapping' || received === 'a list' ? received : `${typeof value} ${received}`}`;

@@ -36,6 +36,7 @@ export const apiCollectionsIndex = z
         tags: z.int(),
         bytes: z.int(),
         stars: usageCount('👍 reactions on the collection\'s stars issue'),
+        downloads: usageCount('Downloads of the collection\'s images'),
         lastChanged: z.string().optional(),
         page: z.string().describe('Absolute URL of the collection\'s page.'),
         api: z.string().describe('Relative URL of the collection\'s JSON file.'),
@@ -81,6 +82,8 @@ export const apiCollection = z
     topics: z.array(z.string()),
     owners: z.array(z.string()),
     stars: usageCount('👍 reactions on the collection\'s stars issue'),
+    starsIssue: z.string().optional().describe('URL of the issue to star the collection on (add a 👍 reaction).'),
+    downloads: usageCount('Downloads of the collection\'s images'),
     page: z.string(),
     containers: z.array(
       z.strictObject({

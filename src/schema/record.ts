@@ -67,6 +67,12 @@ export const collectionRecord = z
     summary: shortText.optional().describe('One sentence shown in lists.'),
     owners: z.array(githubLogin).max(100).optional().describe('GitHub logins allowed to change this collection.'),
     topics: z.array(slug).max(20).optional().describe('Topics, lowercase words.'),
+    starsIssue: z
+      .int({ error: 'expected an issue number such as 12' })
+      .positive({ error: 'expected an issue number such as 12' })
+      .max(2 ** 31 - 1, { error: 'expected an issue number such as 12' })
+      .optional()
+      .describe('An issue in the registry\'s repository (registry.yml `repository`): its 👍 reactions are this collection\'s stars, and the collection page links to it.'),
   })
   .describe('A collection (registry/<collection>/README.md). The Markdown body is its description.');
 

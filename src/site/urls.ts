@@ -28,7 +28,14 @@ export const pagePath = {
   topic: (topic: string) => `/topics/${topic}/`,
   sizes: () => '/sizes/',
   search: () => '/search/',
+  stars: () => '/stars/',
+  downloads: () => '/downloads/',
 };
+
+/** The issue whose 👍 reactions are a collection's stars, in registry.yml's `repository`. */
+export function starsIssueUrl(repository: string, issue: number): string {
+  return `${repository.replace(/\/+$/, '').replace(/\.git$/, '')}/issues/${issue}`;
+}
 
 /** Where pagefind's files live (its script finds the index next to itself). */
 export const searchBundlePath = () => '/pagefind/';

@@ -1,11 +1,13 @@
 import { cp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.ts';
 import { image, tagRecord, TempRepo } from '../helpers/git-repo.ts';
 
 // The registry the browser tests run against: the bundled example registry (real images, real
 // labels and definition files), a history in which base/busybox:latest moved, containers of
-// known sizes for the treemap, and a collection of hostile records. Served under /registry/.
+// known sizes for the treemap (one of them a release asset with stars and downloads on a fake
+// GitHub API), and a collection of hostile records. Served under /registry/.
 
 const EXAMPLE = fileURLToPath(new URL('../../registry/', import.meta.url));
 
@@ -23,6 +25,13 @@ export const HOSTILE = {
 export const SIZES = { small: 1_000_000, medium: 3_000_000, big: 6_000_000 };
 
 /** A word that appears in one definition file and nowhere else. */
+/** Usage counts the fake GitHub API answers for the fixture (see startFixtureGitHub). */
+export const USAGE = { starsIssue: 3, stars: 5, releaseUrl: 'https://github.com/lab/tools/releases/download/v1.0/small.sif', downloads: 17 };
+
+export function startFixtureGitHub(): Promise<FakeGitHub> {
+  return startFakeGitHub({ releases: { 'lab/tools': [{ tag: 'v1.0', assets: [{ name: 'small.sif', downloads: USAGE.downloads }] }] }, issues: { [`lab/registry#${USAGE.starsIssue}`]: USAGE.stars } });
+}
+
 export const DEFINITION_ONLY_WORD = 'samtools';
 
 const yamlString = (text: string) => JSON.stringify(text);
@@ -41,9 +50,9 @@ export async function createFixtureRegistry(): Promise<TempRepo> {
 
   const sized = (n: number, bytes: number) => ({ ...image(n), size: bytes });
   await repo.write({
-    'registry/sizes/README.md': '---\nsummary: Tools of known sizes.\ntopics: [benchmarks]\n---\n',
+    'registry/sizes/README.md': `---\nsummary: Tools of known sizes.\ntopics: [benchmarks]\nstarsIssue: ${USAGE.starsIssue}\n---\n`,
     'registry/sizes/small/README.md': '---\nsummary: A small tool.\n---\n',
-    'registry/sizes/small/1.0.md': tagRecord(sized(101, SIZES.small), 'architecture: arm64\nbootstrap: docker\nfrom: "alpine:3.19"\n'),
+    'registry/sizes/small/1.0.md': tagRecord({ ...sized(101, SIZES.small), url: USAGE.releaseUrl }, 'architecture: arm64\nbootstrap: docker\nfrom: "alpine:3.19"\n'),
     'registry/sizes/medium/README.md': '---\nsummary: A medium tool.\n---\n',
     'registry/sizes/medium/1.0.md': tagRecord(sized(102, SIZES.medium), `architecture: amd64\nbootstrap: docker\nfrom: "ubuntu:22.04"\ndefinition: |\n  Bootstrap: docker\n  From: ubuntu:22.04\n  %post\n    apt-get install -y ${DEFINITION_ONLY_WORD}\n`),
     'registry/sizes/big/README.md': '---\nsummary: A big tool.\n---\n',

@@ -5,13 +5,15 @@ import { startStaticServer, type StaticServer } from '../../src/serve/static-ser
 import { launchChromium, openWatched, screenshot, seriousAccessibilityProblems, type Watch } from '../helpers/browser.ts';
 import { runSifhub } from '../helpers/cli.ts';
 import type { TempRepo } from '../helpers/git-repo.ts';
-import { BASE, createFixtureRegistry, DEFINITION_ONLY_WORD, SIZES } from './fixture-registry.ts';
+import type { FakeGitHub } from '../helpers/fake-github.ts';
+import { BASE, createFixtureRegistry, DEFINITION_ONLY_WORD, SIZES, startFixtureGitHub, USAGE } from './fixture-registry.ts';
 
 // The built site in a real Chromium, served over HTTP on 127.0.0.1 under a path prefix, as a
 // visitor uses it: search, the treemap, tag pages, hostile records, accessibility.
 
 let repo: TempRepo;
 let server: StaticServer;
+let github: FakeGitHub;
 let browser: Browser;
 let watch: Watch;
 let page: Page;
@@ -27,7 +29,8 @@ async function visit(sitePath: string): Promise<void> {
 
 beforeAll(async () => {
   repo = await createFixtureRegistry();
-  const build = await runSifhub(['build', '--quiet'], repo.dir);
+  github = await startFixtureGitHub();
+  const build = await runSifhub(['build', '--quiet'], repo.dir, { GITHUB_API_URL: github.apiUrl, GITHUB_SERVER_URL: 'https://github.com', GITHUB_TOKEN: 'ghs_e2e' });
   expect(build.stderr).toBe('');
   expect(build.code).toBe(0);
   server = await startStaticServer({ root: path.join(repo.dir, 'dist'), base: BASE });
@@ -39,6 +42,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  await github?.close();
   await repo?.dispose();
 });
 
@@ -217,6 +221,30 @@ describe('tag page', () => {
   });
 });
 
+describe('stars and downloads', () => {
+  it('ranks collections by stars and links to the issue to star one', async () => {
+    await visit('/');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Stars' }).click();
+    expect(new URL(page.url()).pathname).toBe(`${BASE}/stars/`);
+    const row = page.locator('tbody tr').first();
+    expect((await row.innerText()).split('\t').map((c) => c.trim())).toEqual(['1', 'sizes', 'Tools of known sizes.', String(USAGE.stars), '9.54 MiB']);
+    expect(await row.getByRole('link', { name: String(USAGE.stars) }).getAttribute('href')).toBe(`https://github.com/lab/registry/issues/${USAGE.starsIssue}`);
+    await row.getByRole('link', { name: 'sizes' }).click();
+    expect(await page.getByRole('link', { name: '☆ Star this collection' }).getAttribute('href')).toBe(`https://github.com/lab/registry/issues/${USAGE.starsIssue}`);
+    visited.add('/stars/').add('/collections/sizes/');
+  });
+
+  it('ranks containers by downloads; images elsewhere show "—", not 0', async () => {
+    await visit('/downloads/');
+    expect(await page.locator('table').first().locator('tbody th').allTextContents()).toEqual(['sizes/small']);
+    expect(await page.locator('table').first().locator('tbody td').nth(2).innerText()).toBe(String(USAGE.downloads));
+    await visit('/collections/sizes/');
+    const cells = async (name: string) => (await page.locator('tr', { has: page.getByRole('link', { name, exact: true }) }).innerText()).split('\t').map((c) => c.trim());
+    expect((await cells('small'))[4]).toBe(String(USAGE.downloads));
+    expect((await cells('big'))[4]).toBe('—');
+  });
+});
+
 describe('hostile records', () => {
   const pages = ['/collections/xss/', '/collections/xss/payload/', '/collections/xss/payload/1.0/', '/labels/', '/topics/security/', '/'];
 
@@ -274,6 +302,8 @@ describe('accessibility (axe-core)', () => {
     ['sizes', '/sizes/'],
     ['labels', '/labels/'],
     ['topic', '/topics/ubuntu/'],
+    ['stars', '/stars/'],
+    ['downloads', '/downloads/'],
   ])('finds no serious or critical problem on the %s page', async (name, sitePath) => {
     await visit(sitePath);
     if (name === 'search') await page.waitForFunction(() => /match/.test(document.getElementById('search-status')?.textContent ?? ''));

@@ -23,3 +23,15 @@ export function activeContent(html: string): string[] {
   walk(parse(html) as unknown as Node);
   return found;
 }
+
+/** The page's text as a reader sees it, whitespace collapsed; script and style left out. */
+export function visibleText(html: string): string {
+  const parts: string[] = [];
+  const walk = (node: Node & { value?: string }) => {
+    if (node.nodeName === 'script' || node.nodeName === 'style' || node.nodeName === 'template') return;
+    if (node.nodeName === '#text' && node.value) parts.push(node.value);
+    for (const child of node.childNodes ?? []) walk(child);
+  };
+  walk(parse(html) as unknown as Node);
+  return parts.join(' ').replace(/\s+/g, ' ').trim();
+}

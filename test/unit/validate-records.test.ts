@@ -102,6 +102,20 @@ describe('validateRegistry', () => {
     `);
   });
 
+  it('wants a whole issue number for starsIssue, and a repository for it to live in', () => {
+    expect(report({ 'lab/README.md': '---\nstarsIssue: 7\n---\n', 'bio/README.md': '---\nstarsIssue: "7"\n---\n', 'cv/README.md': '---\nstarsIssue: 7.5\n---\n' })).toMatchInlineSnapshot(`
+      "✖ 3 problems in 3 files
+      registry/bio/README.md
+        starsIssue   expected a number written without quotes, received the string "7"  (line 2)
+      registry/cv/README.md
+        starsIssue   expected an issue number such as 12, received 7.5  (line 2)
+      registry/lab/README.md
+        starsIssue   names issue #7, but registry.yml has no \`repository\` for it to live in; add repository: https://github.com/OWNER/REPO"
+    `);
+    const withRepository = validateRegistry(files({ 'registry.yml': `${config}repository: https://github.com/lab/registry\n`, 'lab/README.md': '---\nstarsIssue: 7\n---\n' }));
+    expect(withRepository.ok).toBe(true);
+  });
+
   it('checks registry.yml: https, no port, no underscore, at most 64 characters', () => {
     const check = (url: string) => {
       const result = validateRegistry(files({ 'registry.yml': `name: T\nurl: ${url}\n` }));
