@@ -28,11 +28,13 @@ export interface BuildOptions {
   quiet?: boolean;
   /** Fetch downloads and stars from GitHub; without it they show "—". */
   github?: GitHubAccess;
+  /** Hears the start of each stage (the benchmark attributes memory to stages). */
+  onStage?: (stage: string) => void;
 }
 
 export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const timings: StageTiming[] = [];
-  const time = timer(timings);
+  const time = timer(timings, options.onStage);
   const warnings: string[] = [];
   const site = await loadSite({ ...options, warn: (message) => warnings.push(message) }, time);
   const manifests = await time('manifests', () => toManifests(site));

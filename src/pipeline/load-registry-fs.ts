@@ -25,6 +25,7 @@ export interface LoadedRegistry {
 }
 
 const MAX_RECORD_BYTES = 1024 * 1024;
+const READ_JOBS = 32;
 
 export async function loadRegistry(registryDir: string): Promise<LoadedRegistry> {
   const root = path.resolve(registryDir);
@@ -54,18 +55,36 @@ export async function loadRegistry(registryDir: string): Promise<LoadedRegistry>
         if (depth >= 2) problems.push({ file: display(childRel), message: 'unexpected folder: tag records are files registry/<collection>/<container>/<tag>.md' });
         else await walk(childRel, depth + 1);
       } else if (entry.isFile()) {
-        const full = path.join(root, childRel);
-        const { size } = await lstat(full);
-        if (size > MAX_RECORD_BYTES) {
-          problems.push({ file: display(childRel), message: `record is ${size} bytes; at most ${MAX_RECORD_BYTES} are allowed` });
-          continue;
-        }
-        const bytes = await readFile(full);
-        files.push({ path: childRel, display: display(childRel), text: bytes.toString('utf8'), blob: gitBlobId(bytes) });
+        found.push(childRel);
       }
     }
   }
+  const found: string[] = [];
   await walk('', 0);
+
+  // Reads run side by side (one at a time costs a thread-pool round trip per file); the list
+  // keeps the walk's sorted order.
+  const read: (RegistryFile | Problem)[] = new Array(found.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < found.length) {
+      const index = next++;
+      const rel = found[index]!;
+      const full = path.join(root, rel);
+      const { size } = await lstat(full);
+      if (size > MAX_RECORD_BYTES) {
+        read[index] = { file: display(rel), message: `record is ${size} bytes; at most ${MAX_RECORD_BYTES} are allowed` };
+        continue;
+      }
+      const bytes = await readFile(full);
+      read[index] = { path: rel, display: display(rel), text: bytes.toString('utf8'), blob: gitBlobId(bytes) };
+    }
+  };
+  await Promise.all(Array.from({ length: READ_JOBS }, worker));
+  for (const item of read) {
+    if ('blob' in item) files.push(item);
+    else problems.push(item);
+  }
   return { root, display: display(''), files, problems };
 }
 

@@ -16,8 +16,10 @@ export interface StageTiming {
 
 export type Timer = <T>(stage: string, run: () => Promise<T> | T) => Promise<T>;
 
-export function timer(timings: StageTiming[]): Timer {
+/** Times each stage into `timings`; `onStage` hears each start (the benchmark's memory probe). */
+export function timer(timings: StageTiming[], onStage?: (stage: string) => void): Timer {
   return async (stage, run) => {
+    onStage?.(stage);
     const start = performance.now();
     try {
       return await run();

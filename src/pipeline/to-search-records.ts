@@ -33,21 +33,33 @@ export function toSearchRecords(site: Site): SearchRecord[] {
 function toSearchRecord(config: SiteConfig, collection: CollectionEntry, container: ContainerEntry): SearchRecord {
   // Tags that share an image share its metadata: index each image once.
   const images = [...new Map(container.tags.map((t) => [t.current.sha256, t.record])).values()];
-  const lines: string[] = [
-    `${container.collection}/${container.name}`,
-    container.tags.map((t) => `${container.name}:${t.name}`).join(' '),
-    container.record.summary ?? '',
-    toPlainText(container.descriptionHtml),
-    collection.record.summary ?? '',
-  ];
+  // Each distinct line once: a container's tags mostly repeat one definition file with a new
+  // version, and indexing the repeats cost time and memory at scale for no new words.
+  const lines = new Set<string>();
+  const add = (text: string | undefined) => {
+    for (const line of (text ?? '').split('\n')) {
+      const trimmed = line.trim();
+      if (trimmed !== '') lines.add(trimmed);
+    }
+  };
+  add(`${container.collection}/${container.name}`);
+  add(container.tags.map((t) => `${container.name}:${t.name}`).join(' '));
+  add(container.record.summary);
+  add(toPlainText(container.descriptionHtml));
+  add(collection.record.summary);
   for (const image of images) {
-    for (const [key, value] of Object.entries(image.labels ?? {})) lines.push(`${key} ${value}`);
-    lines.push(image.definition ?? '', image.help ?? '', image.from ?? '');
-    for (const [name, app] of Object.entries(image.apps ?? {})) lines.push(`app ${name}`, app.help ?? '');
+    for (const [key, value] of Object.entries(image.labels ?? {})) add(`${key} ${value}`);
+    add(image.definition);
+    add(image.help);
+    add(image.from);
+    for (const [name, app] of Object.entries(image.apps ?? {})) {
+      add(`app ${name}`);
+      add(app.help);
+    }
   }
   return {
     url: href(config, pagePath.container(container.collection, container.name)),
-    content: lines.filter((l) => l !== '').join('\n'),
+    content: [...lines].join('\n'),
     meta: {
       title: `${container.collection}/${container.name}`,
       summary: container.record.summary ?? collection.record.summary ?? '',

@@ -4,19 +4,28 @@ import path from 'node:path';
 // Output I/O: plain files written by the pipeline (Astro cannot emit file names containing `:`),
 // into a staging folder that replaces the output folder only when everything succeeded.
 
+/** Files written at once: enough to keep the disk busy, few enough to bound open handles. */
+const WRITE_JOBS = 32;
+
 export async function writeFiles(root: string, files: Iterable<{ path: string; text: string }>): Promise<number> {
-  const made = new Set<string>();
+  const dirs = new Map<string, Promise<unknown>>();
+  const queue = files[Symbol.iterator]();
   let count = 0;
-  for (const file of files) {
-    const target = path.join(root, file.path);
-    const dir = path.dirname(target);
-    if (!made.has(dir)) {
-      await mkdir(dir, { recursive: true });
-      made.add(dir);
+  const worker = async () => {
+    for (let next = queue.next(); !next.done; next = queue.next()) {
+      const target = path.join(root, next.value.path);
+      const dir = path.dirname(target);
+      let made = dirs.get(dir);
+      if (!made) {
+        made = mkdir(dir, { recursive: true });
+        dirs.set(dir, made);
+      }
+      await made;
+      await writeFile(target, next.value.text);
+      count++;
     }
-    await writeFile(target, file.text);
-    count++;
-  }
+  };
+  await Promise.all(Array.from({ length: WRITE_JOBS }, worker));
   return count;
 }
 

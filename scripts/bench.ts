@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+// `npm run bench -- --tags N [--workdir DIR] [--seed S]`: generate a synthetic registry as a real
+// git repository, build it as `sifhub build` does (every stage), change one record, rebuild, and
+// print wall time and peak memory per stage, output size, and the budgets of DESIGN §6. The last
+// line is one JSON object for machines. Each build runs in a fresh process, as in CI.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cpus, freemem, totalmem, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs, promisify, styleText } from 'node:util';
+import { generateRegistry } from '../src/bench/generate-registry-git.ts';
+import { startMemoryProbe } from '../src/bench/measure-memory-node.ts';
+import { buildSite } from '../src/pipeline/build.ts';
+import { formatBytes } from '../src/site/format.ts';
+
+const run = promisify(execFile);
+
+interface BuildReport {
+  seconds: number;
+  peakRssBytes: number;
+  stages: { stage: string; seconds: number; peakRssBytes: number }[];
+  searchIndexBytes: number;
+}
+
+/** DESIGN §6 and issue 6, by registry size. */
+const BUDGETS: Record<number, { seconds: number; rssBytes: number; siteBytes?: number }> = {
+  10_000: { seconds: 60, rssBytes: 2 * 1024 ** 3 },
+  100_000: { seconds: 600, rssBytes: 8 * 1024 ** 3, siteBytes: 1024 ** 3 },
+};
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      tags: { type: 'string' },
+      workdir: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      // Internal: one build in this process, reported as JSON on the last line.
+      'child-build': { type: 'boolean', default: false },
+      registry: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  if (values['child-build']) return childBuild(values.registry!, values.out!);
+
+  const tags = Number(values.tags);
+  const seed = Number(values.seed);
+  if (!Number.isSafeInteger(tags) || tags < 1) {
+    console.error('Usage: npm run bench -- --tags N [--workdir DIR] [--seed S]   (e.g. --tags 10000)');
+    return 2;
+  }
+  const workdir = path.resolve(values.workdir ?? (await mkdtemp(path.join(tmpdir(), 'sifhub-bench-'))));
+  const registry = path.join(workdir, 'registry');
+  const out = path.join(workdir, 'dist');
+  console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${formatBytes(totalmem())} RAM (${formatBytes(freemem())} free), Node ${process.versions.node}`);
+
+  // The same seed and size give the same repository: reuse it when it is already there.
+  const marker = path.join(workdir, '.bench.json');
+  const wanted = JSON.stringify({ tags, seed, generator: 1 });
+  const existing = await readFile(marker, 'utf8').catch(() => '');
+  if (existing.startsWith(wanted.slice(0, -1))) {
+    console.log(`Reusing the registry in ${registry}`);
+  } else {
+    await rm(workdir, { recursive: true, force: true });
+    const started = performance.now();
+    const generated = await generateRegistry(workdir, { tags, seed });
+    await writeFile(marker, `${wanted.slice(0, -1)},"generated":${JSON.stringify(generated)}}\n`);
+    console.log(
+      `Generated ${generated.tags.toLocaleString('en')} tags in ${generated.containers.toLocaleString('en')} containers and ${generated.collections.toLocaleString('en')} collections, ` +
+        `${generated.commits.toLocaleString('en')} commits, ${generated.moved.toLocaleString('en')} tags moved (${seconds(performance.now() - started)})`,
+    );
+  }
+  console.log(`Rebuild it yourself: node scripts/sifhub.ts build --registry ${registry} --out ${out}\n`);
+
+  await rm(out, { recursive: true, force: true });
+  const full = await buildInChild(registry, out);
+  const { files, bytes } = await sizeOf(out);
+  printStages('Full build', full);
+
+  // One record changes: a tag moves to a new image, as a merged pull request does.
+  const changed = await changeOneRecord(workdir, registry);
+  const incremental = await buildInChild(registry, out);
+  printStages(`One-record rebuild (${changed})`, incremental);
+
+  const budget = BUDGETS[tags];
+  const check = (ok: boolean) => (ok ? styleText('green', '✔') : styleText('red', '✖'));
+  console.log(`\nOutput: ${files.toLocaleString('en')} files, ${formatBytes(bytes)} (search index ${formatBytes(full.searchIndexBytes)})`);
+  console.log(`Full build: ${full.seconds.toFixed(1)} s, peak RSS ${formatBytes(full.peakRssBytes)}${budget ? `  ${check(full.seconds < budget.seconds)} < ${budget.seconds} s  ${check(full.peakRssBytes < budget.rssBytes)} < ${formatBytes(budget.rssBytes)}` : ''}`);
+  console.log(`One-record rebuild: ${incremental.seconds.toFixed(1)} s = ${((incremental.seconds / full.seconds) * 100).toFixed(0)}% of the full build  ${check(incremental.seconds < full.seconds * 0.25)} < 25%`);
+  if (budget?.siteBytes) console.log(`Site size: ${formatBytes(bytes)}  ${check(bytes < budget.siteBytes)} < ${formatBytes(budget.siteBytes)} (GitHub Pages)`);
+  console.log(
+    JSON.stringify({
+      tags,
+      buildSeconds: round(full.seconds),
+      peakRssBytes: full.peakRssBytes,
+      files,
+      bytes,
+      searchIndexBytes: full.searchIndexBytes,
+      incrementalSeconds: round(incremental.seconds),
+      incrementalPeakRssBytes: incremental.peakRssBytes,
+      stages: full.stages.map((s) => ({ ...s, seconds: round(s.seconds) })),
+    }),
+  );
+  return 0;
+}
+
+async function childBuild(registry: string, out: string): Promise<number> {
+  const probe = startMemoryProbe();
+  const started = performance.now();
+  const result = await buildSite({ registryDir: registry, outDir: out, quiet: true, onStage: (stage) => probe.stage(stage) });
+  const seconds = (performance.now() - started) / 1000;
+  const memory = await probe.stop();
+  const report: BuildReport = {
+    seconds,
+    peakRssBytes: memory.peak,
+    stages: result.timings.map((t) => ({ stage: t.stage, seconds: t.seconds, peakRssBytes: memory.byStage.get(t.stage) ?? 0 })),
+    searchIndexBytes: result.searchBytes,
+  };
+  console.log(JSON.stringify(report));
+  return 0;
+}
+
+function buildInChild(registry: string, out: string): Promise<BuildReport> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [import.meta.filename, '--child-build', '--registry', registry, '--out', out], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const last = stdout.trim().split('\n').at(-1) ?? '';
+      if (code !== 0 || !last.startsWith('{')) reject(new Error(`the build failed (exit ${code}):\n${stdout.slice(-4000)}`));
+      else resolve(JSON.parse(last) as BuildReport);
+    });
+  });
+}
+
+async function changeOneRecord(workdir: string, registry: string): Promise<string> {
+  const git = (...args: string[]) => run('git', args, { cwd: workdir, env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } });
+  const { stdout } = await git('ls-files', '--', 'registry/*.md');
+  const records = stdout.split('\n').filter((f) => f.split('/').length === 4 && !f.endsWith('README.md'));
+  const file = records[Math.floor(records.length / 2)]!;
+  const text = await readFile(path.join(workdir, file), 'utf8');
+  const stamp = Date.now().toString(16);
+  const sha256 = `${stamp}${'b'.repeat(64)}`.slice(0, 64);
+  const md5 = `${stamp}${'c'.repeat(32)}`.slice(0, 32);
+  await writeFile(
+    path.join(workdir, file),
+    text.replace(/^url: .*$/m, `url: https://images.example.org/sha256/${sha256}.sif`).replace(/^sha256: .*$/m, `sha256: "${sha256}"`).replace(/^md5: .*$/m, `md5: "${md5}"`),
+  );
+  await git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.org', 'commit', '-qam', `Move ${file} to a rebuilt image`);
+  return path.relative(registry, path.join(workdir, file));
+}
+
+async function sizeOf(dir: string): Promise<{ files: number; bytes: number }> {
+  let files = 0;
+  let bytes = 0;
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    files += 1;
+    bytes += (await stat(path.join(entry.parentPath, entry.name))).size;
+  }
+  return { files, bytes };
+}
+
+function printStages(title: string, report: BuildReport): void {
+  console.log(`${title}: ${report.seconds.toFixed(1)} s, peak RSS ${formatBytes(report.peakRssBytes)}`);
+  for (const s of report.stages) console.log(`  ${s.stage.padEnd(14)} ${s.seconds.toFixed(2).padStart(8)} s   ${formatBytes(s.peakRssBytes).padStart(10)}`);
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const round = (n: number) => Math.round(n * 100) / 100;
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(70);
+  },
+);
