@@ -135,18 +135,32 @@ export async function generateRegistry(root: string, options: { tags: number; se
     const size = int(20, 4000) * 1024 * 1024 + int(0, 1_048_575);
     return `url: https://images.example.org/sha256/${sha256}.sif\nsha256: "${sha256}"\nmd5: "${md5}"\nsize: ${size}\n`;
   };
+  // A container is built from one recipe: its tags' definition files repeat it with their own
+  // version and now and then a package more, as real registries' do.
+  const recipes = new Map<string, { from: string; body: string; labels: string[] }>();
+  const recipeOf = (collection: string, container: string) => {
+    const key = `${collection}/${container}`;
+    let recipe = recipes.get(key);
+    if (!recipe) {
+      const target = int(512, 5120);
+      let body = `\n%environment\n  export LC_ALL=C\n  export PATH=/opt/${container}/bin:$PATH\n\n%post\n  apt-get update\n`;
+      while (body.length < target - 200) body += `  apt-get install -y --no-install-recommends ${pick(PACKAGES)} ${pick(PACKAGES)} ${pick(PACKAGES)}\n`;
+      body += `\n%runscript\n  exec ${container} "$@"\n`;
+      const labels = Array.from({ length: int(5, 15) }, (_, i) => LABEL_KEYS[(i * 7 + int(0, LABEL_KEYS.length - 1)) % LABEL_KEYS.length]!);
+      recipe = { from: pick(BASES), body, labels: [...new Set(labels)] };
+      recipes.set(key, recipe);
+    }
+    return recipe;
+  };
   const describedFields = (collection: string, container: string, tag: string) => {
-    const from = pick(BASES);
+    const recipe = recipeOf(collection, container);
     const bootstrap = 'docker';
-    const target = int(512, 5120);
-    let definition = `Bootstrap: ${bootstrap}\nFrom: ${from}\n\n%labels\n  Maintainer ${collection}\n  Version ${tag}\n\n%environment\n  export LC_ALL=C\n  export PATH=/opt/${container}/bin:$PATH\n\n%post\n  apt-get update\n`;
-    while (definition.length < target - 80) definition += `  apt-get install -y --no-install-recommends ${pick(PACKAGES)} ${pick(PACKAGES)} ${pick(PACKAGES)}\n`;
-    definition += `\n%runscript\n  exec ${container} "$@"\n`;
-    const labels = Array.from({ length: int(5, 15) }, (_, i) => LABEL_KEYS[(i * 7 + int(0, LABEL_KEYS.length - 1)) % LABEL_KEYS.length]!);
-    const labelLines = [...new Set(labels)].map((key) => `  ${key}: "${key.endsWith('version') ? `${int(0, 9)}.${int(0, 30)}.${int(0, 9)}` : `${word()} ${word()} ${word()}`}"`);
+    const extra = rand() < 0.3 ? `  pip install ${word()}-${word()}==${int(0, 9)}.${int(0, 30)}\n` : '';
+    const definition = `Bootstrap: ${bootstrap}\nFrom: ${recipe.from}\n\n%labels\n  Maintainer ${collection}\n  Version ${tag}\n${recipe.body}${extra}`;
+    const labelLines = recipe.labels.map((key) => `  ${key}: "${key.endsWith('version') ? `${int(0, 9)}.${int(0, 30)}.${int(0, 9)}` : `${word()} ${word()} ${word()}`}"`);
     const indented = definition.split('\n').map((l) => (l ? `  ${l}` : '')).join('\n');
     return (
-      `architecture: ${rand() < 0.85 ? 'amd64' : 'arm64'}\ncreated: "${new Date(clock * 1000).toISOString()}"\nbootstrap: ${bootstrap}\nfrom: "${from}"\n` +
+      `architecture: ${rand() < 0.85 ? 'amd64' : 'arm64'}\ncreated: "${new Date(clock * 1000).toISOString()}"\nbootstrap: ${bootstrap}\nfrom: "${recipe.from}"\n` +
       `labels:\n${labelLines.join('\n')}\ndefinition: |\n${indented}\nrunscript: |\n  exec ${container} "$@"\nhelp: "Run ${container} on your ${word()} data."\n`
     );
   };
