@@ -55,7 +55,7 @@ async function main(): Promise<number> {
 
   // The same seed and size give the same repository: reuse it when it is already there.
   const marker = path.join(workdir, '.bench.json');
-  const wanted = JSON.stringify({ tags, seed, generator: 2 });
+  const wanted = JSON.stringify({ tags, seed, generator: 3 });
   const existing = await readFile(marker, 'utf8').catch(() => '');
   if (existing.startsWith(wanted.slice(0, -1))) {
     console.log(`Reusing the registry in ${registry}`);

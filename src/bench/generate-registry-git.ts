@@ -146,8 +146,12 @@ export async function generateRegistry(root: string, options: { tags: number; se
       let body = `\n%environment\n  export LC_ALL=C\n  export PATH=/opt/${container}/bin:$PATH\n\n%post\n  apt-get update\n`;
       while (body.length < target - 200) body += `  apt-get install -y --no-install-recommends ${pick(PACKAGES)} ${pick(PACKAGES)} ${pick(PACKAGES)}\n`;
       body += `\n%runscript\n  exec ${container} "$@"\n`;
-      const labels = Array.from({ length: int(5, 15) }, (_, i) => LABEL_KEYS[(i * 7 + int(0, LABEL_KEYS.length - 1)) % LABEL_KEYS.length]!);
-      recipe = { from: pick(BASES), body, labels: [...new Set(labels)] };
+      const keys = [...LABEL_KEYS];
+      for (let i = keys.length - 1; i > 0; i--) {
+        const j = int(0, i);
+        [keys[i], keys[j]] = [keys[j]!, keys[i]!];
+      }
+      recipe = { from: pick(BASES), body, labels: keys.slice(0, int(5, 15)) };
       recipes.set(key, recipe);
     }
     return recipe;
