@@ -73,7 +73,7 @@ async function main(): Promise<number> {
 
   await rm(out, { recursive: true, force: true });
   const full = await buildInChild(registry, out);
-  const { files, bytes } = await sizeOf(out);
+  const { files, bytes, tarBytes } = await sizeOf(out);
   printStages('Full build', full);
 
   // One record changes: a tag moves to a new image, as a merged pull request does.
@@ -83,10 +83,10 @@ async function main(): Promise<number> {
 
   const budget = BUDGETS[tags];
   const check = (ok: boolean) => (ok ? styleText('green', '✔') : styleText('red', '✖'));
-  console.log(`\nOutput: ${files.toLocaleString('en')} files, ${formatBytes(bytes)} (search index ${formatBytes(full.searchIndexBytes)})`);
+  console.log(`\nOutput: ${files.toLocaleString('en')} files, ${formatBytes(bytes)} (search index ${formatBytes(full.searchIndexBytes)}); as a tar, as GitHub Pages counts it: ${formatBytes(tarBytes)}`);
   console.log(`Full build: ${full.seconds.toFixed(1)} s, peak RSS ${formatBytes(full.peakRssBytes)}${budget ? `  ${check(full.seconds < budget.seconds)} < ${budget.seconds} s  ${check(full.peakRssBytes < budget.rssBytes)} < ${formatBytes(budget.rssBytes)}` : ''}`);
   console.log(`One-record rebuild: ${incremental.seconds.toFixed(1)} s = ${((incremental.seconds / full.seconds) * 100).toFixed(0)}% of the full build  ${check(incremental.seconds < full.seconds * 0.25)} < 25%`);
-  if (budget?.siteBytes) console.log(`Site size: ${formatBytes(bytes)}  ${check(bytes < budget.siteBytes)} < ${formatBytes(budget.siteBytes)} (GitHub Pages)`);
+  if (budget?.siteBytes) console.log(`Site size: ${formatBytes(bytes)}  ${check(bytes < budget.siteBytes)} < ${formatBytes(budget.siteBytes)}; as a tar ${formatBytes(tarBytes)}  ${check(tarBytes < budget.siteBytes)} (GitHub Pages' limit)`);
   console.log(
     JSON.stringify({
       tags,
@@ -94,6 +94,7 @@ async function main(): Promise<number> {
       peakRssBytes: full.peakRssBytes,
       files,
       bytes,
+      tarBytes,
       searchIndexBytes: full.searchIndexBytes,
       incrementalSeconds: round(incremental.seconds),
       incrementalPeakRssBytes: incremental.peakRssBytes,
@@ -150,15 +151,20 @@ async function changeOneRecord(workdir: string, registry: string): Promise<strin
   return path.relative(registry, path.join(workdir, file));
 }
 
-async function sizeOf(dir: string): Promise<{ files: number; bytes: number }> {
+/** Files and bytes, and the size as a tar: GitHub Pages measures its artifact, where every file costs a 512-byte header and its last block. */
+async function sizeOf(dir: string): Promise<{ files: number; bytes: number; tarBytes: number }> {
   let files = 0;
   let bytes = 0;
+  let tarBytes = 1024;
   for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isDirectory()) tarBytes += 512;
     if (!entry.isFile()) continue;
+    const { size } = await stat(path.join(entry.parentPath, entry.name));
     files += 1;
-    bytes += (await stat(path.join(entry.parentPath, entry.name))).size;
+    bytes += size;
+    tarBytes += 512 + Math.ceil(size / 512) * 512;
   }
-  return { files, bytes };
+  return { files, bytes, tarBytes };
 }
 
 function printStages(title: string, report: BuildReport): void {

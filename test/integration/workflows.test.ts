@@ -67,6 +67,7 @@ describe('workflow safety', () => {
     expect(workflow.permissions).toEqual({ contents: 'read' });
     expect(workflow.concurrency).toEqual({ group: 'pages', 'cancel-in-progress': false });
     expect(workflow.jobs.deploy!.permissions).toEqual({ pages: 'write', 'id-token': 'write' });
+    expect(workflow.jobs.build!.permissions).toEqual({ contents: 'read', issues: 'read' });
     for (const job of Object.values(workflow.jobs)) {
       expect(job['timeout-minutes']).toBeGreaterThan(0);
       for (const step of job.steps) expect(step.run ?? '').not.toContain('${{');
