@@ -22,7 +22,9 @@ const EXIT = { ok: 0, invalidRecords: 1, usage: 2, environment: 3, bug: 70 } as 
 const HELP = `sifhub — a serverless registry for Singularity/Apptainer images
 
 Usage:
-  sifhub build    [--registry DIR] [--out DIR] [--quiet]   build the static site (default registry/ → dist/)
+  sifhub build    [--registry DIR] [--out DIR] [--quiet] [--fresh]
+                  build the static site (default registry/ → dist/); unchanged collections'
+                  output is kept from the last build unless --fresh
   sifhub validate [--registry DIR] [--base REF] [--author LOGIN]
                   check every record; with --base, also what the change since REF may do
                   (owners from REF, frozen tags), as LOGIN's pull request
@@ -46,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '4321' },
     quiet: { type: 'boolean', default: false },
+    fresh: { type: 'boolean', default: false },
     base: { type: 'string' },
     author: { type: 'string' },
     all: { type: 'boolean', default: false },
@@ -74,13 +77,13 @@ async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'build': {
-      const result = await buildSite({ registryDir: values.registry, outDir: values.out, quiet: values.quiet, github: githubAccessFromEnv() });
+      const result = await buildSite({ registryDir: values.registry, outDir: values.out, quiet: values.quiet, fresh: values.fresh, github: githubAccessFromEnv() });
       for (const warning of result.warnings) printWarning(warning);
       const { counts } = result.site;
       const uncommitted = result.site.collections.flatMap((c) => c.containers.flatMap((n) => n.tags)).filter((t) => t.uncommitted);
       console.log(
         `${styleText('green', '✔')} Built ${values.out}/: ${plural(counts.collections, 'collection')}, ${plural(counts.containers, 'container')}, ${plural(counts.tags, 'tag')}, ` +
-          `${plural(result.files.manifests, 'shub manifest')} (${result.timings.reduce((s, t) => s + t.seconds, 0).toFixed(1)} s)`,
+          `${plural(result.files.manifests, 'shub manifest')}${result.reused > 0 ? ` written, ${plural(result.reused, 'unchanged collection')} kept` : ''} (${result.timings.reduce((s, t) => s + t.seconds, 0).toFixed(1)} s)`,
       );
       if (uncommitted.length > 0) {
         console.log(styleText('yellow', `! ${plural(uncommitted.length, 'tag record')} differ from the last commit and are shown as uncommitted: ${uncommitted.slice(0, 3).map((t) => t.file).join(', ')}${uncommitted.length > 3 ? ', …' : ''}`));

@@ -10,7 +10,7 @@ import type { Site } from './enrich.ts';
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Renders every page into `outDir`, which must not exist yet. */
-export async function renderPages(site: Site, outDir: string, options: { quiet?: boolean } = {}): Promise<void> {
+export async function renderPages(site: Site, outDir: string, options: { quiet?: boolean; /** Collections whose pages are kept from the last build. */ reused?: ReadonlySet<string> } = {}): Promise<void> {
   // Astro otherwise phones home; the build must work offline and tell no one.
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   const { build } = await import('astro');
@@ -22,7 +22,7 @@ export async function renderPages(site: Site, outDir: string, options: { quiet?:
   await mkdir(scratchParent, { recursive: true });
   const scratch = await mkdtemp(path.join(scratchParent, 'pages-'));
   const cwd = process.cwd();
-  setSiteModel(site);
+  setSiteModel(site, options.reused);
   try {
     process.chdir(projectRoot);
     await build({

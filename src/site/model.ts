@@ -6,10 +6,19 @@ import type { Site } from '../pipeline/enrich.ts';
 // module into its own chunk, hence a global symbol rather than a module variable.
 
 const KEY = Symbol.for('sifhub.site-model');
-type Holder = { [KEY]?: Site };
+const REUSED = Symbol.for('sifhub.reused-collections');
+type Holder = { [KEY]?: Site; [REUSED]?: ReadonlySet<string> };
 
-export function setSiteModel(site: Site | undefined): void {
+/** `reused`: collections whose pages the previous build wrote and this one keeps. */
+export function setSiteModel(site: Site | undefined, reused: ReadonlySet<string> = new Set()): void {
   (globalThis as Holder)[KEY] = site;
+  (globalThis as Holder)[REUSED] = reused;
+}
+
+/** The collections whose pages this build renders (getStaticPaths of the per-collection pages). */
+export function collectionsToRender(site: Site): Site['collections'] {
+  const reused = (globalThis as Holder)[REUSED];
+  return reused && reused.size > 0 ? site.collections.filter((c) => !reused.has(c.name)) : site.collections;
 }
 
 export async function siteModel(): Promise<Site> {

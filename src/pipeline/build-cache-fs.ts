@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// The record of what the last build wrote, so the next one can reuse it. It sits beside the
+// output folder (never inside it, so it is never deployed): `dist/` → `.dist.sifhub-cache.json`.
+
+const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+const CACHE_VERSION = 1;
+
+export interface BuildCache {
+  /** Collection → the key its output in the output folder was built from. */
+  collections: Map<string, string>;
+}
+
+export function cachePath(outDir: string): string {
+  const target = path.resolve(outDir);
+  return path.join(path.dirname(target), `.${path.basename(target)}.sifhub-cache.json`);
+}
+
+/** The last build's cache, or an empty one when there is none or it cannot be trusted. */
+export async function readBuildCache(outDir: string): Promise<BuildCache> {
+  try {
+    const parsed = JSON.parse(await readFile(cachePath(outDir), 'utf8')) as { version?: number; collections?: Record<string, string> };
+    if (parsed.version !== CACHE_VERSION || typeof parsed.collections !== 'object' || parsed.collections === null) return { collections: new Map() };
+    return { collections: new Map(Object.entries(parsed.collections).filter((e): e is [string, string] => typeof e[1] === 'string')) };
+  } catch {
+    return { collections: new Map() };
+  }
+}
+
+export async function writeBuildCache(outDir: string, cache: BuildCache): Promise<void> {
+  const file = cachePath(outDir);
+  const temporary = `${file}.${process.pid}`;
+  await writeFile(temporary, `${JSON.stringify({ version: CACHE_VERSION, collections: Object.fromEntries(cache.collections) })}\n`);
+  await rename(temporary, file);
+}
+
+/** sifhub's own code and dependencies: a change to any page template rebuilds everything. */
+export async function readCodeFingerprint(): Promise<string> {
+  const hash = createHash('sha256');
+  const files = ['package-lock.json', 'astro.config.mjs'];
+  for (const entry of await readdir(path.join(projectRoot, 'src'), { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) files.push(path.relative(projectRoot, path.join(entry.parentPath, entry.name)));
+  }
+  for (const file of files.sort()) {
+    hash.update(file).update('\0');
+    hash.update(await readFile(path.join(projectRoot, file)).catch(() => Buffer.alloc(0))).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/** The output paths that belong to one collection alone (pages, manifests, API file). */
+export function collectionOutputs(collection: string): string[] {
+  return [`collections/${collection}`, `api/container/${collection}`, `api/v1/collections/${collection}.json`];
+}
+
+/** Whether the previous output still holds a collection's pages (the cache may outlive it). */
+export async function hasCollectionOutput(outDir: string, collection: string): Promise<boolean> {
+  return stat(path.join(outDir, 'collections', collection, 'index.html')).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+}
+
+/**
+ * Moves reused collections' output from the previous output folder into the new one: one rename
+ * per folder, whatever its size. Returns the undo; on failure, whatever moved goes back first, so
+ * the previous output stays whole.
+ */
+export async function moveCollectionOutputs(fromDir: string, toDir: string, collections: Iterable<string>): Promise<() => Promise<void>> {
+  const moved: [string, string][] = [];
+  const undo = async () => {
+    for (const [from, to] of moved.reverse()) await rename(to, from).catch(() => undefined);
+  };
+  try {
+    for (const collection of collections) {
+      for (const rel of collectionOutputs(collection)) {
+        const from = path.join(fromDir, rel);
+        const to = path.join(toDir, rel);
+        const exists = await stat(from).then(
+          () => true,
+          () => false,
+        );
+        if (!exists) continue;
+        await mkdir(path.dirname(to), { recursive: true });
+        await rename(from, to);
+        moved.push([from, to]);
+      }
+    }
+  } catch (error) {
+    await undo();
+    throw error;
+  }
+  return undo;
+}

@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSifhub } from '../helpers/cli.ts';
+import { image, REGISTRY_YML, tagRecord, TempRepo } from '../helpers/git-repo.ts';
+
+// A rebuild keeps the output of collections that did not change (issue 6). What it must never do
+// is serve a stale page: after every kind of change, the kept-and-rebuilt output must be byte for
+// byte what a fresh build of the same records writes.
+
+let repo: TempRepo;
+
+/** Every file's content, but pagefind's: its file names differ between two runs on the same records. */
+async function tree(dir: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile() && !path.relative(dir, entry.parentPath).startsWith('pagefind')) files.set(path.relative(dir, path.join(entry.parentPath, entry.name)), (await readFile(path.join(entry.parentPath, entry.name))).toString('base64'));
+  }
+  return files;
+}
+
+/** Builds into dist/ (reusing) and into fresh/ (from nothing); both trees must be equal. */
+async function buildBoth(): Promise<{ stdout: string; dist: Map<string, string> }> {
+  const reused = await runSifhub(['build', '--quiet'], repo.dir);
+  expect(reused.stderr).toBe('');
+  expect(reused.code).toBe(0);
+  const fresh = await runSifhub(['build', '--quiet', '--fresh', '--out', 'fresh'], repo.dir);
+  expect(fresh.code).toBe(0);
+  const [dist, clean] = await Promise.all([tree(path.join(repo.dir, 'dist')), tree(path.join(repo.dir, 'fresh'))]);
+  expect([...dist.keys()].sort()).toEqual([...clean.keys()].sort());
+  const differing = [...dist].filter(([file, content]) => clean.get(file) !== content).map(([file]) => file);
+  expect(differing).toEqual([]);
+  return { stdout: reused.stdout, dist };
+}
+
+beforeAll(async () => {
+  repo = await TempRepo.create();
+  await repo.write({
+    'registry/registry.yml': REGISTRY_YML,
+    'registry/alpha/README.md': '---\nsummary: Alpha tools\n---\n',
+    'registry/alpha/tool/1.0.md': tagRecord(image(1), 'labels:\n  maintainer: Ada\n'),
+    'registry/beta/tool/1.0.md': tagRecord(image(2)),
+    'registry/beta/tool/2.0.md': tagRecord(image(3)),
+    'registry/gamma/viewer/1.0.md': tagRecord(image(4)),
+  });
+  await repo.commit('add', '2024-01-01T00:00:00Z');
+});
+afterAll(() => repo.dispose());
+
+describe('sifhub build keeps unchanged collections', () => {
+  it('builds everything the first time', async () => {
+    const { stdout } = await buildBoth();
+    expect(stdout).not.toContain('kept');
+  });
+
+  it('rebuilds only the collection whose tag moved, and the result equals a fresh build', async () => {
+    await repo.write({ 'registry/beta/tool/2.0.md': tagRecord(image(5)) });
+    await repo.commit('move beta/tool:2.0', '2024-02-01T00:00:00Z');
+    const { stdout, dist } = await buildBoth();
+    expect(stdout).toContain('2 unchanged collections kept');
+    expect(dist.has(`api/container/beta/tool:2.0@${image(3).md5}`)).toBe(true); // the old version stays pullable
+    expect(dist.has(`api/container/beta/tool:2.0@${image(5).md5}`)).toBe(true);
+  });
+
+  it('drops a deleted collection and keeps the others', async () => {
+    await repo.remove('registry/gamma/viewer/1.0.md');
+    await repo.commit('remove gamma', '2024-03-01T00:00:00Z');
+    const { stdout, dist } = await buildBoth();
+    expect(stdout).toContain('2 unchanged collections kept');
+    expect([...dist.keys()].some((f) => f.startsWith('collections/gamma/'))).toBe(false);
+    // gamma's image stays pullable by digest: its history is still in git.
+    expect(dist.has(`api/container/gamma/viewer@${image(4).md5}`)).toBe(true);
+  });
+
+  it('rebuilds a collection whose label changed, and everything when registry.yml changes', async () => {
+    await repo.write({ 'registry/alpha/tool/1.0.md': tagRecord(image(1), 'labels:\n  maintainer: Grace\n') });
+    await repo.commit('edit alpha label', '2024-04-01T00:00:00Z');
+    expect((await buildBoth()).stdout).toContain('1 unchanged collection kept');
+
+    await repo.write({ 'registry/registry.yml': REGISTRY_YML.replace('Test registry', 'Renamed registry') });
+    await repo.commit('rename the registry', '2024-05-01T00:00:00Z');
+    const { stdout, dist } = await buildBoth();
+    expect(stdout).not.toContain('kept');
+    expect(Buffer.from(dist.get('collections/alpha/tool/1.0/index.html')!, 'base64').toString()).toContain('Renamed registry');
+  });
+
+  it('rebuilds a collection whose kept output was removed by hand', async () => {
+    const { rm } = await import('node:fs/promises');
+    await rm(path.join(repo.dir, 'dist/collections/beta'), { recursive: true });
+    const { stdout } = await buildBoth();
+    expect(stdout).toContain('1 unchanged collection kept');
+    expect(existsSync(path.join(repo.dir, 'dist/collections/beta/tool/2.0/index.html'))).toBe(true);
+  });
+});
