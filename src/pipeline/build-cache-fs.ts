@@ -3,8 +3,9 @@ import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promi
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// The record of what the last build wrote, so the next one can reuse it. It sits beside the
-// output folder (never inside it, so it is never deployed): `dist/` → `.dist.sifhub-cache.json`.
+// The record of what the last build wrote, so the next one can reuse it. It lives where build
+// tools keep caches, node_modules/.cache/, one file per output folder: never inside the output
+// (it would be deployed) nor beside it (the project stays clean).
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const CACHE_VERSION = 1;
@@ -15,8 +16,8 @@ export interface BuildCache {
 }
 
 export function cachePath(outDir: string): string {
-  const target = path.resolve(outDir);
-  return path.join(path.dirname(target), `.${path.basename(target)}.sifhub-cache.json`);
+  const id = createHash('sha256').update(path.resolve(outDir)).digest('hex').slice(0, 16);
+  return path.join(projectRoot, 'node_modules', '.cache', 'sifhub', `build-${id}.json`);
 }
 
 /** The last build's cache, or an empty one when there is none or it cannot be trusted. */
@@ -32,6 +33,7 @@ export async function readBuildCache(outDir: string): Promise<BuildCache> {
 
 export async function writeBuildCache(outDir: string, cache: BuildCache): Promise<void> {
   const file = cachePath(outDir);
+  await mkdir(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}`;
   await writeFile(temporary, `${JSON.stringify({ version: CACHE_VERSION, collections: Object.fromEntries(cache.collections) })}\n`);
   await rename(temporary, file);
