@@ -135,7 +135,7 @@ function buildInChild(registry: string, out: string): Promise<BuildReport> {
 }
 
 async function changeOneRecord(workdir: string, registry: string): Promise<string> {
-  const git = (...args: string[]) => run('git', args, { cwd: workdir, env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } });
+  const git = (...args: string[]) => run('git', args, { cwd: workdir, maxBuffer: 1024 ** 3, env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } });
   const { stdout } = await git('ls-files', '--', 'registry/*.md');
   const records = stdout.split('\n').filter((f) => f.split('/').length === 4 && !f.endsWith('README.md'));
   const file = records[Math.floor(records.length / 2)]!;
