@@ -77,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'build': {
-      const result = await buildSite({ registryDir: values.registry, outDir: values.out, quiet: values.quiet, fresh: values.fresh, github: githubAccessFromEnv() });
+      const result = await buildSite({ registryDir: values.registry, outDir: values.out, quiet: values.quiet, fresh: values.fresh, github: githubAccessFromEnv(), searchShardRecords: positiveEnv('SIFHUB_SEARCH_SHARD_RECORDS') });
       for (const warning of result.warnings) printWarning(warning);
       const { counts } = result.site;
       const uncommitted = result.site.collections.flatMap((c) => c.containers.flatMap((n) => n.tags)).filter((t) => t.uncommitted);
@@ -157,6 +157,15 @@ async function main(argv: string[]): Promise<number> {
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
+}
+
+/** A tuning knob from the environment: a positive whole number, or unset. */
+function positiveEnv(name: string): number | undefined {
+  const text = process.env[name];
+  if (text === undefined || text === '') return undefined;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${name} expects a positive whole number, received "${text}"`);
+  return n;
 }
 
 function printWarning(message: string): void {

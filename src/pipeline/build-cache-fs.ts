@@ -8,12 +8,16 @@ import { fileURLToPath } from 'node:url';
 // (it would be deployed) nor beside it (the project stays clean).
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 
 export interface BuildCache {
   /** Collection → the key its output in the output folder was built from. */
   collections: Map<string, string>;
+  /** Search shard → the key its bundle was built from. */
+  search: Map<number, string>;
 }
+
+const EMPTY = (): BuildCache => ({ collections: new Map(), search: new Map() });
 
 export function cachePath(outDir: string): string {
   const id = createHash('sha256').update(path.resolve(outDir)).digest('hex').slice(0, 16);
@@ -23,11 +27,12 @@ export function cachePath(outDir: string): string {
 /** The last build's cache, or an empty one when there is none or it cannot be trusted. */
 export async function readBuildCache(outDir: string): Promise<BuildCache> {
   try {
-    const parsed = JSON.parse(await readFile(cachePath(outDir), 'utf8')) as { version?: number; collections?: Record<string, string> };
-    if (parsed.version !== CACHE_VERSION || typeof parsed.collections !== 'object' || parsed.collections === null) return { collections: new Map() };
-    return { collections: new Map(Object.entries(parsed.collections).filter((e): e is [string, string] => typeof e[1] === 'string')) };
+    const parsed = JSON.parse(await readFile(cachePath(outDir), 'utf8')) as { version?: number; collections?: Record<string, unknown>; search?: Record<string, unknown> };
+    if (parsed.version !== CACHE_VERSION) return EMPTY();
+    const strings = (record: Record<string, unknown> | undefined) => Object.entries(record ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string');
+    return { collections: new Map(strings(parsed.collections)), search: new Map(strings(parsed.search).map(([k, v]) => [Number(k), v])) };
   } catch {
-    return { collections: new Map() };
+    return EMPTY();
   }
 }
 
@@ -35,7 +40,7 @@ export async function writeBuildCache(outDir: string, cache: BuildCache): Promis
   const file = cachePath(outDir);
   await mkdir(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}`;
-  await writeFile(temporary, `${JSON.stringify({ version: CACHE_VERSION, collections: Object.fromEntries(cache.collections) })}\n`);
+  await writeFile(temporary, `${JSON.stringify({ version: CACHE_VERSION, collections: Object.fromEntries(cache.collections), search: Object.fromEntries(cache.search) })}\n`);
   await rename(temporary, file);
 }
 
@@ -58,38 +63,36 @@ export function collectionOutputs(collection: string): string[] {
   return [`collections/${collection}`, `api/container/${collection}`, `api/v1/collections/${collection}.json`];
 }
 
-/** Whether the previous output still holds a collection's pages (the cache may outlive it). */
-export async function hasCollectionOutput(outDir: string, collection: string): Promise<boolean> {
-  return stat(path.join(outDir, 'collections', collection, 'index.html')).then(
+/** Whether the previous output still holds a file (the cache may outlive the output). */
+export async function hasOutput(outDir: string, file: string): Promise<boolean> {
+  return stat(path.join(outDir, file)).then(
     (s) => s.isFile(),
     () => false,
   );
 }
 
 /**
- * Moves reused collections' output from the previous output folder into the new one: one rename
- * per folder, whatever its size. Returns the undo; on failure, whatever moved goes back first, so
+ * Moves reused output (collections' folders, search shards) from the previous output folder into
+ * the new one: one rename per path, whatever its size. Returns the undo; on failure, whatever moved goes back first, so
  * the previous output stays whole.
  */
-export async function moveCollectionOutputs(fromDir: string, toDir: string, collections: Iterable<string>): Promise<() => Promise<void>> {
+export async function moveOutputs(fromDir: string, toDir: string, paths: Iterable<string>): Promise<() => Promise<void>> {
   const moved: [string, string][] = [];
   const undo = async () => {
     for (const [from, to] of moved.reverse()) await rename(to, from).catch(() => undefined);
   };
   try {
-    for (const collection of collections) {
-      for (const rel of collectionOutputs(collection)) {
-        const from = path.join(fromDir, rel);
-        const to = path.join(toDir, rel);
-        const exists = await stat(from).then(
-          () => true,
-          () => false,
-        );
-        if (!exists) continue;
-        await mkdir(path.dirname(to), { recursive: true });
-        await rename(from, to);
-        moved.push([from, to]);
-      }
+    for (const rel of paths) {
+      const from = path.join(fromDir, rel);
+      const to = path.join(toDir, rel);
+      const exists = await stat(from).then(
+        () => true,
+        () => false,
+      );
+      if (!exists) continue;
+      await mkdir(path.dirname(to), { recursive: true });
+      await rename(from, to);
+      moved.push([from, to]);
     }
   } catch (error) {
     await undo();

@@ -1,16 +1,17 @@
 import type { GitHubAccess } from '../github/octokit.ts';
 import { InputError } from '../problems.ts';
 import { apiJsonSchemas, toJsonText } from '../schema/json-schema.ts';
-import { apiPath } from '../site/urls.ts';
+import { apiPath, searchBundlePath } from '../site/urls.ts';
 import type { Site } from './enrich.ts';
 import { loadSite, timer, type StageTiming } from './load-site.ts';
 import { renderPages } from './render-pages-astro.ts';
 import { toApi } from './to-api.ts';
 import { toManifests } from './to-manifests.ts';
 import { toSearchRecords } from './to-search-records.ts';
-import { writeSearchIndex } from './write-search-index-pagefind.ts';
+import { measureSearchIndex, writeSearchIndex } from './write-search-index-pagefind.ts';
 import { makeStagingDir, removeDir, replaceDir, writeFiles } from './write-output-fs.ts';
-import { hasCollectionOutput, moveCollectionOutputs, readBuildCache, readCodeFingerprint, writeBuildCache } from './build-cache-fs.ts';
+import { collectionOutputs, hasOutput, moveOutputs, readBuildCache, readCodeFingerprint, writeBuildCache } from './build-cache-fs.ts';
+import { toSearchShards } from './to-search-shards.ts';
 import { toCollectionKeys } from './to-output-keys.ts';
 
 // The one place the stages are ordered (DESIGN §2): loadSite runs 1–5, then 6 and 7 here.
@@ -36,6 +37,8 @@ export interface BuildOptions {
   onStage?: (stage: string) => void;
   /** Ignore the last build's output and build every collection. */
   fresh?: boolean;
+  /** Records per search shard (tests split a small index this way). */
+  searchShardRecords?: number;
 }
 
 export async function buildSite(options: BuildOptions): Promise<BuildResult> {
@@ -46,20 +49,28 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const manifests = await time('manifests', () => toManifests(site));
   if (manifests.problems.length > 0) throw new InputError(manifests.problems);
 
-  // Collections whose output the last build wrote from the same inputs are moved over, not rebuilt.
-  const { keys, reused } = await time('reuse', async () => {
-    const keys = toCollectionKeys(site, await readCodeFingerprint());
-    const cache = options.fresh ? { collections: new Map<string, string>() } : await readBuildCache(options.outDir);
+  // Output the last build wrote from the same inputs is moved over, not rebuilt: collections'
+  // pages, manifests and API files, and search shards.
+  const plan = await time('reuse', async () => {
+    const code = await readCodeFingerprint();
+    const keys = toCollectionKeys(site, code);
+    const shards = toSearchShards(toSearchRecords(site), code, options.searchShardRecords);
+    const cache = options.fresh ? { collections: new Map<string, string>(), search: new Map<number, string>() } : await readBuildCache(options.outDir);
     const reused = new Set<string>();
-    for (const [name, key] of keys) if (cache.collections.get(name) === key && (await hasCollectionOutput(options.outDir, name))) reused.add(name);
-    return { keys, reused };
+    for (const [name, key] of keys) if (cache.collections.get(name) === key && (await hasOutput(options.outDir, `collections/${name}/index.html`))) reused.add(name);
+    const reusedShards = new Set<number>();
+    for (const shard of shards) {
+      if (cache.search.get(shard.index) === shard.key && (await hasOutput(options.outDir, `${searchBundlePath(shard.index).slice(1)}pagefind-entry.json`))) reusedShards.add(shard.index);
+    }
+    return { keys, shards, reused, reusedShards };
   });
+  const { reused } = plan;
   const rebuilt = (apiOrManifestPath: string) => !reused.has(collectionOfOutput(apiOrManifestPath) ?? '');
   const api = toApi(site);
 
   const staging = await makeStagingDir(options.outDir);
   try {
-    await time('pages', () => renderPages(site, staging, { quiet: options.quiet, reused }));
+    await time('pages', () => renderPages(site, staging, { quiet: options.quiet, plan: { reused, searchShards: plan.shards.length } }));
     const counts = await time('write', async () => ({
       manifests: await writeFiles(staging, manifests.files.filter((m) => rebuilt(m.path)).map((m) => ({ path: m.path, text: `${JSON.stringify(m.manifest)}\n` }))),
       api: await writeFiles(staging, [
@@ -67,17 +78,19 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
         ...Object.entries(apiJsonSchemas()).map(([name, schema]) => ({ path: apiPath.schema(name).slice(1), text: toJsonText(schema) })),
       ]),
     }));
-    const search = await time('search index', () => writeSearchIndex(toSearchRecords(site), staging));
+    await time('search index', () => writeSearchIndex(plan.shards, staging, plan.reusedShards));
     await time('swap', async () => {
-      const undo = await moveCollectionOutputs(options.outDir, staging, reused);
+      const kept = [...[...reused].flatMap(collectionOutputs), ...[...plan.reusedShards].map((shard) => searchBundlePath(shard).slice(1, -1))];
+      const undo = await moveOutputs(options.outDir, staging, kept);
       try {
         await replaceDir(staging, options.outDir);
       } catch (error) {
         await undo();
         throw error;
       }
-      await writeBuildCache(options.outDir, { collections: keys });
+      await writeBuildCache(options.outDir, { collections: plan.keys, search: new Map(plan.shards.map((s) => [s.index, s.key])) });
     });
+    const search = await measureSearchIndex(options.outDir, plan.shards.length);
     return { site, files: { ...counts, search: search.files }, searchBytes: search.bytes, timings, warnings, reused: reused.size };
   } catch (error) {
     await removeDir(staging);

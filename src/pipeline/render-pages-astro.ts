@@ -1,7 +1,7 @@
 import { cp, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setSiteModel } from '../site/model.ts';
+import { setSiteModel, type RenderPlan } from '../site/model.ts';
 import { basePath } from '../site/urls.ts';
 import type { Site } from './enrich.ts';
 
@@ -10,7 +10,7 @@ import type { Site } from './enrich.ts';
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Renders every page into `outDir`, which must not exist yet. */
-export async function renderPages(site: Site, outDir: string, options: { quiet?: boolean; /** Collections whose pages are kept from the last build. */ reused?: ReadonlySet<string> } = {}): Promise<void> {
+export async function renderPages(site: Site, outDir: string, options: { quiet?: boolean; plan?: RenderPlan } = {}): Promise<void> {
   // Astro otherwise phones home; the build must work offline and tell no one.
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   const { build } = await import('astro');
@@ -22,7 +22,7 @@ export async function renderPages(site: Site, outDir: string, options: { quiet?:
   await mkdir(scratchParent, { recursive: true });
   const scratch = await mkdtemp(path.join(scratchParent, 'pages-'));
   const cwd = process.cwd();
-  setSiteModel(site, options.reused);
+  setSiteModel(site, options.plan);
   try {
     process.chdir(projectRoot);
     await build({

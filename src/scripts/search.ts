@@ -11,6 +11,7 @@ interface PagefindResultData {
 interface Pagefind {
   options(options: Record<string, unknown>): Promise<void>;
   filters(): Promise<Record<string, Record<string, number>>>;
+  mergeIndex(path: string, options?: Record<string, unknown>): Promise<void>;
   search(query: string | null, options?: { filters?: Record<string, string[]> }): Promise<{ results: { data(): Promise<PagefindResultData> }[] }>;
 }
 
@@ -36,6 +37,9 @@ export function enhanceSearch(): void {
     const loaded = (await import(/* @vite-ignore */ `${bundle}pagefind.js`)) as Pagefind;
     // Result URLs are written with the path prefix already; pagefind must not add one.
     await loaded.options({ baseUrl: '/', excerptLength: 24 });
+    // A large registry's index comes in shards, one per group of collections: search them all.
+    const shards = (form.dataset.shards ?? '').split(' ').filter(Boolean);
+    await Promise.all(shards.map((shard) => loaded.mergeIndex(shard, { baseUrl: '/' })));
     pagefind = loaded;
     return loaded;
   };

@@ -6,19 +6,32 @@ import type { Site } from '../pipeline/enrich.ts';
 // module into its own chunk, hence a global symbol rather than a module variable.
 
 const KEY = Symbol.for('sifhub.site-model');
-const REUSED = Symbol.for('sifhub.reused-collections');
-type Holder = { [KEY]?: Site; [REUSED]?: ReadonlySet<string> };
+const PLAN = Symbol.for('sifhub.render-plan');
 
-/** `reused`: collections whose pages the previous build wrote and this one keeps. */
-export function setSiteModel(site: Site | undefined, reused: ReadonlySet<string> = new Set()): void {
+/** What this build renders beyond the model: pages kept from the last build, the search shards. */
+export interface RenderPlan {
+  /** Collections whose pages the previous build wrote and this one keeps. */
+  reused: ReadonlySet<string>;
+  /** How many pagefind bundles the search page merges (searchBundlePath(0 … n-1)). */
+  searchShards: number;
+}
+
+const NO_PLAN: RenderPlan = { reused: new Set(), searchShards: 1 };
+type Holder = { [KEY]?: Site; [PLAN]?: RenderPlan };
+
+export function setSiteModel(site: Site | undefined, plan: RenderPlan = NO_PLAN): void {
   (globalThis as Holder)[KEY] = site;
-  (globalThis as Holder)[REUSED] = reused;
+  (globalThis as Holder)[PLAN] = plan;
+}
+
+export function renderPlan(): RenderPlan {
+  return (globalThis as Holder)[PLAN] ?? NO_PLAN;
 }
 
 /** The collections whose pages this build renders (getStaticPaths of the per-collection pages). */
 export function collectionsToRender(site: Site): Site['collections'] {
-  const reused = (globalThis as Holder)[REUSED];
-  return reused && reused.size > 0 ? site.collections.filter((c) => !reused.has(c.name)) : site.collections;
+  const { reused } = renderPlan();
+  return reused.size > 0 ? site.collections.filter((c) => !reused.has(c.name)) : site.collections;
 }
 
 export async function siteModel(): Promise<Site> {

@@ -37,8 +37,8 @@ export function starsIssueUrl(repository: string, issue: number): string {
   return `${repository.replace(/\/+$/, '').replace(/\.git$/, '')}/issues/${issue}`;
 }
 
-/** Where pagefind's files live (its script finds the index next to itself). */
-export const searchBundlePath = () => '/pagefind/';
+/** Where pagefind's files live (its script finds the index next to itself); shard k > 0 of a split index beside it. */
+export const searchBundlePath = (shard = 0) => (shard === 0 ? '/pagefind/' : `/pagefind-${shard}/`);
 
 export interface ShubRef {
   tag?: string;

@@ -30,7 +30,11 @@ async function visit(sitePath: string): Promise<void> {
 beforeAll(async () => {
   repo = await createFixtureRegistry();
   github = await startFixtureGitHub();
-  const build = await runSifhub(['build', '--quiet'], repo.dir, { GITHUB_API_URL: github.apiUrl, GITHUB_SERVER_URL: 'https://github.com', GITHUB_TOKEN: 'ghs_e2e' });
+  const build = await runSifhub(['build', '--quiet'], repo.dir, {
+    GITHUB_API_URL: github.apiUrl,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_TOKEN: 'ghs_e2e',
+  });
   expect(build.stderr).toBe('');
   expect(build.code).toBe(0);
   server = await startStaticServer({ root: path.join(repo.dir, 'dist'), base: BASE });

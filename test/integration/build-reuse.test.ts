@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSifhub } from '../helpers/cli.ts';
@@ -22,10 +22,12 @@ async function tree(dir: string): Promise<Map<string, string>> {
 
 /** Builds into dist/ (reusing) and into fresh/ (from nothing); both trees must be equal. */
 async function buildBoth(): Promise<{ stdout: string; dist: Map<string, string> }> {
-  const reused = await runSifhub(['build', '--quiet'], repo.dir);
+  // One container per search shard, so shards are kept and rebuilt too.
+  const env = { SIFHUB_SEARCH_SHARD_RECORDS: '1' };
+  const reused = await runSifhub(['build', '--quiet'], repo.dir, env);
   expect(reused.stderr).toBe('');
   expect(reused.code).toBe(0);
-  const fresh = await runSifhub(['build', '--quiet', '--fresh', '--out', 'fresh'], repo.dir);
+  const fresh = await runSifhub(['build', '--quiet', '--fresh', '--out', 'fresh'], repo.dir, env);
   expect(fresh.code).toBe(0);
   const [dist, clean] = await Promise.all([tree(path.join(repo.dir, 'dist')), tree(path.join(repo.dir, 'fresh'))]);
   expect([...dist.keys()].sort()).toEqual([...clean.keys()].sort());
@@ -55,9 +57,18 @@ describe('sifhub build keeps unchanged collections', () => {
   });
 
   it('rebuilds only the collection whose tag moved, and the result equals a fresh build', async () => {
-    await repo.write({ 'registry/beta/tool/2.0.md': tagRecord(image(5)) });
-    await repo.commit('move beta/tool:2.0', '2024-02-01T00:00:00Z');
+    const shards = (await readdir(path.join(repo.dir, 'dist'))).filter((d) => d.startsWith('pagefind')).map((dir) => path.join(repo.dir, 'dist', dir, 'pagefind-entry.json'));
+    expect(shards.length).toBeGreaterThan(1);
+    const inodes = async () => Promise.all(shards.map(async (file) => (await stat(file)).ino));
+    const before = await inodes();
+    await repo.write({ 'registry/beta/tool/2.0.md': tagRecord(image(5), 'labels:\n  maintainer: Grace\n') });
+    await repo.commit('move beta/tool:2.0 to an image with a label', '2024-02-01T00:00:00Z');
     const { stdout, dist } = await buildBoth();
+    // The search shard holding beta is written anew; the others are moved over untouched.
+    const after = await inodes();
+    const kept = after.filter((inode, i) => inode === before[i]).length;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(shards.length);
     expect(stdout).toContain('2 unchanged collections kept');
     expect(dist.has(`api/container/beta/tool:2.0@${image(3).md5}`)).toBe(true); // the old version stays pullable
     expect(dist.has(`api/container/beta/tool:2.0@${image(5).md5}`)).toBe(true);
