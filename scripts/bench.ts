@@ -76,7 +76,7 @@ async function main(): Promise<number> {
   const { files, bytes, tarBytes } = await sizeOf(out);
   printStages('Full build', full);
 
-  // One record changes: a tag moves to a new image, as a merged pull request does.
+  // One record changes: a tag moves to a rebuilt image, as a merged pull request does.
   const changed = await changeOneRecord(workdir, registry);
   const incremental = await buildInChild(registry, out);
   printStages(`One-record rebuild (${changed})`, incremental);
@@ -145,7 +145,14 @@ async function changeOneRecord(workdir: string, registry: string): Promise<strin
   const md5 = `${stamp}${'c'.repeat(32)}`.slice(0, 32);
   await writeFile(
     path.join(workdir, file),
-    text.replace(/^url: .*$/m, `url: https://images.example.org/sha256/${sha256}.sif`).replace(/^sha256: .*$/m, `sha256: "${sha256}"`).replace(/^md5: .*$/m, `md5: "${md5}"`),
+    // A rebuilt image: new bytes, size and build date, and one label that says so.
+    text
+      .replace(/^url: .*$/m, `url: https://images.example.org/sha256/${sha256}.sif`)
+      .replace(/^sha256: .*$/m, `sha256: "${sha256}"`)
+      .replace(/^md5: .*$/m, `md5: "${md5}"`)
+      .replace(/^size: (\d+)$/m, (_, size: string) => `size: ${Number(size) + 4096}`)
+      .replace(/^created: .*$/m, `created: "${new Date().toISOString()}"`)
+      .replace(/^(labels:\n {2}[^:\n]+: ).*$/m, `$1"rebuilt ${stamp}"`),
   );
   await git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.org', 'commit', '-qam', `Move ${file} to a rebuilt image`);
   return path.relative(registry, path.join(workdir, file));
