@@ -4,13 +4,14 @@
 // print wall time and peak memory per stage, output size, and the budgets of DESIGN §6. The last
 // line is one JSON object for machines. Each build runs in a fresh process, as in CI.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, freemem, totalmem, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify, styleText } from 'node:util';
 import { generateRegistry } from '../src/bench/generate-registry-git.ts';
 import { startMemoryProbe } from '../src/bench/measure-memory-node.ts';
 import { buildSite } from '../src/pipeline/build.ts';
+import { measureDir } from '../src/pipeline/write-output-fs.ts';
 import { formatBytes } from '../src/site/format.ts';
 
 const run = promisify(execFile);
@@ -73,7 +74,7 @@ async function main(): Promise<number> {
 
   await rm(out, { recursive: true, force: true });
   const full = await buildInChild(registry, out);
-  const { files, bytes, tarBytes } = await sizeOf(out);
+  const { files, bytes, tarBytes } = await measureDir(out);
   printStages('Full build', full);
 
   // One record changes: a tag moves to a rebuilt image, as a merged pull request does.
@@ -156,22 +157,6 @@ async function changeOneRecord(workdir: string, registry: string): Promise<strin
   );
   await git('-c', 'user.name=Bench', '-c', 'user.email=bench@example.org', 'commit', '-qam', `Move ${file} to a rebuilt image`);
   return path.relative(registry, path.join(workdir, file));
-}
-
-/** Files and bytes, and the size as a tar: GitHub Pages measures its artifact, where every file costs a 512-byte header and its last block. */
-async function sizeOf(dir: string): Promise<{ files: number; bytes: number; tarBytes: number }> {
-  let files = 0;
-  let bytes = 0;
-  let tarBytes = 1024;
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isDirectory()) tarBytes += 512;
-    if (!entry.isFile()) continue;
-    const { size } = await stat(path.join(entry.parentPath, entry.name));
-    files += 1;
-    bytes += size;
-    tarBytes += 512 + Math.ceil(size / 512) * 512;
-  }
-  return { files, bytes, tarBytes };
 }
 
 function printStages(title: string, report: BuildReport): void {

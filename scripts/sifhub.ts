@@ -111,11 +111,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'verify': {
       if ((values.base === undefined) === !values.all) throw new UsageError('verify needs either --base REF (new and changed tags) or --all');
-      const number = (name: 'max-size' | 'timeout' | 'idle-timeout' | 'jobs') => {
-        const n = Number(values[name]);
-        if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--${name} expects a positive whole number, received "${values[name]}"`);
-        return n;
-      };
+      const number = (name: 'max-size' | 'timeout' | 'idle-timeout' | 'jobs') => positiveWholeNumber(values[name], `--${name}`);
       const options = { allowHost: values['allow-host'], maxBytes: number('max-size'), timeoutMs: number('timeout') * 1000, idleMs: number('idle-timeout') * 1000, jobs: number('jobs') };
       const reports = await verifyRegistry(values.registry, values.all ? { all: true } : { base: values.base! }, options, (r) => {
         console.log(r.failure ? `${styleText('red', '✖')} ${r.tag.file}  ${r.failure}` : `${styleText('green', '✔')} ${r.tag.file}  ${r.tag.record.size.toLocaleString('en')} bytes, sha256 and md5 match`);
@@ -159,13 +155,16 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+function positiveWholeNumber(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${what} expects a positive whole number, received "${text}"`);
+  return n;
+}
+
 /** A tuning knob from the environment: a positive whole number, or unset. */
 function positiveEnv(name: string): number | undefined {
   const text = process.env[name];
-  if (text === undefined || text === '') return undefined;
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${name} expects a positive whole number, received "${text}"`);
-  return n;
+  return text === undefined || text === '' ? undefined : positiveWholeNumber(text, name);
 }
 
 function printWarning(message: string): void {

@@ -73,8 +73,8 @@ export async function hasOutput(outDir: string, file: string): Promise<boolean> 
 
 /**
  * Moves reused output (collections' folders, search shards) from the previous output folder into
- * the new one: one rename per path, whatever its size. Returns the undo; on failure, whatever moved goes back first, so
- * the previous output stays whole.
+ * the new one: one rename per path, whatever its size. Returns the undo; on failure, whatever
+ * moved goes back first, so the previous output stays whole.
  */
 export async function moveOutputs(fromDir: string, toDir: string, paths: Iterable<string>): Promise<() => Promise<void>> {
   const moved: [string, string][] = [];
@@ -85,13 +85,14 @@ export async function moveOutputs(fromDir: string, toDir: string, paths: Iterabl
     for (const rel of paths) {
       const from = path.join(fromDir, rel);
       const to = path.join(toDir, rel);
-      const exists = await stat(from).then(
-        () => true,
-        () => false,
-      );
-      if (!exists) continue;
       await mkdir(path.dirname(to), { recursive: true });
-      await rename(from, to);
+      try {
+        await rename(from, to);
+      } catch (error) {
+        // Not every collection has every output (a README-only collection has no manifests).
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw error;
+      }
       moved.push([from, to]);
     }
   } catch (error) {

