@@ -16,6 +16,9 @@ import { startStaticServer } from '../src/serve/static-server-node.ts';
 import { plural } from '../src/site/format.ts';
 import { basePath } from '../src/site/urls.ts';
 import { verifyRegistry } from '../src/verify/verify-registry.ts';
+import { FormatError } from '../src/sif/byte-source.ts';
+import { inspectFile } from '../src/sif/inspect-file-fs.ts';
+import { formatInspection } from '../src/sif/format-inspection.ts';
 
 const EXIT = { ok: 0, invalidRecords: 1, usage: 2, environment: 3, bug: 70 } as const;
 
@@ -34,6 +37,8 @@ Usage:
   sifhub check-deployment --url URL                       fetch the API, manifests and home page of a live site
   sifhub serve    [--dir DIR] [--host H] [--port N]        preview a built site (default dist/, 127.0.0.1:4321)
   sifhub schema   [--registry DIR]                         write the record JSON Schemas to DIR/.schema/
+  sifhub inspect  FILE.sif [--json]                        what a SIF says about itself: labels, definition
+                  file, runscript, apps, signatures, OS (never reads the whole file)
 
 Exit codes: 0 success, 1 invalid records, 2 bad usage, 3 environment (git, files), 70 a bug in sifhub.`;
 
@@ -58,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
     'idle-timeout': { type: 'string', default: '60' },
     jobs: { type: 'string', default: '3' },
     url: { type: 'string' },
+    json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   } as const;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
@@ -65,8 +71,9 @@ async function main(argv: string[]): Promise<number> {
     return command ? EXIT.ok : EXIT.usage;
   }
   let values;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({ args: rest, options, allowPositionals: false }));
+    ({ values, positionals } = parseArgs({ args: rest, options, allowPositionals: true }));
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -75,7 +82,21 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
 
+  const expectPositionals = (names: string[]) => {
+    if (positionals.length !== names.length) {
+      throw new UsageError(names.length === 0 ? `${command} takes no ${positionals.length === 1 ? 'argument' : 'arguments'}, received "${positionals.join(' ')}"` : `${command} expects ${names.join(' and ')}, received ${positionals.length === 0 ? 'nothing' : `"${positionals.join(' ')}"`}`);
+    }
+    return positionals;
+  };
+  if (!['inspect', 'submit', 'share'].includes(command)) expectPositionals([]);
+
   switch (command) {
+    case 'inspect': {
+      const [file] = expectPositionals(['a SIF file']);
+      const inspection = await inspectFile(file!).catch(rethrowAsEnvironment(file!));
+      console.log(values.json ? JSON.stringify(inspection, null, 2) : formatInspection(file!, inspection));
+      return EXIT.ok;
+    }
     case 'build': {
       const result = await buildSite({ registryDir: values.registry, outDir: values.out, quiet: values.quiet, fresh: values.fresh, github: githubAccessFromEnv(), searchShardRecords: positiveEnv('SIFHUB_SEARCH_SHARD_RECORDS') });
       for (const warning of result.warnings) printWarning(warning);
@@ -165,6 +186,15 @@ function positiveWholeNumber(text: string, what: string): number {
 function positiveEnv(name: string): number | undefined {
   const text = process.env[name];
   return text === undefined || text === '' ? undefined : positiveWholeNumber(text, name);
+}
+
+/** A file that cannot be read or is not a SIF is the environment's problem (exit 3), never a stack trace. */
+function rethrowAsEnvironment(file: string) {
+  return (error: NodeJS.ErrnoException): never => {
+    if (error instanceof FormatError) throw new EnvironmentError(error.message);
+    if (error.code) throw new EnvironmentError(`cannot read ${file}: ${error.message}`, { cause: error });
+    throw error;
+  };
 }
 
 function printWarning(message: string): void {

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// Hashing throughput of `sifhub submit` against `sha256sum` then `md5sum` on the same file
+// (issue: within 1.3× of the two run one after the other). Prints figures; asserts nothing.
+//   npm run bench:hash -- [--size-mib N] [--file PATH]
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, openSync, writeSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { randomFillSync } from 'node:crypto';
+import { hashFile } from '../src/submit/hash-file-fs.ts';
+
+const { values } = parseArgs({ options: { 'size-mib': { type: 'string', default: '2048' }, file: { type: 'string' } } });
+const dir = mkdtempSync(path.join(tmpdir(), 'sifhub-bench-hash-'));
+try {
+  let file = values.file;
+  if (!file) {
+    file = path.join(dir, 'image.sif');
+    const fd = openSync(file, 'w');
+    const chunk = Buffer.alloc(16 * 1024 * 1024);
+    for (let written = 0; written < Number(values['size-mib']) * 1024 * 1024; written += chunk.length) writeSync(fd, randomFillSync(chunk));
+    closeSync(fd);
+  }
+  // Read once so every contender finds the file in the page cache.
+  execFileSync('cat', [file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const time = (run: () => unknown) => {
+    const start = performance.now();
+    const result = run();
+    return { seconds: (performance.now() - start) / 1000, result };
+  };
+  const sha256sum = time(() => execFileSync('sha256sum', [file!]).toString().split(' ')[0]);
+  const md5sum = time(() => execFileSync('md5sum', [file!]).toString().split(' ')[0]);
+  const start = performance.now();
+  const ours = await hashFile(file);
+  const oursSeconds = (performance.now() - start) / 1000;
+  if (ours.sha256 !== sha256sum.result || ours.md5 !== md5sum.result) throw new Error('hash mismatch with coreutils');
+  const mib = ours.size / 1024 / 1024;
+  const coreutils = sha256sum.seconds + md5sum.seconds;
+  console.log(`file                    ${mib.toFixed(0)} MiB`);
+  console.log(`sha256sum              ${sha256sum.seconds.toFixed(2)} s`);
+  console.log(`md5sum                 ${md5sum.seconds.toFixed(2)} s`);
+  console.log(`sifhub (both, 1 pass)  ${oursSeconds.toFixed(2)} s  (${(mib / oursSeconds).toFixed(0)} MiB/s)`);
+  console.log(`ratio to coreutils     ${(oursSeconds / coreutils).toFixed(2)}× (budget 1.3×)`);
+  console.log(JSON.stringify({ bytes: ours.size, coreutilsSeconds: coreutils, sifhubSeconds: oursSeconds, ratio: oursSeconds / coreutils }));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

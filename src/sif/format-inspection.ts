@@ -1,0 +1,30 @@
+import { formatBytes, plural } from '../site/format.ts';
+import type { SifInspection } from './inspect-sif.ts';
+
+/** `sifhub inspect` for a person: the image's identity, then what the record will carry. */
+export function formatInspection(file: string, { header, descriptors, squashfs, metadata, notes }: SifInspection): string {
+  const lines = [`${file}: SIF ${header.version}${metadata.oci ? ' (OCI-SIF)' : ''}, ${metadata.architecture ?? 'architecture unknown'}, built ${metadata.created ?? 'at an unknown time'}`];
+  const row = (key: string, value: string | undefined) => {
+    if (value !== undefined && value !== '') lines.push(`  ${key.padEnd(12)}${value}`);
+  };
+  row('bootstrap', metadata.bootstrap);
+  row('from', metadata.from);
+  row('os', metadata.os && [metadata.os.id, metadata.os.versionId].filter(Boolean).join(' '));
+  row('squashfs', squashfs && `object ${squashfs.object}, ${squashfs.compression}, ${formatBytes(squashfs.blockSize)} blocks`);
+  for (const [key, value] of Object.entries(metadata.labels ?? {})) row(lines.some((l) => l.startsWith('  labels')) ? '' : 'labels', `${key} = ${value}`);
+  row('apps', metadata.apps && Object.keys(metadata.apps).join(', '));
+  for (const s of metadata.signatures ?? []) row(lines.some((l) => l.startsWith('  signatures')) ? '' : 'signatures', `${s.type}, ${s.hash}, key ${s.fingerprint}`);
+  for (const key of ['definition', 'runscript', 'startscript', 'test', 'help', 'environment'] as const) {
+    row(key, metadata[key] && plural(metadata[key].split('\n').length, 'line'));
+  }
+  lines.push(`  objects`);
+  for (const d of descriptors) {
+    const detail = [d.name, d.partition && `${d.partition.fs} ${d.partition.type} ${d.partition.architecture ?? ''}`.trim(), d.signature && `${d.signature.hash} ${d.signature.fingerprint}`, d.digest, d.sbom?.format]
+      .filter(Boolean)
+      .join(', ');
+    const link = d.link && ('group' in d.link ? ` → group ${d.link.group}` : ` → object ${d.link.object}`);
+    lines.push(`    ${String(d.id).padStart(2)}  ${d.type.padEnd(14)} ${formatBytes(d.size).padStart(10)}${d.group ? `  group ${d.group}` : ''}${link ?? ''}${detail ? `  ${detail}` : ''}`);
+  }
+  for (const note of notes) lines.push(`  ! ${note}`);
+  return lines.join('\n');
+}
