@@ -19,6 +19,11 @@ import { verifyRegistry } from '../src/verify/verify-registry.ts';
 import { FormatError } from '../src/sif/byte-source.ts';
 import { inspectFile } from '../src/sif/inspect-file-fs.ts';
 import { formatInspection } from '../src/sif/format-inspection.ts';
+import { StorageError } from '../src/storage/s3.ts';
+import { parseExpiry, shareLink } from '../src/storage/share-s3.ts';
+import { progressBar } from '../src/submit/progress-tty.ts';
+import { submit, SubmitError, type UploadTarget } from '../src/submit/submit.ts';
+import { parseImageReference, type ImageReference } from '../src/submit/to-submission.ts';
 
 const EXIT = { ok: 0, invalidRecords: 1, usage: 2, environment: 3, bug: 70 } as const;
 
@@ -39,8 +44,17 @@ Usage:
   sifhub schema   [--registry DIR]                         write the record JSON Schemas to DIR/.schema/
   sifhub inspect  FILE.sif [--json]                        what a SIF says about itself: labels, definition
                   file, runscript, apps, signatures, OS (never reads the whole file)
+  sifhub submit   FILE.sif COLLECTION/CONTAINER:TAG (--upload s3[://BUCKET/PREFIX] [--public-url URL]
+                  | --upload github-release | --url URL) [--registry DIR] [--remote NAME]
+                  [--frozen] [--owner LOGIN] [--no-push] [--no-pr]
+                  hash, inspect and upload the image, commit its record on a new branch, push it
+                  and open a pull request (GITHUB_TOKEN); S3 is configured the AWS SDK's way
+                  (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL)
+  sifhub share    COLLECTION/CONTAINER:TAG [--expires 7d] [--registry DIR]
+                  an expiring link (at most 7 days) to an image in the registry's S3 bucket
 
-Exit codes: 0 success, 1 invalid records, 2 bad usage, 3 environment (git, files), 70 a bug in sifhub.`;
+Exit codes: 0 success, 1 invalid records, 2 bad usage, 3 environment (git, files, a bad SIF, storage,
+network: the message says what to retry), 70 a bug in sifhub.`;
 
 class UsageError extends Error {}
 
@@ -64,6 +78,14 @@ async function main(argv: string[]): Promise<number> {
     jobs: { type: 'string', default: '3' },
     url: { type: 'string' },
     json: { type: 'boolean', default: false },
+    upload: { type: 'string' },
+    'public-url': { type: 'string' },
+    remote: { type: 'string', default: 'origin' },
+    push: { type: 'boolean', default: true },
+    pr: { type: 'boolean', default: true },
+    frozen: { type: 'boolean', default: false },
+    owner: { type: 'string' },
+    expires: { type: 'string', default: '7d' },
     help: { type: 'boolean', short: 'h', default: false },
   } as const;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
@@ -73,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
   let values;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: rest, options, allowPositionals: true }));
+    ({ values, positionals } = parseArgs({ args: rest, options, allowPositionals: true, allowNegative: true }));
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -95,6 +117,43 @@ async function main(argv: string[]): Promise<number> {
       const [file] = expectPositionals(['a SIF file']);
       const inspection = await inspectFile(file!).catch(rethrowAsEnvironment(file!));
       console.log(values.json ? JSON.stringify(inspection, null, 2) : formatInspection(file!, inspection));
+      return EXIT.ok;
+    }
+    case 'submit': {
+      const [file, name] = expectPositionals(['a SIF file', 'COLLECTION/CONTAINER:TAG']);
+      const reference = imageReference(name!);
+      const chosen = [values.upload !== undefined, values.url !== undefined].filter(Boolean).length;
+      if (chosen !== 1) throw new UsageError('submit needs exactly one of --upload s3://BUCKET/PREFIX, --upload github-release or --url https://…');
+      let target: UploadTarget;
+      if (values.url !== undefined) target = { kind: 'url', url: values.url };
+      else if (values.upload === 'github-release') target = { kind: 'github-release' };
+      else if (values.upload === 's3' || values.upload!.startsWith('s3://')) target = { kind: 's3', s3: values.upload === 's3' ? undefined : values.upload, publicUrl: values['public-url'] };
+      else throw new UsageError(`--upload expects s3://BUCKET/PREFIX, s3 (registry.yml storage) or github-release, received "${values.upload}"`);
+      if (values['public-url'] !== undefined && target.kind !== 's3') throw new UsageError('--public-url goes with --upload s3');
+      const result = await submit({
+        file: file!, reference, registryDir: values.registry, target, remote: values.remote, push: values.push, pullRequest: values.pr, frozen: values.frozen, owner: values.owner,
+        github: githubAccessFromEnv(), env: process.env,
+        log: (line) => console.log(line.startsWith('✔') ? `${styleText('green', '✔')}${line.slice(1)}` : line),
+        warn: printWarning,
+        progress: (label, total) => progressBar(label, total),
+      }).catch((error: unknown) => {
+        if (error instanceof SubmitError || error instanceof StorageError) throw new EnvironmentError(error.message, { cause: error });
+        return rethrowAsEnvironment(file!)(error as NodeJS.ErrnoException);
+      });
+      if (result.pullRequestUrl) console.log(result.pullRequestUrl);
+      return EXIT.ok;
+    }
+    case 'share': {
+      const [name] = expectPositionals(['COLLECTION/CONTAINER:TAG']);
+      const reference = imageReference(name!);
+      const expiresIn = parseExpiry(values.expires);
+      if (typeof expiresIn === 'string') throw new UsageError(expiresIn);
+      const link = await shareLink({ registryDir: values.registry, reference, expiresIn, env: process.env }).catch((error: unknown) => {
+        if (error instanceof StorageError) throw new EnvironmentError(error.message, { cause: error });
+        throw error;
+      });
+      console.error(`${styleText('green', '✔')} ${link.object}, valid until ${link.expires.toISOString().replace(/\.\d+Z$/, 'Z')}:`);
+      console.log(link.url);
       return EXIT.ok;
     }
     case 'build': {
@@ -174,6 +233,12 @@ async function main(argv: string[]): Promise<number> {
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
+}
+
+function imageReference(text: string): ImageReference {
+  const reference = parseImageReference(text);
+  if (Array.isArray(reference)) throw new UsageError(reference.join('\n'));
+  return reference;
 }
 
 function positiveWholeNumber(text: string, what: string): number {

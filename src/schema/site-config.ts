@@ -31,6 +31,16 @@ export const siteConfig = z
     help: httpsUrl.optional().describe('Where users get help (https).'),
     repository: httpsUrl.optional().describe('The git repository holding these records (https); commits link to it.'),
     maintainers: z.array(githubLogin).max(100).optional().describe('GitHub logins who may change every collection.'),
+    storage: z
+      .strictObject({
+        s3: z
+          .string()
+          .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^\s]*)?$/, { error: 'expected s3://bucket/prefix' })
+          .describe('Where `sifhub submit --upload s3` puts images: s3://bucket/prefix.'),
+        publicUrl: httpsUrl.describe('The https address serving that bucket\'s root (an image\'s URL is this plus its key), e.g. https://bucket.s3.eu-west-1.amazonaws.com.'),
+      })
+      .optional()
+      .describe('The registry\'s object storage: the default for `sifhub submit --upload s3`, and what `sifhub share` signs links for.'),
     latest: z
       .enum(['newest', 'none'])
       .optional()

@@ -1,0 +1,133 @@
+import { createReadStream } from 'node:fs';
+import { GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { Progress } from '../submit/progress-tty.ts';
+
+// Images in any S3-compatible store (AWS, Ceph radosgw, MinIO, R2, …), configured the AWS
+// SDK's standard way: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL
+// (or a profile). The object key is derived from the image's sha256, so submitting the same
+// image twice uploads it once, and no submit can replace other bytes under a key.
+
+export interface S3Location {
+  bucket: string;
+  /** Key prefix without leading or trailing slash; may be empty. */
+  prefix: string;
+}
+
+/** Object storage failed or refused; the message says what to retry. */
+export class StorageError extends Error {
+  override name = 'StorageError';
+}
+
+/** Parses `s3://bucket[/prefix]`, or returns why it is not one. */
+export function parseS3Url(text: string): S3Location | string {
+  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(text);
+  if (!match) return `expected s3://bucket/prefix (a bucket name of 3–63 lowercase letters, digits, . and -), received "${text}"`;
+  const prefix = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
+  if (prefix.split('/').some((part) => part === '.' || part === '..')) return `expected a key prefix without . or .. segments, received "${text}"`;
+  return { bucket: match[1]!, prefix };
+}
+
+export function imageKey(location: S3Location, sha256: string): string {
+  return `${location.prefix ? `${location.prefix}/` : ''}sha256/${sha256}.sif`;
+}
+
+/** `https://public/…/key`: each key segment URL-encoded under the public base URL. */
+export function publicUrlOf(publicBase: string, key: string): string {
+  return `${publicBase.replace(/\/+$/, '')}/${key.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/** The key under `publicBase` that `url` names, or undefined when `url` is not there. */
+export function keyOfPublicUrl(publicBase: string, url: string): string | undefined {
+  const base = `${publicBase.replace(/\/+$/, '')}/`;
+  if (!url.startsWith(base)) return undefined;
+  try {
+    return url.slice(base.length).split('/').map(decodeURIComponent).join('/');
+  } catch {
+    return undefined;
+  }
+}
+
+export function makeS3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
+  const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
+  return new S3Client({
+    // A custom endpoint (Ceph, MinIO) rarely has wildcard DNS for virtual-hosted buckets.
+    forcePathStyle: Boolean(endpoint),
+    ...(endpoint ? { endpoint } : {}),
+    ...(!env.AWS_REGION && !env.AWS_DEFAULT_REGION && endpoint ? { region: 'us-east-1' } : {}),
+    // Streamed uploads have no length up front for the default CRC32 trailer; S3-compatible
+    // stores answer MissingContentLength. Checksums only when the API requires them.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: 4,
+  });
+}
+
+export interface UploadInput {
+  client: S3Client;
+  location: S3Location;
+  file: string;
+  size: number;
+  sha256: string;
+  md5: string;
+  progress?: Progress;
+}
+
+/**
+ * Uploads the image under its content key (multipart above 16 MiB) unless the same bytes are
+ * already there. Returns the key and whether anything was sent.
+ */
+export async function uploadImage({ client, location, file, size, sha256, md5, progress }: UploadInput): Promise<{ key: string; uploaded: boolean }> {
+  const key = imageKey(location, sha256);
+  const where = `s3://${location.bucket}/${key}`;
+  const existing = await client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: key })).catch((error: unknown) => {
+    if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) return undefined;
+    throw storageError(`could not check ${where}`, error);
+  });
+  if (existing) {
+    if (existing.ContentLength === size && (existing.Metadata?.sha256 ?? sha256) === sha256) return { key, uploaded: false };
+    throw new StorageError(`${where} already holds ${existing.ContentLength} bytes that are not this image; refusing to overwrite (remove that object if it is junk, then submit again)`);
+  }
+  const upload = new Upload({
+    client,
+    params: {
+      Bucket: location.bucket,
+      Key: key,
+      Body: createReadStream(file),
+      ContentLength: size,
+      ContentType: 'application/octet-stream',
+      Metadata: { sha256, md5 },
+    },
+    partSize: 16 * 1024 * 1024,
+    queueSize: 4,
+    // A failed multipart upload is aborted, so no half-image is left behind.
+    leavePartsOnError: false,
+  });
+  upload.on('httpUploadProgress', (p) => progress?.update(p.loaded ?? 0));
+  try {
+    await upload.done();
+  } catch (error) {
+    throw storageError(`uploading ${file} to ${where} failed; nothing was committed, run the same command again`, error);
+  } finally {
+    progress?.finish();
+  }
+  return { key, uploaded: true };
+}
+
+export const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
+
+/** A GET URL for one object that works without credentials until it expires (at most 7 days, SigV4's limit). */
+export async function presignGet(client: S3Client, location: { bucket: string; key: string }, expiresIn: number): Promise<string> {
+  if (expiresIn > MAX_PRESIGN_SECONDS) throw new StorageError(`a presigned link lasts at most 7 days (SigV4), asked for ${expiresIn} seconds`);
+  // Signing needs no request; check the object exists so a typo does not yield a dead link.
+  await client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key })).catch((error: unknown) => {
+    throw storageError(`s3://${location.bucket}/${location.key} is not readable with these credentials`, error);
+  });
+  return getSignedUrl(client, new GetObjectCommand({ Bucket: location.bucket, Key: location.key }), { expiresIn });
+}
+
+function storageError(context: string, error: unknown): StorageError {
+  const detail = error instanceof S3ServiceException ? `${error.name} (HTTP ${error.$metadata.httpStatusCode ?? '?'})${error.message && error.message !== 'UnknownError' ? `: ${error.message}` : ''}` : (error as Error).message;
+  return new StorageError(`${context}: ${detail}`, { cause: error });
+}

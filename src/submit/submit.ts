@@ -1,0 +1,222 @@
+import { stat } from 'node:fs/promises';
+import { makeOctokit, type GitHubAccess } from '../github/octokit.ts';
+import { parseRepositoryUrl } from '../github/urls.ts';
+import { parseMarkdownRecord, parseYaml } from '../pipeline/parse-frontmatter.ts';
+import { isHttpsUrl } from '../schema/fields.ts';
+import { tagRecord, type TagRecord } from '../schema/record.ts';
+import { siteConfig, type SiteConfig } from '../schema/site-config.ts';
+import { inspectFile } from '../sif/inspect-file-fs.ts';
+import type { SifInspection } from '../sif/inspect-sif.ts';
+import { formatBytes } from '../site/format.ts';
+import { uploadReleaseAsset } from '../storage/github-release.ts';
+import { makeS3Client, parseS3Url, publicUrlOf, StorageError, uploadImage, type S3Location } from '../storage/s3.ts';
+import { fetchImageHead } from './fetch-image-head-http.ts';
+import { hashFile, type FileHashes } from './hash-file-fs.ts';
+import type { Progress } from './progress-tty.ts';
+import { formatReference, tagRecordPath, toCollectionReadmeText, toContainerReadmeText, toPullRequest, toTagRecordText, type ImageReference } from './to-submission.ts';
+import { commitOnBranch, githubRemote, openRegistryRepository, pushBranch, remoteExists, submissionBranch, type RegistryRepository } from './write-submission-git.ts';
+
+// `sifhub submit`, in the one order that leaves nothing half-done: everything that can be
+// checked is checked before anything is uploaded; the record is committed only after the
+// image is in place; a failed push deletes the branch. An upload is keyed by content, so
+// running the same command again after any failure is always safe.
+
+export type UploadTarget =
+  | { kind: 's3'; s3?: string; publicUrl?: string }
+  | { kind: 'github-release' }
+  | { kind: 'url'; url: string };
+
+export interface SubmitOptions {
+  file: string;
+  reference: ImageReference;
+  registryDir: string;
+  target: UploadTarget;
+  remote: string;
+  push: boolean;
+  pullRequest: boolean;
+  frozen: boolean;
+  /** GitHub login to list as owner of a new collection (default: the token's user). */
+  owner?: string;
+  github: GitHubAccess;
+  env: NodeJS.ProcessEnv;
+  log(line: string): void;
+  warn(line: string): void;
+  progress(label: string, total: number): Progress;
+}
+
+export interface SubmitResult {
+  record: TagRecord;
+  inspection: SifInspection;
+  /** Nothing was written: the tag already points at this image. */
+  unchanged: boolean;
+  branch?: string;
+  commit?: string;
+  pullRequestUrl?: string;
+}
+
+/** The submission cannot go ahead; the message says why and what to do. */
+export class SubmitError extends Error {
+  override name = 'SubmitError';
+}
+
+export async function submit(options: SubmitOptions): Promise<SubmitResult> {
+  const { reference, log, warn } = options;
+  const name = formatReference(reference);
+
+  // 1. Everything checkable before any byte moves.
+  const repository = await openRegistryRepository(options.registryDir);
+  const config = await readConfig(repository);
+  const s3 = options.target.kind === 's3' ? s3Target(options.target, config) : undefined;
+  if (options.push && !(await remoteExists(repository, options.remote))) {
+    throw new SubmitError(`there is no git remote "${options.remote}" to push to; add it, pass --remote NAME, or use --no-push`);
+  }
+  const needsGitHub = options.target.kind === 'github-release' || (options.push && options.pullRequest);
+  const github = needsGitHub ? await githubTarget(options, repository, config) : undefined;
+  const previous = await readTagAtBase(repository, reference);
+  if (previous?.frozen) {
+    throw new SubmitError(`${name} is frozen at ${previous.sha256.slice(0, 12)}… in ${repository.baseBranch ?? repository.base.slice(0, 12)}: a frozen tag never moves. Submit this image under a new tag.`);
+  }
+
+  // 2. The image: what it says about itself, then its hashes.
+  const inspection = await inspectFile(options.file);
+  const { metadata } = inspection;
+  log(`✔ Read ${options.file}: SIF ${inspection.header.version}, ${metadata.architecture ?? 'architecture unknown'}${metadata.from ? `, from ${metadata.from}` : ''}${metadata.labels ? `, ${Object.keys(metadata.labels).length} labels` : ''}`);
+  for (const note of inspection.notes) warn(note);
+  const hashes = await hashFile(options.file, options.progress('Hashing  ', (await stat(options.file)).size));
+  log(`✔ Hashed ${formatBytes(hashes.size)}: sha256 ${hashes.sha256}`);
+  if (previous && previous.sha256 === hashes.sha256) {
+    log(`${name} already points at this image; nothing to submit.`);
+    return { record: previous, inspection, unchanged: true };
+  }
+
+  // 3. The image in place, at an https URL that serves exactly these bytes.
+  const url = await placeImage(options, hashes, s3, github);
+
+  // 4. The records, committed on a branch of their own.
+  const record = tagRecord.parse({ url, sha256: hashes.sha256, md5: hashes.md5, size: hashes.size, ...(options.frozen ? { frozen: true } : {}), ...metadata });
+  const files: Record<string, string> = { [tagRecordPath(reference)]: toTagRecordText(record) };
+  if ((await repository.readAtBase(`${reference.collection}/README.md`)) === undefined) {
+    const owner = options.owner ?? (github?.octokit ? await github.octokit.users.getAuthenticated().then((r) => r.data.login, () => undefined) : undefined);
+    if (!owner) warn(`${reference.collection} is a new collection without owners: add your GitHub login to owners in registry/${reference.collection}/README.md, or pass --owner LOGIN`);
+    files[`${reference.collection}/README.md`] = toCollectionReadmeText(reference.collection, owner);
+  }
+  if ((await repository.readAtBase(`${reference.collection}/${reference.container}/README.md`)) === undefined) {
+    files[`${reference.collection}/${reference.container}/README.md`] = toContainerReadmeText(reference.container, metadata);
+  }
+  const branch = submissionBranch(reference.collection, reference.container, reference.tag, hashes.sha256);
+  const title = previous ? `Move ${name} to ${hashes.sha256.slice(0, 12)}` : `Add ${name}`;
+  const commit = await commitOnBranch({ repository, branch, files, message: `${title}\n\nImage: ${url}\nsha256: ${hashes.sha256}\nSubmitted with sifhub submit.` });
+  const registryPrefix = repository.registryPath ? `${repository.registryPath}/` : '';
+  log(`✔ Committed ${Object.keys(files).map((f) => `${registryPrefix}${f}`).join(', ')} on branch ${branch} (your checkout is unchanged)`);
+  if (!options.push) {
+    log(`Not pushed (--no-push). To continue: git push ${options.remote} ${branch}`);
+    return { record, inspection, unchanged: false, branch, commit };
+  }
+
+  // 5. Push, then the pull request.
+  await pushBranch(repository, options.remote, branch);
+  log(`✔ Pushed ${branch} to ${options.remote}`);
+  if (!options.pullRequest || !github) {
+    log(`No pull request opened (--no-pr). Open one from branch ${branch}.`);
+    return { record, inspection, unchanged: false, branch, commit };
+  }
+  const { title: prTitle, body } = toPullRequest({ reference, record, previous, upload: describeTarget(options.target, s3) });
+  const head = github.fork ? `${github.fork.owner}:${branch}` : branch;
+  const base = repository.baseBranch ?? (await github.octokit.repos.get({ owner: github.owner, repo: github.repo }).then((r) => r.data.default_branch, () => 'main'));
+  const pullRequest = await github.octokit.pulls.create({ owner: github.owner, repo: github.repo, title: prTitle, body, head, base }).catch((error: { status?: number; message?: string }) => {
+    throw new SubmitError(
+      `the branch is pushed, but opening the pull request failed (${error.status ? `HTTP ${error.status} ` : ''}${error.message ?? error}). ` +
+        `Open it by hand: ${options.github.serverUrl}/${github.owner}/${github.repo}/compare/${base}...${encodeURIComponent(head)}`,
+    );
+  });
+  log(`✔ Opened pull request ${pullRequest.data.html_url}`);
+  return { record, inspection, unchanged: false, branch, commit, pullRequestUrl: pullRequest.data.html_url };
+}
+
+async function readConfig(repository: RegistryRepository): Promise<SiteConfig | undefined> {
+  const text = await repository.readAtBase('registry.yml');
+  if (text === undefined) return undefined;
+  const parsed = parseYaml(text);
+  const config = parsed.ok ? siteConfig.safeParse(parsed.value.data) : undefined;
+  if (!config?.success) throw new SubmitError(`registry/registry.yml at ${repository.baseBranch ?? 'HEAD'} is not valid; run \`sifhub validate\` and fix it first`);
+  return config.data;
+}
+
+async function readTagAtBase(repository: RegistryRepository, reference: ImageReference): Promise<TagRecord | undefined> {
+  const text = await repository.readAtBase(tagRecordPath(reference));
+  if (text === undefined) return undefined;
+  const parsed = parseMarkdownRecord(text);
+  const record = parsed.ok ? tagRecord.safeParse(parsed.value.data) : undefined;
+  if (!record?.success) throw new SubmitError(`the existing record registry/${tagRecordPath(reference)} is not valid; run \`sifhub validate\` and fix it first`);
+  return record.data;
+}
+
+function s3Target(target: Extract<UploadTarget, { kind: 's3' }>, config: SiteConfig | undefined): { location: S3Location; publicUrl: string } {
+  const text = target.s3 ?? config?.storage?.s3;
+  if (!text) throw new SubmitError('--upload s3 needs a bucket: --upload s3://bucket/prefix, or storage.s3 in registry.yml');
+  const location = parseS3Url(text);
+  if (typeof location === 'string') throw new SubmitError(`--upload: ${location}`);
+  const publicUrl = target.publicUrl ?? (config?.storage && (!target.s3 || target.s3 === config.storage.s3) ? config.storage.publicUrl : undefined);
+  if (!publicUrl) throw new SubmitError('--upload s3://… needs --public-url https://… (the address that serves the bucket\'s root), or storage.publicUrl in registry.yml');
+  if (!isHttpsUrl(publicUrl)) throw new SubmitError(`--public-url expects an https:// URL without credentials, received "${publicUrl}"`);
+  return { location, publicUrl };
+}
+
+interface GitHubTarget {
+  octokit: ReturnType<typeof makeOctokit>;
+  owner: string;
+  repo: string;
+  /** The person's fork, when the remote is not the registry's repository. */
+  fork?: { owner: string; repo: string };
+}
+
+async function githubTarget(options: SubmitOptions, repository: RegistryRepository, config: SiteConfig | undefined): Promise<GitHubTarget> {
+  const why = options.target.kind === 'github-release' ? '--upload github-release' : 'opening the pull request';
+  if (!options.github.token) throw new SubmitError(`${why} needs a GitHub token in GITHUB_TOKEN (e.g. GITHUB_TOKEN=$(gh auth token)); or pass --no-pr to stop after the push`);
+  const serverHost = new URL(options.github.serverUrl).host;
+  const remote = await githubRemote(repository, options.remote, serverHost);
+  const upstream = (config?.repository && parseRepositoryUrl(config.repository, options.github.serverUrl)) ?? remote;
+  if (!upstream) throw new SubmitError(`cannot tell which GitHub repository the registry lives in: set repository in registry/registry.yml (e.g. ${options.github.serverUrl}/lab/registry)`);
+  const fork = remote && (remote.owner.toLowerCase() !== upstream.owner.toLowerCase() || remote.repo.toLowerCase() !== upstream.repo.toLowerCase()) ? remote : undefined;
+  return { octokit: makeOctokit(options.github), ...upstream, fork };
+}
+
+async function placeImage(options: SubmitOptions, hashes: FileHashes, s3: { location: S3Location; publicUrl: string } | undefined, github: GitHubTarget | undefined): Promise<string> {
+  const { target, log, warn } = options;
+  if (target.kind === 'url') {
+    if (!isHttpsUrl(target.url)) throw new SubmitError(`--url expects an https:// URL without credentials, received "${target.url}"`);
+    const head = await fetchImageHead(target.url);
+    if (head.problem) throw new SubmitError(`${target.url} ${head.problem}; nothing was written`);
+    if (head.size !== hashes.size) throw new SubmitError(`${target.url} serves ${head.size} bytes, but ${options.file} is ${hashes.size}: not the same image; nothing was written`);
+    log(`✔ ${target.url} serves ${hashes.size.toLocaleString('en')} bytes, as the file has`);
+    return target.url;
+  }
+  if (target.kind === 's3' && s3) {
+    const client = makeS3Client(options.env);
+    try {
+      const { key, uploaded } = await uploadImage({ client, location: s3.location, file: options.file, size: hashes.size, sha256: hashes.sha256, md5: hashes.md5, progress: options.progress('Uploading', hashes.size) });
+      log(uploaded ? `✔ Uploaded to s3://${s3.location.bucket}/${key}` : `✔ s3://${s3.location.bucket}/${key} already holds this image; not uploaded again`);
+      const url = publicUrlOf(s3.publicUrl, key);
+      const head = await fetchImageHead(url);
+      if (head.problem || head.size !== hashes.size) {
+        warn(`${url} ${head.problem ?? `serves ${head.size} bytes, not ${hashes.size}`}: the pull request's verify check will fail until the bucket serves it publicly (or check --public-url)`);
+      }
+      return url;
+    } finally {
+      client.destroy();
+    }
+  }
+  if (target.kind === 'github-release' && github) {
+    const result = await uploadReleaseAsset({ octokit: github.octokit, owner: github.owner, repo: github.repo, collection: options.reference.collection, container: options.reference.container, file: options.file, size: hashes.size, sha256: hashes.sha256 });
+    log(result.uploaded ? `✔ Uploaded to ${result.release}` : `✔ ${result.release} already holds this image; not uploaded again`);
+    warn(`GitHub release URLs redirect to GitHub's asset host: Apptainer and Singularity follow the redirect, sregistry-cli does not`);
+    return result.url;
+  }
+  throw new StorageError('no upload target');
+}
+
+function describeTarget(target: UploadTarget, s3: { location: S3Location } | undefined): string {
+  if (target.kind === 's3') return `uploaded to s3://${s3?.location.bucket}`;
+  if (target.kind === 'github-release') return 'a GitHub release asset';
+  return 'hosted by the submitter';
+}

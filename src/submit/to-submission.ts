@@ -1,0 +1,97 @@
+import { stringify } from 'yaml';
+import { nameProblem, type NameKind } from '../schema/names.ts';
+import type { TagRecord } from '../schema/record.ts';
+import type { ImageMetadata } from '../sif/inspect-sif.ts';
+import { formatBytes, plural } from '../site/format.ts';
+
+// Pure pieces of `sifhub submit`: the image reference, the record files it writes and the
+// pull request it opens. The files are what a careful person would write by hand.
+
+export interface ImageReference {
+  collection: string;
+  container: string;
+  tag: string;
+}
+
+/** `collection/container[:tag]` (tag defaults to latest, as the shub client does), or the problems with it. */
+export function parseImageReference(text: string): ImageReference | string[] {
+  const match = /^([^/:@\s]+)\/([^/:@\s]+)(?::([^/:@\s]+))?$/.exec(text);
+  if (!match) return [`expected collection/container:tag, e.g. lab/tool:1.0, received "${text}"`];
+  const reference = { collection: match[1]!, container: match[2]!, tag: match[3] ?? 'latest' };
+  const problems = (['collection', 'container', 'tag'] as NameKind[]).flatMap((kind) => {
+    const problem = nameProblem(kind, reference[kind]);
+    return problem ? [`${kind}: ${problem}`] : [];
+  });
+  return problems.length > 0 ? problems : reference;
+}
+
+export const formatReference = (r: ImageReference) => `${r.collection}/${r.container}:${r.tag}`;
+
+export function tagRecordPath(r: ImageReference): string {
+  return `${r.collection}/${r.container}/${r.tag}.md`;
+}
+
+/** The tag record: the four required fields first, then what the image says about itself. */
+export function toTagRecordText(record: TagRecord, notes = ''): string {
+  const { url, sha256, md5, size, mirrors, frozen, ...metadata } = record;
+  const ordered = { url, sha256, md5, size, ...(mirrors ? { mirrors } : {}), ...(frozen ? { frozen } : {}), ...metadata };
+  return `---\n${yaml(ordered)}---\n${notes ? `\n${notes.trim()}\n` : ''}`;
+}
+
+export function toCollectionReadmeText(collection: string, owner: string | undefined): string {
+  const data = owner ? { owners: [owner] } : {};
+  return `---\n${Object.keys(data).length > 0 ? yaml(data) : ''}---\n\nImages of ${collection}.\n`;
+}
+
+export function toContainerReadmeText(container: string, metadata: ImageMetadata): string {
+  const labels = metadata.labels ?? {};
+  const summary = labels['org.opencontainers.image.description'] ?? labels.description ?? labels.Description;
+  const source = labels['org.opencontainers.image.source'];
+  const license = labels['org.opencontainers.image.licenses'];
+  const data = {
+    ...(summary && summary.length <= 300 ? { summary } : {}),
+    ...(source?.startsWith('https://') ? { source } : {}),
+    ...(license && license.length <= 300 ? { license } : {}),
+  };
+  return `---\n${Object.keys(data).length > 0 ? yaml(data) : ''}---\n\nThe ${container} container.\n`;
+}
+
+function yaml(data: unknown): string {
+  // YAML 1.2 as the parser reads it; strings that look like numbers come out quoted.
+  return stringify(data, { version: '1.2', schema: 'core', lineWidth: 0 });
+}
+
+export interface PullRequestInput {
+  reference: ImageReference;
+  record: TagRecord;
+  /** The image the tag pointed at before, when this moves it. */
+  previous?: TagRecord;
+  upload: string;
+}
+
+export function toPullRequest({ reference, record, previous, upload }: PullRequestInput): { title: string; body: string } {
+  const name = formatReference(reference);
+  const title = previous ? `Move ${name} to ${record.sha256.slice(0, 12)}` : `Add ${name}`;
+  const row = (key: string, value: string | undefined) => (value ? [`| ${key} | ${value.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`] : []);
+  const labels = Object.keys(record.labels ?? {});
+  const lines = [
+    `${previous ? 'Moves' : 'Adds'} \`${name}\`, submitted with \`sifhub submit\`.`,
+    '',
+    '| | |',
+    '| --- | --- |',
+    ...row('Image', `${record.url} (${upload})`),
+    ...row('Size', `${formatBytes(record.size)} (${record.size.toLocaleString('en')} bytes)`),
+    ...row('sha256', `\`${record.sha256}\``),
+    ...row('md5', `\`${record.md5}\``),
+    ...row('Architecture', record.architecture),
+    ...row('Built', record.created),
+    ...row('Bootstrap', record.bootstrap && `${record.bootstrap}${record.from ? ` from \`${record.from}\`` : ''}`),
+    ...row('OS', record.os && [record.os.id, record.os.versionId].filter(Boolean).join(' ')),
+    ...row('Labels', labels.length > 0 ? `${plural(labels.length, 'label')}: ${labels.slice(0, 8).map((l) => `\`${l}\``).join(', ')}${labels.length > 8 ? ', …' : ''}` : undefined),
+    ...row('Apps', record.apps && Object.keys(record.apps).join(', ')),
+    ...row('Signatures', record.signatures?.map((s) => `${s.type} ${s.hash} \`${s.fingerprint}\``).join(', ')),
+    ...row('OCI-SIF', record.oci ? 'yes' : undefined),
+    ...row('Replaces', previous && `\`${previous.sha256}\` (${formatBytes(previous.size)}); pinned pulls of the old image keep working`),
+  ];
+  return { title, body: `${lines.join('\n')}\n` };
+}

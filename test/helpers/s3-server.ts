@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const SCRIPTS = new URL('../s3-server/', import.meta.url).pathname;
+
+export interface S3Server {
+  /** The S3 API over plain http, for the SDK. */
+  endpoint: string;
+  /** The same server over https with a certificate the tests trust via NODE_EXTRA_CA_CERTS. */
+  httpsEndpoint: string;
+  certFile: string;
+  /** AWS_* variables as a user would set them for an S3-compatible store. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A real S3 server (Ceph radosgw, test/s3-server/start.sh) in a temp dir, on free ports. */
+export async function startS3Server(): Promise<S3Server> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'sifhub-s3-'));
+  const [rgwPort, monPort, tlsPort] = [await freePort(), await freePort(), await freePort()];
+  const certFile = path.join(dir, 'cert.pem');
+  const keyFile = path.join(dir, 'key.pem');
+  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', keyFile, '-out', certFile]);
+  const env = { ...process.env, D: path.join(dir, 'ceph'), RGW_PORT: String(rgwPort), MON_PORT: String(monPort), TLS_PORT: String(tlsPort), TLS_CERT: certFile, TLS_KEY: keyFile };
+  const stop = async () => {
+    await run(path.join(SCRIPTS, 'stop.sh'), { env }).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await run(path.join(SCRIPTS, 'start.sh'), { env, timeout: 180_000 });
+  } catch (error) {
+    await stop();
+    throw new Error(`the S3 test server (Ceph radosgw) did not start; is radosgw installed? (apt-get install ceph-mon ceph-osd radosgw)\n${(error as { stderr?: string }).stderr ?? error}`);
+  }
+  return {
+    endpoint: `http://127.0.0.1:${rgwPort}`,
+    httpsEndpoint: `https://127.0.0.1:${tlsPort}`,
+    certFile,
+    env: { AWS_ACCESS_KEY_ID: 'TESTACCESSKEY', AWS_SECRET_ACCESS_KEY: 'TESTSECRETKEY', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: `http://127.0.0.1:${rgwPort}` },
+    stop,
+  };
+}
