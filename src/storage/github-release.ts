@@ -45,22 +45,19 @@ export async function uploadReleaseAsset(input: ReleaseUploadInput): Promise<{ u
     if (existing.size === input.size && existing.state === 'uploaded') return { url: existing.browser_download_url, uploaded: false, release: release.html_url };
     throw new StorageError(`${where} already has an asset ${name} of ${existing.size} bytes (${existing.state}) that is not this image; delete it on GitHub, then submit again`);
   }
-  const asset = await octokit.repos
-    .uploadReleaseAsset({
-      owner,
-      repo,
-      release_id: release.id,
+  // upload_url is a URI template on the upload host (uploads.github.com, or HOST/api/uploads
+  // on GitHub Enterprise): Octokit expands {?name,label} from the parameters.
+  const asset = await octokit
+    .request(`POST ${release.upload_url}`, {
       name,
       // Streamed: the image is never held in memory.
-      data: createReadStream(input.file) as unknown as string,
+      data: createReadStream(input.file),
       headers: { 'content-type': 'application/octet-stream', 'content-length': input.size },
-      // upload_url is "https://uploads.github.com/repos/…/assets{?name,label}": its origin is the upload host.
-      baseUrl: new URL(release.upload_url.replace(/\{.*\}$/, '')).origin,
     })
     .catch((error: unknown) => {
       throw githubError(`uploading ${input.file} to ${where} failed; nothing was committed, run the same command again`, error);
     });
-  return { url: asset.data.browser_download_url, uploaded: true, release: release.html_url };
+  return { url: (asset.data as { browser_download_url: string }).browser_download_url, uploaded: true, release: release.html_url };
 }
 
 function githubError(context: string, error: unknown): StorageError {

@@ -51,11 +51,15 @@ export function keyOfPublicUrl(publicBase: string, url: string): string | undefi
 
 export function makeS3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
   const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || (endpoint ? 'us-east-1' : undefined);
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
   return new S3Client({
     // A custom endpoint (Ceph, MinIO) rarely has wildcard DNS for virtual-hosted buckets.
     forcePathStyle: Boolean(endpoint),
     ...(endpoint ? { endpoint } : {}),
-    ...(!env.AWS_REGION && !env.AWS_DEFAULT_REGION && endpoint ? { region: 'us-east-1' } : {}),
+    ...(region ? { region } : {}),
+    // Keys from `env`; without them the SDK's own chain (profiles, SSO, instance roles).
+    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } } : {}),
     // Streamed uploads have no length up front for the default CRC32 trailer; S3-compatible
     // stores answer MissingContentLength. Checksums only when the API requires them.
     requestChecksumCalculation: 'WHEN_REQUIRED',

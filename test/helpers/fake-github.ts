@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -9,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 export interface FakeAsset {
   name: string;
   downloads: number;
+  size?: number;
 }
 export interface FakeRelease {
   tag: string;
@@ -22,6 +24,7 @@ export interface FakeGitHub {
   apiUrl: string;
   /** Every request: method, path with query, Authorization header. */
   requests: { method: string; path: string; authorization?: string }[];
+  writes: FakeWrites;
   mode: FakeMode;
   close(): Promise<void>;
 }
@@ -33,6 +36,16 @@ export interface FakeGitHubData {
   issues?: Record<string, number>;
   /** Releases per page when the client asks for more (GitHub's cap is 100). */
   pageSize?: number;
+  /** Repositories that take writes (releases, uploads, pull requests): "owner/repo" → default branch. */
+  repos?: Record<string, string>;
+  /** The token's user, for GET /user. */
+  login?: string;
+}
+
+/** What clients wrote: uploaded assets (with the sha256 of the bytes received) and pull requests. */
+export interface FakeWrites {
+  uploads: { repo: string; tag: string; name: string; size: number; sha256: string }[];
+  pulls: { repo: string; number: number; title: string; body: string; head: string; base: string }[];
 }
 
 const SERVER = 'https://github.com';
@@ -40,6 +53,7 @@ const API = 'https://api.github.com';
 
 export async function startFakeGitHub(data: FakeGitHubData): Promise<FakeGitHub> {
   const requests: FakeGitHub['requests'] = [];
+  const writes: FakeWrites = { uploads: [], pulls: [] };
   const hanging = new Set<ServerResponse>();
   const state = { mode: 'ok' as FakeMode };
   const server = createServer((req, res) => {
@@ -57,13 +71,14 @@ export async function startFakeGitHub(data: FakeGitHubData): Promise<FakeGitHub>
         { 'x-ratelimit-limit': '1000', 'x-ratelimit-remaining': '0', 'x-ratelimit-used': '1000', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600), 'x-ratelimit-resource': 'core' },
       );
     }
-    route(req, res, data, apiUrl);
+    route(req, res, data, apiUrl, writes);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     apiUrl,
     requests,
+    writes,
     get mode() {
       return state.mode;
     },
@@ -78,8 +93,11 @@ export async function startFakeGitHub(data: FakeGitHubData): Promise<FakeGitHub>
   };
 }
 
-function route(req: IncomingMessage, res: ServerResponse, data: FakeGitHubData, apiUrl: string): void {
+function route(req: IncomingMessage, res: ServerResponse, data: FakeGitHubData, apiUrl: string, writes: FakeWrites): void {
   const url = new URL(req.url ?? '/', apiUrl);
+  if (req.method !== 'GET' || url.pathname === '/user' || /^\/repos\/[^/]+\/[^/]+(\/releases\/tags\/[^/]+)?$/.test(url.pathname)) {
+    return routeWrite(req, res, url, data, apiUrl, writes);
+  }
   const releases = /^\/repos\/([^/]+)\/([^/]+)\/releases$/.exec(url.pathname);
   if (releases) {
     // GitHub's names are case-insensitive; its answers use the canonical case.
@@ -103,7 +121,7 @@ function route(req: IncomingMessage, res: ServerResponse, data: FakeGitHubData, 
     if (!key) return notFound(res, 'repos/releases#list-releases');
     const [owner, repo] = key.split('/');
     req.url = `/repos/${owner}/${repo}/releases${url.search}`;
-    return route(req, res, data, apiUrl);
+    return route(req, res, data, apiUrl, writes);
   }
   const issue = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/.exec(url.pathname);
   if (issue) {
@@ -112,6 +130,83 @@ function route(req: IncomingMessage, res: ServerResponse, data: FakeGitHubData, 
     return send(res, 200, issueJson(key.split('#')[0]!, Number(issue[3]), data.issues![key]!));
   }
   notFound(res, 'rest');
+}
+
+/** The endpoints `sifhub submit` uses, in GitHub's answer shapes ("Get a release by tag name", "Create a release", "Upload a release asset", "Create a pull request", "Get a repository", "Get the authenticated user"). */
+function routeWrite(req: IncomingMessage, res: ServerResponse, url: URL, data: FakeGitHubData, apiUrl: string, writes: FakeWrites): void {
+  const repoKey = (owner: string, repo: string) => Object.keys(data.repos ?? {}).find((k) => k.toLowerCase() === `${owner}/${repo}`.toLowerCase());
+  if (url.pathname === '/user') {
+    if (!req.headers.authorization) return send(res, 401, { message: 'Requires authentication', documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user', status: '401' });
+    return send(res, 200, { ...user(data.login ?? 'octocat', 583231), name: data.login ?? 'octocat', company: null, blog: '', location: null, email: null, hireable: null, bio: null, twitter_username: null, public_repos: 8, public_gists: 8, followers: 1, following: 9, created_at: '2011-01-25T18:44:36Z', updated_at: '2024-06-01T09:00:00Z' });
+  }
+  const repoPath = /^\/repos\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+  if (repoPath && req.method === 'GET') {
+    const key = repoKey(repoPath[1]!, repoPath[2]!);
+    if (!key) return notFound(res, 'repos/repos#get-a-repository');
+    return send(res, 200, { id: repoId(key), node_id: 'R_kgDOAAAAAQ', name: key.split('/')[1], full_name: key, private: false, owner: user(key.split('/')[0]!, 9), html_url: `${SERVER}/${key}`, description: null, fork: false, url: `${API}/repos/${key}`, default_branch: data.repos![key], visibility: 'public' });
+  }
+  const byTag = /^\/repos\/([^/]+)\/([^/]+)\/releases\/tags\/([^/]+)$/.exec(url.pathname);
+  if (byTag && req.method === 'GET') {
+    const key = Object.keys(data.releases ?? {}).find((k) => k.toLowerCase() === `${byTag[1]}/${byTag[2]}`.toLowerCase());
+    const index = key ? data.releases![key]!.findIndex((r) => r.tag === decodeURIComponent(byTag[3]!)) : -1;
+    if (!key || index === -1) return notFound(res, 'releases/releases#get-a-release-by-tag-name');
+    return send(res, 200, { ...releaseJson(key, data.releases![key]![index]!, index), upload_url: `${apiUrl}/api/uploads/repos/${key}/releases/${1000 + index}/assets{?name,label}` });
+  }
+  void readBody(req).then((body) => {
+    const createRelease = /^\/repos\/([^/]+)\/([^/]+)\/releases$/.exec(url.pathname);
+    if (createRelease && req.method === 'POST') {
+      const key = repoKey(createRelease[1]!, createRelease[2]!);
+      if (!key || !req.headers.authorization) return notFound(res, 'releases/releases#create-a-release');
+      const input = JSON.parse(body.toString()) as { tag_name: string };
+      data.releases ??= {};
+      const list = (data.releases[key] ??= []);
+      list.push({ tag: input.tag_name, assets: [] });
+      const index = list.length - 1;
+      return send(res, 201, { ...releaseJson(key, list[index]!, index), upload_url: `${apiUrl}/api/uploads/repos/${key}/releases/${1000 + index}/assets{?name,label}` });
+    }
+    // GitHub Enterprise's upload host form: https://HOST/api/uploads/repos/…
+    const upload = /^\/api\/uploads\/repos\/([^/]+)\/([^/]+)\/releases\/(\d+)\/assets$/.exec(url.pathname);
+    if (upload && req.method === 'POST') {
+      const key = repoKey(upload[1]!, upload[2]!);
+      const release = key ? data.releases?.[key]?.[Number(upload[3]) - 1000] : undefined;
+      const name = url.searchParams.get('name');
+      if (!key || !release || !name) return notFound(res, 'releases/assets#upload-a-release-asset');
+      if (release.assets.some((a) => a.name === name)) return send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'ReleaseAsset', code: 'already_exists', field: 'name' }], status: '422' });
+      release.assets.push({ name, downloads: 0, size: body.length });
+      writes.uploads.push({ repo: key, tag: release.tag, name, size: body.length, sha256: createHash('sha256').update(body).digest('hex') });
+      const id = Number(upload[3]) * 100 + release.assets.length - 1;
+      return send(res, 201, {
+        url: `${API}/repos/${key}/releases/assets/${id}`, id, node_id: 'RA_kwDOAAAAAc4AAAAA', name, label: '', uploader: user(data.login ?? 'octocat', 583231),
+        content_type: req.headers['content-type'], state: 'uploaded', size: body.length, digest: `sha256:${createHash('sha256').update(body).digest('hex')}`, download_count: 0,
+        created_at: '2024-05-01T10:02:00Z', updated_at: '2024-05-01T10:03:00Z', browser_download_url: `${SERVER}/${key}/releases/download/${release.tag}/${name}`,
+      });
+    }
+    const pulls = /^\/repos\/([^/]+)\/([^/]+)\/pulls$/.exec(url.pathname);
+    if (pulls && req.method === 'POST') {
+      const key = repoKey(pulls[1]!, pulls[2]!);
+      if (!key || !req.headers.authorization) return notFound(res, 'pulls/pulls#create-a-pull-request');
+      const input = JSON.parse(body.toString()) as { title: string; body: string; head: string; base: string };
+      const number = 40 + writes.pulls.length + 1;
+      writes.pulls.push({ repo: key, number, ...input });
+      return send(res, 201, {
+        url: `${API}/repos/${key}/pulls/${number}`, id: 3_000_000 + number, node_id: 'PR_kwDOAAAAAc4AAAAA', html_url: `${SERVER}/${key}/pull/${number}`,
+        diff_url: `${SERVER}/${key}/pull/${number}.diff`, patch_url: `${SERVER}/${key}/pull/${number}.patch`, issue_url: `${API}/repos/${key}/issues/${number}`,
+        number, state: 'open', locked: false, title: input.title, user: user(data.login ?? 'octocat', 583231), body: input.body,
+        created_at: '2024-06-01T09:00:00Z', updated_at: '2024-06-01T09:00:00Z', closed_at: null, merged_at: null, merge_commit_sha: null, draft: false,
+        head: { label: input.head.includes(':') ? input.head : `${key.split('/')[0]}:${input.head}`, ref: input.head.split(':').at(-1), sha: '0'.repeat(40) },
+        base: { label: `${key.split('/')[0]}:${input.base}`, ref: input.base, sha: '0'.repeat(40) },
+        author_association: 'CONTRIBUTOR', merged: false, mergeable: null, comments: 0, commits: 1, additions: 40, deletions: 0, changed_files: 3,
+      });
+    }
+    notFound(res, 'rest');
+  });
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+  });
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -190,7 +285,7 @@ function releaseJson(key: string, release: FakeRelease, index: number) {
       uploader: user('github-actions[bot]', 41898282),
       content_type: 'application/octet-stream',
       state: 'uploaded',
-      size: 2_048_000,
+      size: asset.size ?? 2_048_000,
       digest: null,
       download_count: asset.downloads,
       created_at: '2024-05-01T10:02:00Z',

@@ -54,3 +54,29 @@ export async function startS3Server(): Promise<S3Server> {
     stop,
   };
 }
+
+/** GET (or HEAD) over https trusting only the test server's certificate. */
+export async function fetchWithCert(url: string, certFile: string, method = 'GET'): Promise<{ status: number; body: Buffer; headers: Record<string, string | string[] | undefined> }> {
+  const { request } = await import(url.startsWith('https:') ? 'node:https' : 'node:http');
+  const { readFile } = await import('node:fs/promises');
+  const ca = url.startsWith('https:') ? await readFile(certFile) : undefined;
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, ca }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers })).on('error', reject);
+    });
+    req.on('error', reject).end();
+  });
+}
+
+/** A bucket; `publicRead` lets anyone GET its objects (a bucket policy, as on AWS). */
+export async function createBucket(server: S3Server, bucket: string, publicRead: boolean): Promise<void> {
+  const { S3Client, CreateBucketCommand, PutBucketPolicyCommand } = await import('@aws-sdk/client-s3');
+  const client = new S3Client({ endpoint: server.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: server.env.AWS_ACCESS_KEY_ID!, secretAccessKey: server.env.AWS_SECRET_ACCESS_KEY! } });
+  await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  if (publicRead) {
+    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${bucket}/*`] }] };
+    await client.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
+  }
+  client.destroy();
+}
