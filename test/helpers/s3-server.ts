@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -57,11 +59,10 @@ export async function startS3Server(): Promise<S3Server> {
 
 /** GET (or HEAD) over https trusting only the test server's certificate. */
 export async function fetchWithCert(url: string, certFile: string, method = 'GET'): Promise<{ status: number; body: Buffer; headers: Record<string, string | string[] | undefined> }> {
-  const { request } = await import(url.startsWith('https:') ? 'node:https' : 'node:http');
-  const { readFile } = await import('node:fs/promises');
+  const request = url.startsWith('https:') ? httpsRequest : httpRequest;
   const ca = url.startsWith('https:') ? await readFile(certFile) : undefined;
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, ca }, (res) => {
+    const req = request(url, { method, ca }, (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers })).on('error', reject);
     });
