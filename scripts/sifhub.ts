@@ -192,7 +192,7 @@ async function main(argv: string[]): Promise<number> {
     case 'verify': {
       if ((values.base === undefined) === !values.all) throw new UsageError('verify needs either --base REF (new and changed tags) or --all');
       const number = (name: 'max-size' | 'timeout' | 'idle-timeout' | 'jobs') => positiveWholeNumber(values[name], `--${name}`);
-      const options = { allowHost: values['allow-host'], maxBytes: number('max-size'), timeoutMs: number('timeout') * 1000, idleMs: number('idle-timeout') * 1000, jobs: number('jobs') };
+      const options = { allowHost: values['allow-host'], maxBytes: number('max-size'), timeoutMs: number('timeout') * 1000, idleMs: number('idle-timeout') * 1000, jobs: number('jobs'), githubServerUrl: githubAccessFromEnv().serverUrl };
       const reports = await verifyRegistry(values.registry, values.all ? { all: true } : { base: values.base! }, options, (r) => {
         console.log(r.failure ? `${styleText('red', '✖')} ${r.tag.file}  ${r.failure}` : `${styleText('green', '✔')} ${r.tag.file}  ${r.tag.record.size.toLocaleString('en')} bytes, sha256 and md5 match`);
       });

@@ -31,7 +31,7 @@ const signature = z
 
 export const tagRecord = z
   .strictObject({
-    url: httpsUrl.describe('Direct https URL of the SIF file. Must answer HEAD and GET with 200 and an exact Content-Length, without redirecting.'),
+    url: httpsUrl.describe('Direct https URL of the SIF file. Must answer HEAD and GET with 200 and an exact Content-Length, without redirecting (sregistry-cli does not follow redirects); GitHub release download URLs are the one exception: they redirect to GitHub\'s asset host, which Apptainer and Singularity follow.'),
     sha256: sha256Hex.describe('SHA-256 of the SIF file, lowercase hex. The shub `commit` (the client\'s cache key).'),
     md5: md5Hex.describe('MD5 of the SIF file, lowercase hex. The shub `version`: `pull shub://…/name@<md5>` pins it.'),
     size: byteSize.describe('Size of the SIF file in bytes.'),

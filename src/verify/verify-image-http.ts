@@ -3,12 +3,16 @@ import { lookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import { parseReleaseAssetUrl } from '../github/urls.ts';
 import { nonPublicKind } from './public-address-node.ts';
 
 // `sifhub verify` for one image: does its URL serve, directly and completely, the bytes the
 // record describes? The URL comes from a stranger's pull request, so every step is bounded:
 // https only, public addresses only (checked, then pinned for the connection, so DNS cannot
 // change its answer in between), no redirects, a size cap, a deadline and an idle timeout.
+// One exception to "no redirects": a GitHub release asset URL always redirects to GitHub's
+// asset host, and `sifhub submit --upload github-release` records such URLs (Apptainer and
+// Singularity follow the redirect). Those may take a few hops, each checked like the first.
 
 export interface VerifyOptions {
   /** This host may be private or loopback, and may use http (local testing). */
@@ -19,7 +23,12 @@ export interface VerifyOptions {
   timeoutMs: number;
   /** Fail when no byte arrives for this many milliseconds. */
   idleMs: number;
+  /** GitHub's web root (GITHUB_SERVER_URL): its release download URLs may redirect. */
+  githubServerUrl?: string;
 }
+
+/** Release downloads go github.com → the asset host; allow a little slack, never a loop. */
+const RELEASE_HOPS = 3;
 
 export interface ImageClaim {
   url: string;
@@ -42,24 +51,42 @@ export async function verifyImage(claim: ImageClaim, options: VerifyOptions): Pr
   const deadline = setTimeout(() => controller.abort(), options.timeoutMs);
   try {
     const url = new URL(claim.url);
-    const allowed = options.allowHost !== undefined && url.hostname === options.allowHost;
-    if (url.protocol !== 'https:' && !(allowed && url.protocol === 'http:')) throw new VerifyFailure(`${url.protocol} URLs are not allowed; use https`);
     if (claim.size > options.maxBytes) throw new VerifyFailure(`the recorded size ${claim.size.toLocaleString('en')} bytes is above the ${options.maxBytes.toLocaleString('en')}-byte limit`);
-    const address = await resolvePublic(url.hostname.replace(/^\[|\]$/g, ''), allowed);
-    const pinned: LookupFunction = (_host, opts, callback) => {
-      if ((opts as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [address]);
-      else callback(null, address.address, address.family);
+    const hops = options.githubServerUrl && parseReleaseAssetUrl(claim.url, options.githubServerUrl.replace(/\/+$/, '')) ? RELEASE_HOPS : 0;
+    const request = async (method: 'HEAD' | 'GET') => {
+      let at = url;
+      for (let hop = 0; ; hop++) {
+        const allowed = options.allowHost !== undefined && at.hostname === options.allowHost;
+        if (at.protocol !== 'https:' && !(allowed && at.protocol === 'http:')) throw new VerifyFailure(`${hop > 0 ? `redirects to ${at.href}: ` : ''}${at.protocol} URLs are not allowed; use https`);
+        const address = await resolvePublic(at.hostname.replace(/^\[|\]$/g, ''), allowed);
+        const pinned: LookupFunction = (_host, opts, callback) => {
+          if ((opts as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [address]);
+          else callback(null, address.address, address.family);
+        };
+        const response = await send(at, method, pinned, controller.signal, options.idleMs, onStall);
+        const status = response.statusCode ?? 0;
+        const location = response.headers.location;
+        if (hop < hops && status >= 300 && status < 400 && location) {
+          response.resume();
+          at = new URL(location, at);
+          continue;
+        }
+        if (hops > 0 && status >= 300 && status < 400) {
+          response.resume();
+          throw new VerifyFailure(`${method} redirects more than ${hops} times from a GitHub release download (a loop?)`);
+        }
+        checkStatus(response, method);
+        return response;
+      }
     };
 
-    const head = await send(url, 'HEAD', pinned, controller.signal, options.idleMs, onStall);
+    const head = await request('HEAD');
     head.resume();
-    checkStatus(head, 'HEAD');
     const length = head.headers['content-length'];
     if (length === undefined) throw new VerifyFailure('HEAD answered without Content-Length; the clients need the exact size');
     if (Number(length) !== claim.size) throw new VerifyFailure(`HEAD says Content-Length ${Number(length).toLocaleString('en')}, the record says size ${claim.size.toLocaleString('en')}`);
 
-    const get = await send(url, 'GET', pinned, controller.signal, options.idleMs, onStall);
-    checkStatus(get, 'GET');
+    const get = await request('GET');
     const sha256 = createHash('sha256');
     const md5 = createHash('md5');
     let received = 0;

@@ -49,6 +49,17 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
     case '/redirect.sif':
       res.writeHead(302, { location: '/good.sif' });
       return void res.end();
+    // A GitHub release download, as github.com answers it: a redirect to the asset host.
+    case '/lab/registry/releases/download/sif-lab/tool-0123456789abcdef.sif':
+      res.writeHead(302, { location: `${base}/github-production-release-asset/123?X-Amz-Signature=abc` });
+      return void res.end();
+    case '/github-production-release-asset/123?X-Amz-Signature=abc': return send(SIF);
+    case '/lab/registry/releases/download/sif-lab/loop.sif':
+      res.writeHead(302, { location: '/lab/registry/releases/download/sif-lab/loop.sif' });
+      return void res.end();
+    case '/lab/registry/releases/download/sif-lab/plain-http.sif':
+      res.writeHead(302, { location: 'http://downloads.example.org/tool.sif' });
+      return void res.end();
     case '/huge.sif': // HEAD tells the recorded size; GET streams on and on
       if (req.method === 'HEAD') return send(SIF);
       res.writeHead(200);
@@ -99,6 +110,27 @@ async function registryWith(tags: Record<string, Image>): Promise<TempRepo> {
 }
 
 describe('sifhub verify', () => {
+  it('follows a GitHub release download\'s redirect to the asset host, and no other', async () => {
+    const release = `${base}/lab/registry/releases/download/sif-lab`;
+    const repo = await registryWith({
+      release: claim(SIF, `${release}/tool-0123456789abcdef.sif`),
+      loop: claim(SIF, `${release}/loop.sif`),
+      'plain-http': claim(SIF, `${release}/plain-http.sif`),
+      redirect: claim(SIF, `${base}/redirect.sif`),
+    });
+    try {
+      const result = await runSifhub(['verify', '--base', 'main', '--allow-host', 'localhost'], repo.dir, { ...trustTestCertificate(), GITHUB_SERVER_URL: base });
+      const line = (name: string) => result.stdout.split('\n').find((l) => l.includes(`/${name}.md`)) ?? '';
+      expect(line('release')).toMatch(/^✔ .*792,293 bytes, sha256 and md5 match/);
+      expect(line('loop')).toContain('HEAD redirects more than 3 times from a GitHub release download (a loop?)');
+      expect(line('plain-http')).toContain('redirects to http://downloads.example.org/tool.sif: http: URLs are not allowed; use https');
+      expect(line('redirect')).toContain('HEAD redirects (302) to /good.sif');
+      expect(result.code).toBe(1);
+    } finally {
+      await repo.dispose();
+    }
+  });
+
   it('passes an image served right, and fails each wrong answer with its reason while checking the rest', async () => {
     const repo = await registryWith({
       good: claim(SIF, `${base}/good.sif`),
