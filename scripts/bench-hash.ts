@@ -41,7 +41,10 @@ try {
   console.log(`md5sum                 ${md5sum.seconds.toFixed(2)} s`);
   console.log(`sifhub (both, 1 pass)  ${oursSeconds.toFixed(2)} s  (${(mib / oursSeconds).toFixed(0)} MiB/s)`);
   console.log(`ratio to coreutils     ${(oursSeconds / coreutils).toFixed(2)}× (budget 1.3×)`);
-  console.log(JSON.stringify({ bytes: ours.size, coreutilsSeconds: coreutils, sifhubSeconds: oursSeconds, ratio: oursSeconds / coreutils }));
+  // Streaming keeps memory flat: the peak stays near Node's baseline whatever the file size.
+  const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+  console.log(`peak RSS               ${(peakRssBytes / 1024 / 1024).toFixed(0)} MiB`);
+  console.log(JSON.stringify({ bytes: ours.size, coreutilsSeconds: coreutils, sifhubSeconds: oursSeconds, ratio: oursSeconds / coreutils, peakRssBytes }));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

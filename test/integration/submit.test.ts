@@ -132,6 +132,15 @@ describe('sifhub submit --upload s3', () => {
     expect(github.writes.pulls).toHaveLength(1);
   });
 
+  it('a failed upload commits nothing', async () => {
+    const result = await runSifhub(['submit', ZSTD, 'lab/zstd:1.0', '--upload', 's3://images/sif', '--public-url', publicBase], repo.dir, { ...env(), AWS_SECRET_ACCESS_KEY: 'wrong' });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/✖ could not check s3:\/\/images\/sif\/sha256\/[0-9a-f]{64}\.sif: .*HTTP 403/);
+    expect(await branches()).toEqual(['main']);
+    expect(await branches(remote)).toEqual(['main']);
+    expect(github.writes.pulls).toEqual([]);
+  });
+
   it('--no-push stops after the commit; --no-pr after the push', async () => {
     const local = await submit(ZSTD, 'lab/zstd:1.0', '--upload', 's3://images/sif', '--public-url', publicBase, '--no-push');
     expect(local.code, local.stderr).toBe(0);
