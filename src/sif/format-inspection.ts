@@ -7,13 +7,15 @@ export function formatInspection(file: string, { header, descriptors, squashfs, 
   const row = (key: string, value: string | undefined) => {
     if (value !== undefined && value !== '') lines.push(`  ${key.padEnd(12)}${value}`);
   };
+  /** Several values under one key, the key shown once. */
+  const rows = (key: string, values: string[]) => values.forEach((value, i) => row(i === 0 ? key : '', value));
   row('bootstrap', metadata.bootstrap);
   row('from', metadata.from);
   row('os', metadata.os && [metadata.os.id, metadata.os.versionId].filter(Boolean).join(' '));
   row('squashfs', squashfs && `object ${squashfs.object}, ${squashfs.compression}, ${formatBytes(squashfs.blockSize)} blocks`);
-  for (const [key, value] of Object.entries(metadata.labels ?? {})) row(lines.some((l) => l.startsWith('  labels')) ? '' : 'labels', `${key} = ${value}`);
+  rows('labels', Object.entries(metadata.labels ?? {}).map(([key, value]) => `${key} = ${value}`));
   row('apps', metadata.apps && Object.keys(metadata.apps).join(', '));
-  for (const s of metadata.signatures ?? []) row(lines.some((l) => l.startsWith('  signatures')) ? '' : 'signatures', `${s.type}, ${s.hash}, key ${s.fingerprint}`);
+  rows('signatures', (metadata.signatures ?? []).map((s) => `${s.type}, ${s.hash}, key ${s.fingerprint}`));
   for (const key of ['definition', 'runscript', 'startscript', 'test', 'help', 'environment'] as const) {
     row(key, metadata[key] && plural(metadata[key].split('\n').length, 'line'));
   }

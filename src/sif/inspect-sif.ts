@@ -64,14 +64,14 @@ export async function inspectSif(source: ByteSource, compressor: Compressor): Pr
   const squashLabels = labelsOf(parseJson(await file('/.singularity.d/labels.json'), '/.singularity.d/labels.json', notes), notes);
   const definition = str(attributes.deffile) ?? defFile ?? (await file('/.singularity.d/Singularity'));
   const labels = pick(labelsOf(attributes.labels, notes), descriptorLabels, squashLabels);
-  const header_ = definition ? definitionHeader(definition) : {};
+  const declared = definition ? definitionHeader(definition) : {};
 
   const metadata: ImageMetadata = {
     architecture: primary?.partition?.architecture ?? header.architecture,
     created: header.created,
     definition: meaningful(definition),
-    bootstrap: header_.bootstrap ?? labels?.['org.label-schema.usage.singularity.deffile.bootstrap'],
-    from: header_.from ?? labels?.['org.label-schema.usage.singularity.deffile.from'],
+    bootstrap: declared.bootstrap ?? labels?.['org.label-schema.usage.singularity.deffile.bootstrap'],
+    from: declared.from ?? labels?.['org.label-schema.usage.singularity.deffile.from'],
     labels,
     runscript: meaningful(str(attributes.runscript) ?? (await file('/.singularity.d/runscript'))),
     startscript: meaningful(str(attributes.startscript) ?? (await file('/.singularity.d/startscript'))),
