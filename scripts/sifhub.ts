@@ -16,13 +16,11 @@ import { startStaticServer } from '../src/serve/static-server-node.ts';
 import { plural } from '../src/site/format.ts';
 import { basePath } from '../src/site/urls.ts';
 import { verifyRegistry } from '../src/verify/verify-registry.ts';
-import { FormatError } from '../src/sif/byte-source.ts';
 import { inspectFile } from '../src/sif/inspect-file-fs.ts';
 import { formatInspection } from '../src/sif/format-inspection.ts';
-import { StorageError } from '../src/storage/s3.ts';
 import { parseExpiry, shareLink } from '../src/storage/share-s3.ts';
 import { progressBar } from '../src/submit/progress-tty.ts';
-import { submit, SubmitError, type UploadTarget } from '../src/submit/submit.ts';
+import { submit, type UploadTarget } from '../src/submit/submit.ts';
 import { parseImageReference, type ImageReference } from '../src/submit/to-submission.ts';
 
 const EXIT = { ok: 0, invalidRecords: 1, usage: 2, environment: 3, bug: 70 } as const;
@@ -136,10 +134,7 @@ async function main(argv: string[]): Promise<number> {
         log: (line) => console.log(line.startsWith('✔') ? `${styleText('green', '✔')}${line.slice(1)}` : line),
         warn: printWarning,
         progress: (label, total) => progressBar(label, total),
-      }).catch((error: unknown) => {
-        if (error instanceof SubmitError || error instanceof StorageError) throw new EnvironmentError(error.message, { cause: error });
-        return rethrowAsEnvironment(file!)(error as NodeJS.ErrnoException);
-      });
+      }).catch(rethrowAsEnvironment(file!));
       if (result.pullRequestUrl) console.log(result.pullRequestUrl);
       return EXIT.ok;
     }
@@ -148,10 +143,7 @@ async function main(argv: string[]): Promise<number> {
       const reference = imageReference(name!);
       const expiresIn = parseExpiry(values.expires);
       if (typeof expiresIn === 'string') throw new UsageError(expiresIn);
-      const link = await shareLink({ registryDir: values.registry, reference, expiresIn, env: process.env }).catch((error: unknown) => {
-        if (error instanceof StorageError) throw new EnvironmentError(error.message, { cause: error });
-        throw error;
-      });
+      const link = await shareLink({ registryDir: values.registry, reference, expiresIn, env: process.env });
       console.error(`${styleText('green', '✔')} ${link.object}, valid until ${link.expires.toISOString().replace(/\.\d+Z$/, 'Z')}:`);
       console.log(link.url);
       return EXIT.ok;
@@ -253,11 +245,10 @@ function positiveEnv(name: string): number | undefined {
   return text === undefined || text === '' ? undefined : positiveWholeNumber(text, name);
 }
 
-/** A file that cannot be read or is not a SIF is the environment's problem (exit 3), never a stack trace. */
+/** A file that cannot be read is the environment's problem (exit 3), never a stack trace. */
 function rethrowAsEnvironment(file: string) {
   return (error: NodeJS.ErrnoException): never => {
-    if (error instanceof FormatError) throw new EnvironmentError(error.message);
-    if (error.code) throw new EnvironmentError(`cannot read ${file}: ${error.message}`, { cause: error });
+    if (!(error instanceof EnvironmentError) && typeof error.code === 'string' && error.syscall) throw new EnvironmentError(`cannot read ${file}: ${error.message}`, { cause: error });
     throw error;
   };
 }

@@ -8,8 +8,10 @@ export interface ByteSource {
   read(offset: number, length: number): Promise<Uint8Array>;
 }
 
-/** The file is not what it claims to be; `message` says what is wrong, for a person. */
-export class FormatError extends Error {
+import { EnvironmentError } from '../problems.ts';
+
+/** The file is not what it claims to be; `message` says what is wrong, for a person (exit 3). */
+export class FormatError extends EnvironmentError {
   override name = 'FormatError';
 }
 

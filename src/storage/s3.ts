@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { EnvironmentError } from '../problems.ts';
 import type { Progress } from '../submit/progress-tty.ts';
 
 // Images in any S3-compatible store (AWS, Ceph radosgw, MinIO, R2, …), configured the AWS
@@ -15,8 +16,8 @@ export interface S3Location {
   prefix: string;
 }
 
-/** Object storage failed or refused; the message says what to retry. */
-export class StorageError extends Error {
+/** Object storage failed or refused; the message says what to retry (exit 3). */
+export class StorageError extends EnvironmentError {
   override name = 'StorageError';
 }
 

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { makeOctokit, type GitHubAccess } from '../github/octokit.ts';
 import { parseRepositoryUrl } from '../github/urls.ts';
 import { parseMarkdownRecord, parseYaml } from '../pipeline/parse-frontmatter.ts';
+import { EnvironmentError } from '../problems.ts';
 import { isHttpsUrl } from '../schema/fields.ts';
 import { tagRecord, type TagRecord } from '../schema/record.ts';
 import { siteConfig, type SiteConfig } from '../schema/site-config.ts';
@@ -54,8 +55,8 @@ export interface SubmitResult {
   pullRequestUrl?: string;
 }
 
-/** The submission cannot go ahead; the message says why and what to do. */
-export class SubmitError extends Error {
+/** The submission cannot go ahead; the message says why and what to do (exit 3). */
+export class SubmitError extends EnvironmentError {
   override name = 'SubmitError';
 }
 
@@ -104,8 +105,8 @@ export async function submit(options: SubmitOptions): Promise<SubmitResult> {
     files[`${reference.collection}/${reference.container}/README.md`] = toContainerReadmeText(reference.container, metadata);
   }
   const branch = submissionBranch(reference.collection, reference.container, reference.tag, hashes.sha256);
-  const title = previous ? `Move ${name} to ${hashes.sha256.slice(0, 12)}` : `Add ${name}`;
-  const commit = await commitOnBranch({ repository, branch, files, message: `${title}\n\nImage: ${url}\nsha256: ${hashes.sha256}\nSubmitted with sifhub submit.` });
+  const pullRequest = toPullRequest({ reference, record, previous, upload: describeTarget(options.target, s3) });
+  const commit = await commitOnBranch({ repository, branch, files, message: `${pullRequest.title}\n\nImage: ${url}\nsha256: ${hashes.sha256}\nSubmitted with sifhub submit.` });
   const registryPrefix = repository.registryPath ? `${repository.registryPath}/` : '';
   log(`✔ Committed ${Object.keys(files).map((f) => `${registryPrefix}${f}`).join(', ')} on branch ${branch} (your checkout is unchanged)`);
   if (!options.push) {
@@ -120,17 +121,16 @@ export async function submit(options: SubmitOptions): Promise<SubmitResult> {
     log(`No pull request opened (--no-pr). Open one from branch ${branch}.`);
     return { record, inspection, unchanged: false, branch, commit };
   }
-  const { title: prTitle, body } = toPullRequest({ reference, record, previous, upload: describeTarget(options.target, s3) });
   const head = github.fork ? `${github.fork.owner}:${branch}` : branch;
   const base = repository.baseBranch ?? (await github.octokit.repos.get({ owner: github.owner, repo: github.repo }).then((r) => r.data.default_branch, () => 'main'));
-  const pullRequest = await github.octokit.pulls.create({ owner: github.owner, repo: github.repo, title: prTitle, body, head, base }).catch((error: { status?: number; message?: string }) => {
+  const opened = await github.octokit.pulls.create({ owner: github.owner, repo: github.repo, title: pullRequest.title, body: pullRequest.body, head, base }).catch((error: { status?: number; message?: string }) => {
     throw new SubmitError(
       `the branch is pushed, but opening the pull request failed (${error.status ? `HTTP ${error.status} ` : ''}${error.message ?? error}). ` +
         `Open it by hand: ${options.github.serverUrl}/${github.owner}/${github.repo}/compare/${base}...${encodeURIComponent(head)}`,
     );
   });
-  log(`✔ Opened pull request ${pullRequest.data.html_url}`);
-  return { record, inspection, unchanged: false, branch, commit, pullRequestUrl: pullRequest.data.html_url };
+  log(`✔ Opened pull request ${opened.data.html_url}`);
+  return { record, inspection, unchanged: false, branch, commit, pullRequestUrl: opened.data.html_url };
 }
 
 async function readConfig(repository: RegistryRepository): Promise<SiteConfig | undefined> {

@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { definitionHeader, osRelease } from '../../src/sif/inspect-sif.ts';
+import { openFileSource } from '../../src/sif/byte-source-fs.ts';
+import { squashfsDecompressor } from '../../src/sif/decompress-node.ts';
+import { definitionHeader, inspectSif, osRelease } from '../../src/sif/inspect-sif.ts';
 import { inspectFile } from '../../src/sif/inspect-file-fs.ts';
 
 // Every expectation below is a fact from test/fixtures/sif/README.md (siftool and unsquashfs
@@ -225,9 +227,6 @@ describe('definition header and os-release', () => {
 
 describe('inspect reads only what it needs', () => {
   it('reads a small part of the image, never the whole file', async () => {
-    const { openFileSource } = await import('../../src/sif/byte-source-fs.ts');
-    const { inspectSif } = await import('../../src/sif/inspect-sif.ts');
-    const { squashfsDecompressor } = await import('../../src/sif/decompress-node.ts');
     const source = await openFileSource(fixture('sce-3.8.1_busybox_ppc64le_signed.sif'));
     let bytesRead = 0;
     try {
