@@ -133,6 +133,14 @@ export async function presignGet(client: S3Client, location: { bucket: string; k
 }
 
 function storageError(context: string, error: unknown): StorageError {
-  const detail = error instanceof S3ServiceException ? `${error.name} (HTTP ${error.$metadata.httpStatusCode ?? '?'})${error.message && error.message !== 'UnknownError' ? `: ${error.message}` : ''}` : (error as Error).message;
-  return new StorageError(`${context}: ${detail}`, { cause: error });
+  if (!(error instanceof S3ServiceException)) {
+    return new StorageError(`${context}: ${(error as Error).message} (is the store reachable? AWS_ENDPOINT_URL names a store other than AWS)`, { cause: error });
+  }
+  const status = error.$metadata.httpStatusCode;
+  const hint =
+    status === 403 ? ' (check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and that they may write to this bucket)'
+    : error.name === 'NoSuchBucket' ? ' (the bucket does not exist: create it, or fix the s3:// address)'
+    : '';
+  const message = error.message && error.message !== 'UnknownError' ? `: ${error.message}` : '';
+  return new StorageError(`${context}: ${error.name} (HTTP ${status ?? '?'})${message}${hint}`, { cause: error });
 }

@@ -66,6 +66,7 @@ export async function submit(options: SubmitOptions): Promise<SubmitResult> {
 
   // 1. Everything checkable before any byte moves.
   const repository = await openRegistryRepository(options.registryDir);
+  const shown = (file: string) => displayPath(repository, file);
   const config = await readConfig(repository);
   const s3 = options.target.kind === 's3' ? s3Target(options.target, config) : undefined;
   if (options.push && !(await remoteExists(repository, options.remote))) {
@@ -98,7 +99,7 @@ export async function submit(options: SubmitOptions): Promise<SubmitResult> {
   const files: Record<string, string> = { [tagRecordPath(reference)]: toTagRecordText(record) };
   if ((await repository.readAtBase(`${reference.collection}/README.md`)) === undefined) {
     const owner = options.owner ?? (github?.octokit ? await github.octokit.users.getAuthenticated().then((r) => r.data.login, () => undefined) : undefined);
-    if (!owner) warn(`${reference.collection} is a new collection without owners: add your GitHub login to owners in registry/${reference.collection}/README.md, or pass --owner LOGIN`);
+    if (!owner) warn(`${reference.collection} is a new collection without owners: add your GitHub login to owners in ${shown(`${reference.collection}/README.md`)}, or pass --owner LOGIN`);
     files[`${reference.collection}/README.md`] = toCollectionReadmeText(reference.collection, owner);
   }
   if ((await repository.readAtBase(`${reference.collection}/${reference.container}/README.md`)) === undefined) {
@@ -107,8 +108,7 @@ export async function submit(options: SubmitOptions): Promise<SubmitResult> {
   const branch = submissionBranch(reference.collection, reference.container, reference.tag, hashes.sha256);
   const pullRequest = toPullRequest({ reference, record, previous, upload: describeTarget(options.target, s3) });
   const commit = await commitOnBranch({ repository, branch, files, message: `${pullRequest.title}\n\nImage: ${url}\nsha256: ${hashes.sha256}\nSubmitted with sifhub submit.` });
-  const registryPrefix = repository.registryPath ? `${repository.registryPath}/` : '';
-  log(`✔ Committed ${Object.keys(files).map((f) => `${registryPrefix}${f}`).join(', ')} on branch ${branch} (your checkout is unchanged)`);
+  log(`✔ Committed ${Object.keys(files).map(shown).join(', ')} on branch ${branch} (your checkout is unchanged)`);
   if (!options.push) {
     log(`Not pushed (--no-push). To continue: git push ${options.remote} ${branch}`);
     return { record, inspection, unchanged: false, branch, commit };
@@ -133,12 +133,17 @@ export async function submit(options: SubmitOptions): Promise<SubmitResult> {
   return { record, inspection, unchanged: false, branch, commit, pullRequestUrl: opened.data.html_url };
 }
 
+/** A file of the registry as the repository names it ("registry/lab/tool/1.0.md"). */
+function displayPath(repository: RegistryRepository, file: string): string {
+  return repository.registryPath ? `${repository.registryPath}/${file}` : file;
+}
+
 async function readConfig(repository: RegistryRepository): Promise<SiteConfig | undefined> {
   const text = await repository.readAtBase('registry.yml');
   if (text === undefined) return undefined;
   const parsed = parseYaml(text);
   const config = parsed.ok ? siteConfig.safeParse(parsed.value.data) : undefined;
-  if (!config?.success) throw new SubmitError(`registry/registry.yml at ${repository.baseBranch ?? 'HEAD'} is not valid; run \`sifhub validate\` and fix it first`);
+  if (!config?.success) throw new SubmitError(`${displayPath(repository, 'registry.yml')} at ${repository.baseBranch ?? 'HEAD'} is not valid; run \`sifhub validate\` and fix it first`);
   return config.data;
 }
 
@@ -147,7 +152,7 @@ async function readTagAtBase(repository: RegistryRepository, reference: ImageRef
   if (text === undefined) return undefined;
   const parsed = parseMarkdownRecord(text);
   const record = parsed.ok ? tagRecord.safeParse(parsed.value.data) : undefined;
-  if (!record?.success) throw new SubmitError(`the existing record registry/${tagRecordPath(reference)} is not valid; run \`sifhub validate\` and fix it first`);
+  if (!record?.success) throw new SubmitError(`the existing record ${displayPath(repository, tagRecordPath(reference))} is not valid; run \`sifhub validate\` and fix it first`);
   return record.data;
 }
 
@@ -176,7 +181,7 @@ async function githubTarget(options: SubmitOptions, repository: RegistryReposito
   const serverHost = new URL(options.github.serverUrl).host;
   const remote = await githubRemote(repository, options.remote, serverHost);
   const upstream = (config?.repository && parseRepositoryUrl(config.repository, options.github.serverUrl)) ?? remote;
-  if (!upstream) throw new SubmitError(`cannot tell which GitHub repository the registry lives in: set repository in registry/registry.yml (e.g. ${options.github.serverUrl}/lab/registry)`);
+  if (!upstream) throw new SubmitError(`cannot tell which GitHub repository the registry lives in: set repository in ${displayPath(repository, 'registry.yml')} (e.g. ${options.github.serverUrl}/lab/registry)`);
   const fork = remote && (remote.owner.toLowerCase() !== upstream.owner.toLowerCase() || remote.repo.toLowerCase() !== upstream.repo.toLowerCase()) ? remote : undefined;
   return { octokit: makeOctokit(options.github), ...upstream, fork };
 }

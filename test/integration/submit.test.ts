@@ -136,6 +136,7 @@ describe('sifhub submit --upload s3', () => {
     const result = await runSifhub(['submit', ZSTD, 'lab/zstd:1.0', '--upload', 's3://images/sif', '--public-url', publicBase], repo.dir, { ...env(), AWS_SECRET_ACCESS_KEY: 'wrong' });
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/✖ could not check s3:\/\/images\/sif\/sha256\/[0-9a-f]{64}\.sif: .*HTTP 403/);
+    expect(result.stderr).toContain('(check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and that they may write to this bucket)');
     expect(await branches()).toEqual(['main']);
     expect(await branches(remote)).toEqual(['main']);
     expect(github.writes.pulls).toEqual([]);
