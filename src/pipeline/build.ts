@@ -37,7 +37,7 @@ export interface BuildOptions {
   onStage?: (stage: string) => void;
   /** Ignore the last build's output and build every collection. */
   fresh?: boolean;
-  /** Records per search shard (SIFHUB_SEARCH_SHARD_RECORDS); by default the index is one shard. */
+  /** Records per search shard (SIFHUB_SEARCH_SHARD_RECORDS); by default SHARD_RECORDS. */
   searchShardRecords?: number;
 }
 

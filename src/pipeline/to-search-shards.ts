@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { SearchRecord } from './to-search-records.ts';
 
-// The search index can be split by collection into shards that the browser merges (pagefind's
-// mergeIndex), so a change to one collection re-indexes one shard, not the registry (issue 6).
-// Off by default: a shard that lacks a word answers it with pagefind's near matches, so a split
-// index returns weak extra results a single index does not. SIFHUB_SEARCH_SHARD_RECORDS turns it
-// on for registries that value rebuild time over that. An unchanged shard is reused either way.
+// The search index is split by collection into shards that the browser searches one by one
+// (src/scripts/search.ts), so a change to one collection re-indexes one shard, not the registry
+// (issue 6: at 10,000 tags the whole index costs a sixth of a build). An unchanged shard is
+// reused. The browser keeps only the answers a single index would give: pagefind answers a word
+// a shard lacks with near matches, and those are dropped when another shard has the word itself.
 
-/** Records per shard before the index splits (default: never); at most MAX_SHARDS shards. */
-export const SHARD_RECORDS = Number.POSITIVE_INFINITY;
+/** Records (containers) per shard before the index splits; at most MAX_SHARDS shards. */
+export const SHARD_RECORDS = 200;
+/** Each shard costs the browser a search per query word: the count stays small. */
 export const MAX_SHARDS = 16;
 
 export interface SearchShard {

@@ -8,11 +8,19 @@ interface PagefindResultData {
   meta: Record<string, string | undefined>;
 }
 
-interface Pagefind {
-  options(options: Record<string, unknown>): Promise<void>;
+interface PagefindResult {
+  score: number;
+  data(): Promise<PagefindResultData>;
+}
+
+/** One bundle's search (pagefind's createInstance). */
+interface PagefindInstance {
   filters(): Promise<Record<string, Record<string, number>>>;
-  mergeIndex(path: string, options?: Record<string, unknown>): Promise<void>;
-  search(query: string | null, options?: { filters?: Record<string, string[]> }): Promise<{ results: { data(): Promise<PagefindResultData> }[] }>;
+  search(query: string | null, options?: { filters?: Record<string, string[]> }): Promise<{ results: PagefindResult[] }>;
+}
+
+interface PagefindModule {
+  createInstance(options: { basePath: string; noWorker?: boolean }): PagefindInstance & { options(options: Record<string, unknown>): Promise<void> };
 }
 
 const SHOWN_RESULTS = 50;
@@ -26,22 +34,28 @@ export function enhanceSearch(): void {
   const query = form.elements.namedItem('q') as HTMLInputElement;
   const selects = [...form.querySelectorAll<HTMLSelectElement>('select[data-filter]')];
 
-  let pagefind: Pagefind | undefined;
+  let shards: PagefindInstance[] | undefined;
   let latest = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
-  const load = async (): Promise<Pagefind> => {
-    if (pagefind) return pagefind;
+  const load = async (): Promise<PagefindInstance[]> => {
+    if (shards) return shards;
     const bundle = form.dataset.bundle ?? '/pagefind/';
-    // Fetched at run time from the built site, never bundled.
-    const loaded = (await import(/* @vite-ignore */ `${bundle}pagefind.js`)) as Pagefind;
-    // Result URLs are written with the path prefix already; pagefind must not add one.
-    await loaded.options({ baseUrl: '/', excerptLength: 24 });
-    // A large registry's index comes in shards, one per group of collections: search them all.
-    const shards = (form.dataset.shards ?? '').split(' ').filter(Boolean);
-    await Promise.all(shards.map((shard) => loaded.mergeIndex(shard, { baseUrl: '/' })));
-    pagefind = loaded;
-    return loaded;
+    // A large registry's index comes in shards, one per group of collections. Each is searched by
+    // its own copy of pagefind's script: instances of one copy share its WebAssembly memory and
+    // corrupt each other's ("memory access out of bounds"). Scripts are fetched at run time from
+    // the built site, never bundled; searches run on the page (noWorker) and one at a time.
+    const paths = [bundle, ...(form.dataset.shards ?? '').split(' ').filter(Boolean)];
+    const loaded: PagefindInstance[] = [];
+    for (const basePath of paths) {
+      const pagefind = (await import(/* @vite-ignore */ `${basePath}pagefind.js`)) as PagefindModule;
+      const instance = pagefind.createInstance({ basePath, noWorker: true });
+      // Result URLs are written with the path prefix already; pagefind must not add one.
+      await instance.options({ baseUrl: '/', excerptLength: 24 });
+      loaded.push({ filters: () => oneAtATime(() => instance.filters()), search: (query, options) => oneAtATime(() => instance.search(query, options)) });
+    }
+    shards = loaded;
+    return shards;
   };
 
   const readState = () => {
@@ -70,12 +84,11 @@ export function enhanceSearch(): void {
     }
     status.textContent = 'Searching…';
     try {
-      const api = await load();
-      const found = await api.search(q || null, { filters });
-      const data = await Promise.all(found.results.slice(0, SHOWN_RESULTS).map((r) => r.data()));
+      const results = await searchShards(await load(), q, filters);
+      const data = await Promise.all(results.slice(0, SHOWN_RESULTS).map((r) => r.data()));
       if (run !== latest) return;
       list.replaceChildren(...data.map(toResultItem));
-      const count = found.results.length;
+      const count = results.length;
       status.textContent = count === 0 ? 'No container matches.' : `${count} ${count === 1 ? 'container matches' : 'containers match'}${count > SHOWN_RESULTS ? `; the first ${SHOWN_RESULTS} are shown` : ''}.`;
     } catch (error) {
       if (run !== latest) return;
@@ -85,8 +98,7 @@ export function enhanceSearch(): void {
   };
 
   const fillFilters = async () => {
-    const api = await load();
-    const available = await api.filters();
+    const available = await mergeFilters(await load());
     for (const select of selects) {
       const wanted = select.value || new URLSearchParams(location.search).get(select.dataset.filter!) || '';
       const values = Object.entries(available[select.dataset.filter!] ?? {}).sort(([a], [b]) => a.localeCompare(b));
@@ -118,6 +130,61 @@ export function enhanceSearch(): void {
       console.warn(error);
     })
     .then(() => run());
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Shards are searched in turn, so their answers can be compared. */
+function oneAtATime<T>(call: () => Promise<T>): Promise<T> {
+  const result = queue.then(call, call);
+  queue = result.catch(() => undefined);
+  return result;
+}
+
+/** Searches every shard and merges the answers by score, as one index would answer. */
+async function searchShards(shards: readonly PagefindInstance[], query: string, filters: Record<string, string[]>): Promise<PagefindResult[]> {
+  const answers: PagefindResult[][] = [];
+  for (const shard of shards) answers.push((await shard.search(query || null, { filters })).results);
+  const words = query.split(/\s+/).map((word) => word.replaceAll('"', '')).filter(Boolean);
+  const phrase = /^\s*".+"\s*$/.test(query);
+  let kept = answers;
+  if (shards.length > 1 && words.length > 0 && !phrase) {
+    // A quoted one-word search answers only from the word itself, never from near matches.
+    const has: boolean[][] = [];
+    for (const shard of shards) {
+      const row: boolean[] = [];
+      for (const word of words) row.push((await shard.search(`"${word}"`)).results.length > 0);
+      has.push(row);
+    }
+    kept = answers.filter((_, shard) => shardAnswers(has, shard));
+  }
+  return kept.flat().sort((a, b) => b.score - a.score);
+}
+
+/**
+ * Whether a shard's answer is one a single index would give. pagefind answers a word missing from
+ * an index with near matches (\`awesome\` finds \`awful\`) and drops a missing word from an AND,
+ * so a shard that lacks a word some other shard has would add results a single index never shows.
+ * `has[shard][word]`: the shard holds the word itself.
+ */
+export function shardAnswers(has: readonly (readonly boolean[])[], shard: number): boolean {
+  const words = has[0]?.length ?? 0;
+  for (let word = 0; word < words; word++) {
+    if (!has[shard]![word] && has.some((row) => row[word])) return false;
+  }
+  return true;
+}
+
+/** Filter values with their counts over all shards. */
+async function mergeFilters(shards: readonly PagefindInstance[]): Promise<Record<string, Record<string, number>>> {
+  const merged: Record<string, Record<string, number>> = {};
+  for (const shard of shards) {
+    for (const [filter, values] of Object.entries(await shard.filters())) {
+      const counts = (merged[filter] ??= {});
+      for (const [value, count] of Object.entries(values)) counts[value] = (counts[value] ?? 0) + count;
+    }
+  }
+  return merged;
 }
 
 function toResultItem(data: PagefindResultData): HTMLLIElement {

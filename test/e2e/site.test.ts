@@ -34,6 +34,8 @@ beforeAll(async () => {
     GITHUB_API_URL: github.apiUrl,
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_TOKEN: 'ghs_e2e',
+    // A shard per container: every search below runs over a split index, as a large registry's does.
+    SIFHUB_SEARCH_SHARD_RECORDS: '1',
   });
   expect(build.stderr).toBe('');
   expect(build.code).toBe(0);
