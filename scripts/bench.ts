@@ -39,9 +39,10 @@ async function main(): Promise<number> {
       'child-build': { type: 'boolean', default: false },
       registry: { type: 'string' },
       out: { type: 'string' },
+      fresh: { type: 'boolean', default: false },
     },
   });
-  if (values['child-build']) return childBuild(values.registry!, values.out!);
+  if (values['child-build']) return childBuild(values.registry!, values.out!, values.fresh);
 
   const tags = Number(values.tags);
   const seed = Number(values.seed);
@@ -73,13 +74,13 @@ async function main(): Promise<number> {
   console.log(`Rebuild it yourself: node scripts/sifhub.ts build --registry ${registry} --out ${out}\n`);
 
   await rm(out, { recursive: true, force: true });
-  const full = await buildInChild(registry, out);
+  const full = await buildInChild(registry, out, true);
   const { files, bytes, tarBytes } = await measureDir(out);
   printStages('Full build', full);
 
   // One record changes: a tag moves to a rebuilt image, as a merged pull request does.
   const changed = await changeOneRecord(workdir, registry);
-  const incremental = await buildInChild(registry, out);
+  const incremental = await buildInChild(registry, out, false);
   printStages(`One-record rebuild (${changed})`, incremental);
 
   const budget = BUDGETS[tags];
@@ -105,10 +106,10 @@ async function main(): Promise<number> {
   return 0;
 }
 
-async function childBuild(registry: string, out: string): Promise<number> {
+async function childBuild(registry: string, out: string, fresh: boolean): Promise<number> {
   const probe = startMemoryProbe();
   const started = performance.now();
-  const result = await buildSite({ registryDir: registry, outDir: out, quiet: true, onStage: (stage) => probe.stage(stage) });
+  const result = await buildSite({ registryDir: registry, outDir: out, quiet: true, fresh, onStage: (stage) => probe.stage(stage) });
   const seconds = (performance.now() - started) / 1000;
   const memory = await probe.stop();
   const report: BuildReport = {
@@ -121,9 +122,10 @@ async function childBuild(registry: string, out: string): Promise<number> {
   return 0;
 }
 
-function buildInChild(registry: string, out: string): Promise<BuildReport> {
+/** `fresh`: nothing kept from an earlier build is used (the full build is measured cold). */
+function buildInChild(registry: string, out: string, fresh: boolean): Promise<BuildReport> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [import.meta.filename, '--child-build', '--registry', registry, '--out', out], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [import.meta.filename, '--child-build', '--registry', registry, '--out', out, ...(fresh ? ['--fresh'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.on('error', reject);

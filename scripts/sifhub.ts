@@ -30,7 +30,7 @@ const HELP = `sifhub — a serverless registry for Singularity/Apptainer images
 Usage:
   sifhub build    [--registry DIR] [--out DIR] [--quiet] [--fresh]
                   build the static site (default registry/ → dist/); unchanged collections'
-                  output is kept from the last build unless --fresh
+                  output and unchanged records' parses are kept from the last build unless --fresh
   sifhub validate [--registry DIR] [--base REF] [--author LOGIN]
                   check every record; with --base, also what the change since REF may do
                   (owners from REF, frozen tags), as LOGIN's pull request

@@ -19,9 +19,14 @@ export interface BuildCache {
 
 const EMPTY = (): BuildCache => ({ collections: new Map(), search: new Map() });
 
+/** node_modules/.cache/sifhub/ of this checkout of sifhub. */
+export function cacheDir(): string {
+  return path.join(projectRoot, 'node_modules', '.cache', 'sifhub');
+}
+
 export function cachePath(outDir: string): string {
   const id = createHash('sha256').update(path.resolve(outDir)).digest('hex').slice(0, 16);
-  return path.join(projectRoot, 'node_modules', '.cache', 'sifhub', `build-${id}.json`);
+  return path.join(cacheDir(), `build-${id}.json`);
 }
 
 /** The last build's cache, or an empty one when there is none or it cannot be trusted. */

@@ -13,6 +13,7 @@ import { makeStagingDir, removeDir, replaceDir, writeFiles } from './write-outpu
 import { collectionOutputs, hasOutput, moveOutputs, readBuildCache, readCodeFingerprint, writeBuildCache } from './build-cache-fs.ts';
 import { toSearchShards } from './to-search-shards.ts';
 import { toCollectionKeys } from './to-output-keys.ts';
+import { readContentCache } from './content-cache-fs.ts';
 
 // The one place the stages are ordered (DESIGN §2): loadSite runs 1–5, then 6 and 7 here.
 
@@ -35,7 +36,7 @@ export interface BuildOptions {
   github?: GitHubAccess;
   /** Hears the start of each stage (the benchmark attributes memory to stages). */
   onStage?: (stage: string) => void;
-  /** Ignore the last build's output and build every collection. */
+  /** Ignore what earlier builds kept (output, parsed records) and build everything. */
   fresh?: boolean;
   /** Records per search shard (SIFHUB_SEARCH_SHARD_RECORDS); by default SHARD_RECORDS. */
   searchShardRecords?: number;
@@ -45,14 +46,16 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const timings: StageTiming[] = [];
   const time = timer(timings, options.onStage);
   const warnings: string[] = [];
-  const site = await loadSite({ ...options, warn: (message) => warnings.push(message) }, time);
+  const code = await readCodeFingerprint();
+  // --fresh parses everything again too; what it parses is kept for the next build.
+  const cache = await time('cache', () => readContentCache(code, { ignoreKept: options.fresh }));
+  const site = await loadSite({ ...options, cache, warn: (message) => warnings.push(message) }, time);
   const manifests = await time('manifests', () => toManifests(site));
   if (manifests.problems.length > 0) throw new InputError(manifests.problems);
 
   // Output the last build wrote from the same inputs is moved over, not rebuilt: collections'
   // pages, manifests and API files, and search shards.
   const plan = await time('reuse', async () => {
-    const code = await readCodeFingerprint();
     const keys = toCollectionKeys(site, code);
     const shards = toSearchShards(toSearchRecords(site), code, options.searchShardRecords);
     const cache = options.fresh ? { collections: new Map<string, string>(), search: new Map<number, string>() } : await readBuildCache(options.outDir);
@@ -89,6 +92,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
         throw error;
       }
       await writeBuildCache(options.outDir, { collections: plan.keys, search: new Map(plan.shards.map((s) => [s.index, s.key])) });
+      await cache.save();
     });
     const search = await measureSearchIndex(options.outDir, plan.shards.length);
     return { site, files: { ...counts, search: search.files }, searchBytes: search.bytes, timings, warnings, reused: reused.size };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { isValidName } from '../schema/names.ts';
 import { tagRecord, type CollectionRecord, type ContainerRecord, type TagRecord } from '../schema/record.ts';
@@ -10,6 +11,7 @@ import { toTopicIndex, type TopicEntry } from './to-topics.ts';
 import { toSafeHtml } from './markdown.ts';
 import { parseMarkdownRecord } from './parse-frontmatter.ts';
 import type { RegistryInput } from './validate-records.ts';
+import { runCache, type ContentCache } from './content-cache-fs.ts';
 
 // Stage 5: records × git history → entries, the one model every output (manifests, API, pages)
 // is projected from. Pure.
@@ -120,7 +122,9 @@ const RECENT_TAGS = 15;
 const imageFields = z.object({ url: tagRecord.shape.url, sha256: tagRecord.shape.sha256, md5: tagRecord.shape.md5, size: tagRecord.shape.size });
 type Image = z.infer<typeof imageFields>;
 
-export function toSite(registry: RegistryInput, history: { files: FileHistory[]; blobs: ReadonlyMap<string, string> }, usage: Usage = NO_USAGE): Site {
+/** `cache` keeps rendered Markdown and old versions' image fields by content between builds. */
+export function toSite(registry: RegistryInput, history: { files: FileHistory[]; blobs: ReadonlyMap<string, string> }, usage: Usage = NO_USAGE, cache: ContentCache = runCache()): Site {
+  const toHtml = (markdown: string) => (markdown.trim() === '' ? '' : cache.memo('html', createHash('sha1').update(markdown).digest('hex'), () => toSafeHtml(markdown))!);
   const historyByPath = new Map(history.files.map((h) => [h.path, h]));
   // History only fetched blobs that no working-tree record has: an old version can be
   // byte-identical to another tag's record today.
@@ -130,10 +134,12 @@ export function toSite(registry: RegistryInput, history: { files: FileHistory[];
     if (known) return known;
     const text = history.blobs.get(blob);
     if (text === undefined) return undefined;
-    const parsed = parseMarkdownRecord(text);
-    if (!parsed.ok) return undefined;
-    const image = imageFields.safeParse(parsed.value.data);
-    return image.success ? image.data : undefined;
+    return cache.memo('history-image', blob, () => {
+      const parsed = parseMarkdownRecord(text);
+      if (!parsed.ok) return undefined;
+      const image = imageFields.safeParse(parsed.value.data);
+      return image.success ? image.data : undefined;
+    });
   };
 
   const tagsByContainer = new Map<string, TagEntry[]>();
@@ -155,7 +161,7 @@ export function toSite(registry: RegistryInput, history: { files: FileHistory[];
       name: tag.name,
       file: tag.file,
       record: tag.record,
-      notesHtml: toSafeHtml(tag.notes),
+      notesHtml: toHtml(tag.notes),
       versions,
       current,
       firstAdded,
@@ -190,7 +196,7 @@ export function toSite(registry: RegistryInput, history: { files: FileHistory[];
       collection: container.collection,
       name: container.name,
       record: container.record,
-      descriptionHtml: toSafeHtml(container.description),
+      descriptionHtml: toHtml(container.description),
       tags,
       latest: tags.some((t) => t.name === 'latest') ? 'latest' : latestRule === 'newest' ? mostRecentlyUpdated(tags)?.name : undefined,
       lastChanged: maxDate(tags.map((t) => t.lastChanged)),
@@ -209,7 +215,7 @@ export function toSite(registry: RegistryInput, history: { files: FileHistory[];
       return {
         name: collection.name,
         record: collection.record,
-        descriptionHtml: toSafeHtml(collection.description),
+        descriptionHtml: toHtml(collection.description),
         containers,
         lastChanged: maxDate(containers.map((c) => c.lastChanged)),
         bytes: distinctBytes(containers.flatMap((c) => c.tags.map((t) => t.current))),
@@ -229,7 +235,7 @@ export function toSite(registry: RegistryInput, history: { files: FileHistory[];
   const labels = toLabelIndex(collections);
   return {
     config: registry.config,
-    descriptionHtml: toSafeHtml(registry.config.description ?? ''),
+    descriptionHtml: toHtml(registry.config.description ?? ''),
     collections,
     recent,
     removed,

@@ -1,5 +1,6 @@
 import type { GitHubAccess } from '../github/octokit.ts';
 import { InputError } from '../problems.ts';
+import type { ContentCache } from './content-cache-fs.ts';
 import { NO_USAGE, toSite, type Site } from './enrich.ts';
 import { fetchUsage } from './fetch-usage-github.ts';
 import { loadRegistry, type LoadedRegistry } from './load-registry-fs.ts';
@@ -38,11 +39,13 @@ export interface LoadSiteOptions {
   github?: GitHubAccess;
   /** Told what the build could not do but went on without (unknown usage counts). */
   warn?: (message: string) => void;
+  /** Parses and renders kept from earlier builds (the build's; validate and the dev server start afresh). */
+  cache?: ContentCache;
 }
 
 export async function loadSite(options: LoadSiteOptions, time: Timer = (_, run) => Promise.resolve(run())): Promise<Site> {
   const loaded = options.loaded ?? (await time('load', () => loadRegistry(options.registryDir)));
-  const validated = await time('validate', () => validateRegistry(loaded.files, loaded.problems, loaded.display));
+  const validated = await time('validate', () => validateRegistry(loaded.files, loaded.problems, loaded.display, options.cache));
   if (!validated.ok) throw new InputError(validated.problems);
   const { registry } = validated;
   const history = await time('history', () => readHistory(loaded.root, new Set(loaded.files.map((f) => f.blob))));
@@ -61,6 +64,6 @@ export async function loadSite(options: LoadSiteOptions, time: Timer = (_, run) 
         return result.usage;
       })
     : NO_USAGE;
-  return time('enrich', () => toSite(registry, history, usage));
+  return time('enrich', () => toSite(registry, history, usage, options.cache));
 }
 

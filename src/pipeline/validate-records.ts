@@ -4,6 +4,7 @@ import { receivedText, type Problem } from '../problems.ts';
 import { nameProblem } from '../schema/names.ts';
 import { collectionRecord, containerRecord, tagRecord, type CollectionRecord, type ContainerRecord, type TagRecord } from '../schema/record.ts';
 import { siteConfig, type SiteConfig } from '../schema/site-config.ts';
+import type { ContentCache } from './content-cache-fs.ts';
 import type { RegistryFile } from './load-registry-fs.ts';
 import { parseMarkdownRecord, parseYaml, type ParsedText, type ParseFailure } from './parse-frontmatter.ts';
 
@@ -50,7 +51,8 @@ export type Validated = { ok: true; registry: RegistryInput } | { ok: false; pro
 
 export const CONFIG_FILE = 'registry.yml';
 
-export function validateRegistry(files: readonly RegistryFile[], loadProblems: readonly Problem[] = [], registryDisplay = 'registry'): Validated {
+/** `cache` keeps each record's parse by its blob id, so a rebuild parses only what changed. */
+export function validateRegistry(files: readonly RegistryFile[], loadProblems: readonly Problem[] = [], registryDisplay = 'registry', cache?: ContentCache): Validated {
   const problems: Problem[] = [...loadProblems];
   const collections = new Map<string, CollectionInput>();
   const containers = new Map<string, ContainerInput>();
@@ -77,22 +79,24 @@ export function validateRegistry(files: readonly RegistryFile[], loadProblems: r
         problems.push({ file: file.display, message: 'unexpected file: a collection folder holds README.md and one folder per container; tag records go in <collection>/<container>/<tag>.md' });
         continue;
       }
-      const parsed = check(file, parseMarkdownRecord(file.text), collectionRecord, problems);
+      const parsed = checkOnce(cache, 'collection', file, () => check(file, parseMarkdownRecord(file.text), collectionRecord, problems));
       if (parsed && named) collections.set(collection, { name: collection, file: file.display, record: parsed.data, description: parsed.body });
     } else {
       const [collection, container, base] = parts as [string, string, string];
       if (!base.endsWith('.md')) continue; // reported by checkNames; not a record to parse
       if (base === 'README.md') {
-        const parsed = check(file, parseMarkdownRecord(file.text), containerRecord, problems);
+        const parsed = checkOnce(cache, 'container', file, () => check(file, parseMarkdownRecord(file.text), containerRecord, problems));
         if (parsed && named) containers.set(`${collection}/${container}`, { collection, name: container, file: file.display, record: parsed.data, description: parsed.body });
         continue;
       }
-      const result = parseMarkdownRecord(file.text);
-      if (result.ok && !result.value.hasFrontmatter) {
-        problems.push({ file: file.display, line: 1, message: 'no frontmatter: a tag record starts with a --- line, then url, sha256, md5 and size, then ---' });
-        continue;
-      }
-      const parsed = check(file, result, tagRecord, problems);
+      const parsed = checkOnce(cache, 'tag', file, () => {
+        const result = parseMarkdownRecord(file.text);
+        if (result.ok && !result.value.hasFrontmatter) {
+          problems.push({ file: file.display, line: 1, message: 'no frontmatter: a tag record starts with a --- line, then url, sha256, md5 and size, then ---' });
+          return undefined;
+        }
+        return check(file, result, tagRecord, problems);
+      });
       if (parsed && named) {
         tags.push({ collection, container, name: base.slice(0, -'.md'.length), file: file.display, path: file.path, blob: file.blob, record: parsed.data, notes: parsed.body });
       }
@@ -155,6 +159,11 @@ function validateImageConsistency(tags: readonly TagInput[]): Problem[] {
     }
   }
   return problems;
+}
+
+/** A record's parse, kept by its content: only a record that checked out is kept. */
+function checkOnce<T>(cache: ContentCache | undefined, kind: string, file: RegistryFile, run: () => T | undefined): T | undefined {
+  return cache ? cache.memo(`record-${kind}`, file.blob, run) : run();
 }
 
 function check<S extends z.ZodType>(

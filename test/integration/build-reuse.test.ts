@@ -103,4 +103,19 @@ describe('sifhub build keeps unchanged collections', () => {
     expect(stdout).toContain('1 unchanged collection kept');
     expect(existsSync(path.join(repo.dir, 'dist/collections/beta/tool/2.0/index.html'))).toBe(true);
   });
+
+  it('reports a broken record on every build, never from what an earlier build kept', async () => {
+    const good = await readFile(path.join(repo.dir, 'registry/alpha/tool/1.0.md'), 'utf8');
+    await repo.write({ 'registry/alpha/tool/1.0.md': good.replace(/^size: \d+$/m, 'size: "12"') });
+    const first = await runSifhub(['build', '--quiet'], repo.dir);
+    const second = await runSifhub(['build', '--quiet'], repo.dir);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain('registry/alpha/tool/1.0.md');
+    expect(first.stderr).toMatch(/size +expected a number written without quotes, received the string "12" +\(line \d+\)/);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toBe(first.stderr);
+    // Mended, the record is read again: the kept parse of the good text serves as before.
+    await repo.write({ 'registry/alpha/tool/1.0.md': good });
+    expect((await runSifhub(['build', '--quiet'], repo.dir)).code).toBe(0);
+  });
 });
