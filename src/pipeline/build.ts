@@ -1,6 +1,6 @@
 import type { GitHubAccess } from '../github/octokit.ts';
 import { InputError } from '../problems.ts';
-import { apiJsonSchemas, toJsonText } from '../schema/json-schema.ts';
+import { apiJsonSchemas, toCompactJsonText, toJsonText } from '../schema/json-schema.ts';
 import { apiPath, searchBundlePath } from '../site/urls.ts';
 import type { Site } from './enrich.ts';
 import { loadSite, timer, type StageTiming } from './load-site.ts';
@@ -77,7 +77,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     const counts = await time('write', async () => ({
       manifests: await writeFiles(staging, manifests.files.filter((m) => rebuilt(m.path)).map((m) => ({ path: m.path, text: `${JSON.stringify(m.manifest)}\n` }))),
       api: await writeFiles(staging, [
-        ...api.filter((a) => rebuilt(a.path)).map((a) => ({ path: a.path, text: toJsonText(a.json) })),
+        ...api.filter((a) => rebuilt(a.path)).map((a) => ({ path: a.path, text: toCompactJsonText(a.json) })),
         ...Object.entries(apiJsonSchemas()).map(([name, schema]) => ({ path: apiPath.schema(name).slice(1), text: toJsonText(schema) })),
       ]),
     }));

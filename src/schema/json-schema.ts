@@ -31,6 +31,12 @@ export function apiJsonSchemas(): Record<string, object> {
   };
 }
 
+/** Files people read (the committed record schemas, the API's schemas). */
 export function toJsonText(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** API data is compact: at 100,000 tags its indentation alone would be 70 MB of site. */
+export function toCompactJsonText(value: unknown): string {
+  return `${JSON.stringify(value)}\n`;
 }

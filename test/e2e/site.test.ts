@@ -216,6 +216,13 @@ describe('tag page', () => {
     await screenshot(page, 'tag');
   });
 
+  it('says in a sentence when a tag has had one image', async () => {
+    await visit('/collections/base/busybox/1.28/');
+    const history = page.locator('h2:text-is("Version history") + p');
+    expect(await history.innerText()).toMatch(/^One image so far, since 2024-01-10 09:00 UTC \(commit [0-9a-f]{12} by Ada Lovelace\)\./);
+    expect(await page.locator('h2:text-is("Version history") ~ .table-wrap').count()).toBe(0);
+  });
+
   it('links each label to the containers that carry it', async () => {
     await visit('/collections/base/busybox/latest/');
     await page.click('a:text-is("org.label-schema.usage.singularity.deffile.from")');

@@ -54,7 +54,6 @@ describe('sifhub build', () => {
     const html = await page('collections/lab/tool/1.0/index.html');
     for (const text of [
       'apptainer pull shub://lab.github.io/registry/lab/tool:1.0',
-      'singularity pull shub://lab.github.io/registry/lab/tool:1.0',
       `shub://lab.github.io/registry/lab/tool:1.0@${image(2).md5}`,
       `shub://lab.github.io/registry/lab/tool:1.0@${image(1).md5}`,
       image(2).sha256,
