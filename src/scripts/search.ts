@@ -44,7 +44,8 @@ export function enhanceSearch(): void {
     // A large registry's index comes in shards, one per group of collections. Each is searched by
     // its own copy of pagefind's script: instances of one copy share its WebAssembly memory and
     // corrupt each other's ("memory access out of bounds"). Scripts are fetched at run time from
-    // the built site, never bundled; searches run on the page (noWorker) and one at a time.
+    // the built site, never bundled. Searches run on the page (noWorker): a worker per shard
+    // would cost more than the searches.
     const paths = [bundle, ...(form.dataset.shards ?? '').split(' ').filter(Boolean)];
     const loaded: PagefindInstance[] = [];
     for (const basePath of paths) {
@@ -52,7 +53,7 @@ export function enhanceSearch(): void {
       const instance = pagefind.createInstance({ basePath, noWorker: true });
       // Result URLs are written with the path prefix already; pagefind must not add one.
       await instance.options({ baseUrl: '/', excerptLength: 24 });
-      loaded.push({ filters: () => oneAtATime(() => instance.filters()), search: (query, options) => oneAtATime(() => instance.search(query, options)) });
+      loaded.push(instance);
     }
     shards = loaded;
     return shards;
@@ -132,15 +133,6 @@ export function enhanceSearch(): void {
     .then(() => run());
 }
 
-let queue: Promise<unknown> = Promise.resolve();
-
-/** Shards are searched in turn, so their answers can be compared. */
-function oneAtATime<T>(call: () => Promise<T>): Promise<T> {
-  const result = queue.then(call, call);
-  queue = result.catch(() => undefined);
-  return result;
-}
-
 /** Searches every shard and merges the answers by score, as one index would answer. */
 async function searchShards(shards: readonly PagefindInstance[], query: string, filters: Record<string, string[]>): Promise<PagefindResult[]> {
   const answers: PagefindResult[][] = [];
@@ -163,7 +155,7 @@ async function searchShards(shards: readonly PagefindInstance[], query: string, 
 
 /**
  * Whether a shard's answer is one a single index would give. pagefind answers a word missing from
- * an index with near matches (\`awesome\` finds \`awful\`) and drops a missing word from an AND,
+ * an index with near matches (`awesome` finds `awful`) and drops a missing word from an AND,
  * so a shard that lacks a word some other shard has would add results a single index never shows.
  * `has[shard][word]`: the shard holds the word itself.
  */
