@@ -17,7 +17,7 @@ export interface ContentCache {
 }
 
 /** A cache that lives for one run: the same answers, nothing read or written. */
-export function runCache(): ContentCache & { entries: Map<string, unknown> } {
+export function runCache(): ContentCache {
   return fromEntries(new Map());
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SearchRecord } from './to-search-records.ts';
 
-// The search index is split by collection into shards that the browser searches one by one
+// The search index is split by collection into shards that the browser searches side by side
 // (src/scripts/search.ts), so a change to one collection re-indexes one shard, not the registry
 // (issue 6: at 10,000 tags the whole index costs a sixth of a build). An unchanged shard is
 // reused. The browser keeps only the answers a single index would give: pagefind answers a word

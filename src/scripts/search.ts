@@ -34,28 +34,17 @@ export function enhanceSearch(): void {
   const query = form.elements.namedItem('q') as HTMLInputElement;
   const selects = [...form.querySelectorAll<HTMLSelectElement>('select[data-filter]')];
 
-  let shards: PagefindInstance[] | undefined;
+  let shards: Promise<PagefindInstance[]> | undefined;
   let latest = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
-  const load = async (): Promise<PagefindInstance[]> => {
-    if (shards) return shards;
-    const bundle = form.dataset.bundle ?? '/pagefind/';
-    // A large registry's index comes in shards, one per group of collections. Each is searched by
-    // its own copy of pagefind's script: instances of one copy share its WebAssembly memory and
-    // corrupt each other's ("memory access out of bounds"). Scripts are fetched at run time from
-    // the built site, never bundled. Searches run on the page (noWorker): a worker per shard
-    // would cost more than the searches.
-    const paths = [bundle, ...(form.dataset.shards ?? '').split(' ').filter(Boolean)];
-    const loaded: PagefindInstance[] = [];
-    for (const basePath of paths) {
-      const pagefind = (await import(/* @vite-ignore */ `${basePath}pagefind.js`)) as PagefindModule;
-      const instance = pagefind.createInstance({ basePath, noWorker: true });
-      // Result URLs are written with the path prefix already; pagefind must not add one.
-      await instance.options({ baseUrl: '/', excerptLength: 24 });
-      loaded.push(instance);
-    }
-    shards = loaded;
+  // The filters and the first search both ask for the shards: they are loaded once, and tried
+  // again on the next search if loading failed.
+  const load = (): Promise<PagefindInstance[]> => {
+    shards ??= loadShards(form).catch((error: unknown) => {
+      shards = undefined;
+      throw error;
+    });
     return shards;
   };
 
@@ -133,24 +122,43 @@ export function enhanceSearch(): void {
     .then(() => run());
 }
 
+/**
+ * A large registry's index comes in shards, one per group of collections. Each is searched by its
+ * own copy of pagefind's script: instances of one copy share its WebAssembly memory and corrupt
+ * each other's ("memory access out of bounds"). Scripts are fetched at run time from the built
+ * site, never bundled. Searches run on the page (noWorker): a worker per shard would cost more
+ * than the searches.
+ */
+async function loadShards(form: HTMLFormElement): Promise<PagefindInstance[]> {
+  const paths = [form.dataset.bundle ?? '/pagefind/', ...(form.dataset.shards ?? '').split(' ').filter(Boolean)];
+  return Promise.all(
+    paths.map(async (basePath) => {
+      const pagefind = (await import(/* @vite-ignore */ `${basePath}pagefind.js`)) as PagefindModule;
+      const instance = pagefind.createInstance({ basePath, noWorker: true });
+      // Result URLs are written with the path prefix already; pagefind must not add one.
+      await instance.options({ baseUrl: '/', excerptLength: 24 });
+      return instance;
+    }),
+  );
+}
+
 /** Searches every shard and merges the answers by score, as one index would answer. */
 async function searchShards(shards: readonly PagefindInstance[], query: string, filters: Record<string, string[]>): Promise<PagefindResult[]> {
-  const answers: PagefindResult[][] = [];
-  for (const shard of shards) answers.push((await shard.search(query || null, { filters })).results);
   const words = query.split(/\s+/).map((word) => word.replaceAll('"', '')).filter(Boolean);
   const phrase = /^\s*".+"\s*$/.test(query);
-  let kept = answers;
-  if (shards.length > 1 && words.length > 0 && !phrase) {
-    // A quoted one-word search answers only from the word itself, never from near matches.
-    const has: boolean[][] = [];
-    for (const shard of shards) {
-      const row: boolean[] = [];
-      for (const word of words) row.push((await shard.search(`"${word}"`)).results.length > 0);
-      has.push(row);
-    }
-    kept = answers.filter((_, shard) => shardAnswers(has, shard));
-  }
-  return kept.flat().sort((a, b) => b.score - a.score);
+  const checkWords = shards.length > 1 && words.length > 0 && !phrase;
+  const answers = await Promise.all(
+    shards.map(async (shard) => ({
+      results: (await shard.search(query || null, { filters })).results,
+      // A quoted one-word search answers only from the word itself, never from near matches.
+      has: checkWords ? await Promise.all(words.map(async (word) => (await shard.search(`"${word}"`)).results.length > 0)) : [],
+    })),
+  );
+  const has = answers.map((answer) => answer.has);
+  return answers
+    .filter((_, shard) => shardAnswers(has, shard))
+    .flatMap((answer) => answer.results)
+    .sort((a, b) => b.score - a.score);
 }
 
 /**
@@ -170,8 +178,8 @@ export function shardAnswers(has: readonly (readonly boolean[])[], shard: number
 /** Filter values with their counts over all shards. */
 async function mergeFilters(shards: readonly PagefindInstance[]): Promise<Record<string, Record<string, number>>> {
   const merged: Record<string, Record<string, number>> = {};
-  for (const shard of shards) {
-    for (const [filter, values] of Object.entries(await shard.filters())) {
+  for (const available of await Promise.all(shards.map((shard) => shard.filters()))) {
+    for (const [filter, values] of Object.entries(available)) {
       const counts = (merged[filter] ??= {});
       for (const [value, count] of Object.entries(values)) counts[value] = (counts[value] ?? 0) + count;
     }
