@@ -3,7 +3,8 @@ import { absoluteUrl, apiPath, pagePath, shubUri, starsIssueUrl } from '../site/
 import type { Site } from './enrich.ts';
 
 // Stage 6b: the JSON API for programs (api/v1/). The index links to collection files relatively,
-// so a mirrored copy stays navigable; pages and manifests are linked by absolute URL.
+// so a mirrored copy stays navigable; pages are linked by absolute URL, tag pages and manifests
+// through the registry's URL templates.
 
 export interface ApiFile {
   path: string;
@@ -21,6 +22,10 @@ export function toApi(site: Site): ApiFile[] {
     repository: config.repository,
     counts: site.counts,
     collections: 'collections.json',
+    templates: {
+      tagPage: absoluteUrl(config, pagePath.tag('{collection}', '{container}', '{tag}')),
+      manifest: absoluteUrl(config, apiPath.manifest('{collection}', '{container}', { tag: '{tag}' })),
+    },
   };
   const index: ApiCollectionsIndex = {
     collections: site.collections.map((c) => ({
@@ -59,10 +64,7 @@ export function toApi(site: Site): ApiFile[] {
         page: absoluteUrl(config, pagePath.container(c.name, n.name)),
         tags: n.tags.map((t) => ({
           name: t.name,
-          url: t.current.url,
-          sha256: t.current.sha256,
-          md5: t.current.md5,
-          size: t.current.size,
+          ...t.current,
           architecture: t.record.architecture,
           created: t.record.created,
           frozen: t.record.frozen ?? false,
@@ -72,9 +74,7 @@ export function toApi(site: Site): ApiFile[] {
           baseOs: t.baseOs,
           downloads: t.downloads,
           pull: shubUri(config, c.name, n.name, { tag: t.name, digest: t.current.md5 }),
-          manifest: absoluteUrl(config, apiPath.manifest(c.name, n.name, { tag: t.name })),
-          page: absoluteUrl(config, pagePath.tag(c.name, n.name, t.name)),
-          versions: t.versions,
+          previous: t.versions.slice(0, -1),
         })),
       })),
     };

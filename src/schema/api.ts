@@ -22,6 +22,12 @@ export const apiRegistry = z
     repository: z.string().optional(),
     counts,
     collections: z.string().describe('Relative URL of the collections index.'),
+    templates: z
+      .strictObject({
+        tagPage: z.string().describe('Absolute URL of a tag\'s page, with {collection}, {container} and {tag} to fill in.'),
+        manifest: z.string().describe('Absolute URL of a tag\'s shub manifest, with {collection}, {container} and {tag} to fill in.'),
+      })
+      .describe('URL templates (RFC 6570 level 1; the names are URL-safe as they are) for what would otherwise repeat in every tag.'),
   })
   .describe('api/v1/registry.json: the registry\'s identity and counts.');
 
@@ -55,12 +61,12 @@ const apiVersion = z.strictObject({
   author: z.string().optional(),
 });
 
+// A tag is its current image (the fields of a version) plus the images it pointed at before.
+// Keeping the current image out of `previous` keeps every image once in the file: at 100,000
+// tags a repeated image is 25 MB of API.
 const apiTag = z.strictObject({
   name: z.string(),
-  url: z.string(),
-  sha256: z.string(),
-  md5: z.string(),
-  size: z.int(),
+  ...apiVersion.shape,
   architecture: z.string().optional(),
   created: z.string().optional(),
   frozen: z.boolean(),
@@ -70,9 +76,7 @@ const apiTag = z.strictObject({
   baseOs: z.string().optional().describe('Operating system the image is built on (os-release, else the definition\'s From:).'),
   downloads: usageCount('Downloads of the images this tag has pointed at'),
   pull: z.string().describe('shub:// reference pinned to this image.'),
-  manifest: z.string().describe('URL of the tag\'s shub manifest.'),
-  page: z.string(),
-  versions: z.array(apiVersion).describe('Every image this tag has pointed at, oldest first.'),
+  previous: z.array(apiVersion).describe('The images this tag pointed at before the current one, oldest first. Each stays pullable by its md5.'),
 });
 
 export const apiCollection = z

@@ -45,6 +45,9 @@ export const TREEMAP_HEIGHT = 600;
 const HEADER = 20;
 const CHAR_WIDTH = 7.2;
 const LINE_HEIGHT = 15;
+const MAX_CELLS = 1000;
+/** Square units of the 1000 × 600 view box under which a cell is left out of a crowded drawing. */
+const MIN_AREA = 2;
 
 /** ColorBrewer Set3 lightened for dark text: every collection readable at AA contrast. */
 const PALETTE = ['#a6dbd3', '#f5f5b8', '#cdc9e6', '#f9b4ab', '#a9c7df', '#f8c98f', '#c9e69a', '#f5cde3', '#dcdcdc', '#d4a9d5', '#d3ecce', '#fdeea0'];
@@ -83,12 +86,18 @@ export function layoutTreemap(collections: readonly TreemapCollection[], focus?:
     .paddingTop((node) => (node.depth === 1 ? HEADER : 3))
     .paddingInner(0)(root);
 
+  // With more than MAX_CELLS cells, those under MIN_AREA (not even a dot) are left out: at
+  // 100,000 tags nearly every container is one, and drawing them made an 18 MB page. Their area
+  // still counts (the collection's frame shows it); zooming into the collection draws them.
+  // Below MAX_CELLS every cell is drawn, so each container stays reachable from the keyboard.
+  const crowded = laidOut.descendants().length - 1 > MAX_CELLS;
+  const drawn = (node: HierarchyRectangularNode<Node>) => !crowded || (node.x1 - node.x0) * (node.y1 - node.y0) >= MIN_AREA;
   const cells: Cell[] = [];
-  for (const node of laidOut.children ?? []) {
+  for (const node of (laidOut.children ?? []).filter(drawn)) {
     const collection = node.data.collection!;
     cells.push(toCell('collection', collection.name, collection.name, collection.href, collection.size, collection.bytes,
       sum(collection.containers.map((c) => c.tags)), node, node.data.fill!, HEADER));
-    for (const leaf of node.children ?? []) {
+    for (const leaf of (node.children ?? []).filter(drawn)) {
       const container = leaf.data.container!;
       cells.push(toCell('container', collection.name, `${collection.name}/${container.name}`, container.href, container.size,
         container.bytes, container.tags, leaf, node.data.fill!));

@@ -204,9 +204,13 @@ describe('sizes treemap', () => {
 describe('tag page', () => {
   it('shows labels, the definition file, the runscript and the version history', async () => {
     await visit('/collections/base/busybox/latest/');
-    const labels = page.locator('h2:text-is("Labels") + .table-wrap tbody tr');
-    expect(await labels.count()).toBeGreaterThan(3);
-    expect(await page.locator('h2:text-is("Labels") + .table-wrap').innerText()).toContain('org.label-schema.usage.singularity.deffile.from');
+    // The heading is the path: collection and container link to their pages.
+    expect(await page.locator('h1').innerText()).toBe('base/busybox:latest');
+    expect(await page.locator('h1 a').evaluateAll((links) => links.map((a) => (a as HTMLAnchorElement).pathname))).toEqual(['/registry/collections/base/', '/registry/collections/base/busybox/']);
+    const labels = page.locator('h2:text-is("Labels") + dl.labels');
+    expect(await labels.locator('dt').count()).toBeGreaterThan(3);
+    const from = labels.locator('dt', { hasText: 'org.label-schema.usage.singularity.deffile.from' });
+    expect(await from.locator('xpath=following-sibling::dd[1]').innerText()).toBe('busybox:1.33.1');
     expect(await page.locator('#definition + pre').innerText()).toMatch(/Bootstrap: docker\s+From: busybox:1\.33\.1/i);
     expect(await page.locator('#runscript + pre').innerText()).toContain('/bin/sh');
     const history = page.locator('h2:text-is("Version history") ~ .table-wrap tbody tr');

@@ -43,11 +43,18 @@ describe('sifhub build', () => {
   });
 
   it('writes API files that match their schemas', async () => {
-    apiRegistry.parse(JSON.parse(await page('api/v1/registry.json')));
+    const registry = apiRegistry.parse(JSON.parse(await page('api/v1/registry.json')));
     apiCollectionsIndex.parse(JSON.parse(await page('api/v1/collections.json')));
     const lab = apiCollection.parse(JSON.parse(await page('api/v1/collections/lab.json')));
-    expect(lab.containers[0]!.tags[0]!.versions.map((v) => v.author)).toEqual(['Ada Lovelace', 'Grace Hopper']);
-    expect(lab.containers[0]!.tags[0]!.pull).toBe(`shub://lab.github.io/registry/lab/tool:1.0@${image(2).md5}`);
+    const tag = lab.containers[0]!.tags[0]!;
+    expect([tag.md5, tag.author]).toEqual([image(2).md5, 'Grace Hopper']);
+    expect(tag.previous.map((v) => [v.md5, v.author])).toEqual([[image(1).md5, 'Ada Lovelace']]);
+    expect(tag.pull).toBe(`shub://lab.github.io/registry/lab/tool:1.0@${image(2).md5}`);
+    // The templates give the tag's page and manifest: both exist in the build.
+    const fill = (template: string) => template.replace('{collection}', 'lab').replace('{container}', 'tool').replace('{tag}', tag.name);
+    const local = (url: string) => decodeURIComponent(new URL(url).pathname.replace(/^\/registry\//, ''));
+    expect(existsSync(path.join(repo.dir, 'dist', local(fill(registry.templates.tagPage)), 'index.html'))).toBe(true);
+    expect(JSON.parse(await page(local(fill(registry.templates.manifest))))).toMatchObject({ version: image(2).md5 });
   });
 
   it('shows every recorded field and the version history on the tag page', async () => {
@@ -68,6 +75,15 @@ describe('sifhub build', () => {
     ]) {
       expect(html, text).toContain(text);
     }
+  });
+
+  it('describes a page by its own summary, never by repeating the registry\'s description', async () => {
+    expect(await page('index.html')).toContain('<meta name="description"');
+    const tag = await page('collections/lab/tool/1.0/index.html');
+    expect(tag).toContain('<meta name="description" content="A tool">');
+    expect(tag).not.toContain('Images of the lab');
+    const about = await page('about/index.html'); // a page without a summary of its own
+    expect(about).not.toContain('<meta name="description"');
   });
 
   it('links under the path prefix of a project site', async () => {

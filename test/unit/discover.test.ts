@@ -109,6 +109,17 @@ describe('sizes', () => {
     expect(zoomed[0]!.width).toBeGreaterThan(990);
   });
 
+  it('does not draw containers too small to see, until their collection is zoomed into', () => {
+    const tiny = Array.from({ length: 2000 }, (_, i) => ({ name: `t${i}`, href: `/b/t${i}/`, bytes: 1, size: '1 B', tags: 1 }));
+    const collections = [
+      { name: 'a', href: '/a/', bytes: 1e7, size: '10 MB', containers: [{ name: 'x', href: '/a/x/', bytes: 1e7, size: '10 MB', tags: 1 }] },
+      { name: 'b', href: '/b/', bytes: 2000, size: '2 kB', containers: tiny },
+    ];
+    const cells = layoutTreemap(collections);
+    expect(cells.map((c) => c.label)).toEqual(['a', 'a/x', 'b']); // b's frame, to zoom into
+    expect(layoutTreemap(collections, 'b')).toHaveLength(2001);
+  });
+
   it('projects the site with links under the path prefix', () => {
     expect(toTreemap(site)[0]).toMatchObject({ name: 'lab', href: '/registry/collections/lab/', bytes: 4000, containers: [{ name: 'aligner', href: '/registry/collections/lab/aligner/', tags: 3 }] });
   });
