@@ -25,6 +25,7 @@ export function toApi(site: Site): ApiFile[] {
     templates: {
       tagPage: absoluteUrl(config, pagePath.tag('{collection}', '{container}', '{tag}')),
       manifest: absoluteUrl(config, apiPath.manifest('{collection}', '{container}', { tag: '{tag}' })),
+      pull: shubUri(config, '{collection}', '{container}', { tag: '{tag}', digest: '{md5}' }),
     },
   };
   const index: ApiCollectionsIndex = {
@@ -73,7 +74,6 @@ export function toApi(site: Site): ApiFile[] {
           uncommitted: t.uncommitted,
           baseOs: t.baseOs,
           downloads: t.downloads,
-          pull: shubUri(config, c.name, n.name, { tag: t.name, digest: t.current.md5 }),
           previous: t.versions.slice(0, -1),
         })),
       })),

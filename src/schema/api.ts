@@ -26,6 +26,7 @@ export const apiRegistry = z
       .strictObject({
         tagPage: z.string().describe('Absolute URL of a tag\'s page, with {collection}, {container} and {tag} to fill in.'),
         manifest: z.string().describe('Absolute URL of a tag\'s shub manifest, with {collection}, {container} and {tag} to fill in.'),
+        pull: z.string().describe('shub:// reference that pins a pull to one image, with {collection}, {container}, {tag} and {md5} to fill in.'),
       })
       .describe('URL templates (RFC 6570 level 1; the names are URL-safe as they are) for what would otherwise repeat in every tag.'),
   })
@@ -75,7 +76,6 @@ const apiTag = z.strictObject({
   uncommitted: z.boolean(),
   baseOs: z.string().optional().describe('Operating system the image is built on (os-release, else the definition\'s From:).'),
   downloads: usageCount('Downloads of the images this tag has pointed at'),
-  pull: z.string().describe('shub:// reference pinned to this image.'),
   previous: z.array(apiVersion).describe('The images this tag pointed at before the current one, oldest first. Each stays pullable by its md5.'),
 });
 

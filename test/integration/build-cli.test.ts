@@ -49,9 +49,9 @@ describe('sifhub build', () => {
     const tag = lab.containers[0]!.tags[0]!;
     expect([tag.md5, tag.author]).toEqual([image(2).md5, 'Grace Hopper']);
     expect(tag.previous.map((v) => [v.md5, v.author])).toEqual([[image(1).md5, 'Ada Lovelace']]);
-    expect(tag.pull).toBe(`shub://lab.github.io/registry/lab/tool:1.0@${image(2).md5}`);
-    // The templates give the tag's page and manifest: both exist in the build.
-    const fill = (template: string) => template.replace('{collection}', 'lab').replace('{container}', 'tool').replace('{tag}', tag.name);
+    // The templates give the tag's pinned pull, page and manifest; the last two exist in the build.
+    const fill = (template: string) => template.replace('{collection}', 'lab').replace('{container}', 'tool').replace('{tag}', tag.name).replace('{md5}', tag.md5);
+    expect(fill(registry.templates.pull)).toBe(`shub://lab.github.io/registry/lab/tool:1.0@${image(2).md5}`);
     const local = (url: string) => decodeURIComponent(new URL(url).pathname.replace(/^\/registry\//, ''));
     expect(existsSync(path.join(repo.dir, 'dist', local(fill(registry.templates.tagPage)), 'index.html'))).toBe(true);
     expect(JSON.parse(await page(local(fill(registry.templates.manifest))))).toMatchObject({ version: image(2).md5 });
