@@ -7,7 +7,10 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, freemem, totalmem, tmpdir } from 'node:os';
 import path from 'node:path';
+import { Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs, promisify, styleText } from 'node:util';
+import { createGzip } from 'node:zlib';
 import { generateRegistry } from '../src/bench/generate-registry-git.ts';
 import { startMemoryProbe } from '../src/bench/measure-memory-node.ts';
 import { buildSite } from '../src/pipeline/build.ts';
@@ -75,7 +78,8 @@ async function main(): Promise<number> {
 
   await rm(out, { recursive: true, force: true });
   const full = await buildInChild(registry, out, true);
-  const { files, bytes, tarBytes } = await measureDir(out);
+  const { files, bytes } = await measureDir(out);
+  const upload = await measureUpload(out);
   printStages('Full build', full);
 
   // One record changes: a tag moves to a rebuilt image, as a merged pull request does.
@@ -85,10 +89,13 @@ async function main(): Promise<number> {
 
   const budget = BUDGETS[tags];
   const check = (ok: boolean) => (ok ? styleText('green', '✔') : styleText('red', '✖'));
-  console.log(`\nOutput: ${files.toLocaleString('en')} files, ${formatBytes(bytes)} (search index ${formatBytes(full.searchIndexBytes)}); as a tar, as GitHub Pages counts it: ${formatBytes(tarBytes)}`);
+  console.log(`\nOutput: ${files.toLocaleString('en')} files, ${formatBytes(bytes)} = ${(bytes / 1e9).toFixed(2)} GB (search index ${formatBytes(full.searchIndexBytes)})`);
+  console.log(`Upload to GitHub Pages: a ${formatBytes(upload.tarBytes)} tar, ${formatBytes(upload.compressedBytes)} compressed, as actions/upload-pages-artifact sends it`);
   console.log(`Full build: ${full.seconds.toFixed(1)} s, peak RSS ${formatBytes(full.peakRssBytes)}${budget ? `  ${check(full.seconds < budget.seconds)} < ${budget.seconds} s  ${check(full.peakRssBytes < budget.rssBytes)} < ${formatBytes(budget.rssBytes)}` : ''}`);
-  console.log(`One-record rebuild: ${incremental.seconds.toFixed(1)} s = ${((incremental.seconds / full.seconds) * 100).toFixed(0)}% of the full build  ${check(incremental.seconds < full.seconds * 0.25)} < 25%`);
-  if (budget?.siteBytes) console.log(`Site size: ${formatBytes(bytes)}  ${check(bytes < budget.siteBytes)} < ${formatBytes(budget.siteBytes)}; as a tar ${formatBytes(tarBytes)}  ${check(tarBytes < budget.siteBytes)} (GitHub Pages' limit)`);
+  console.log(`One-record rebuild: ${incremental.seconds.toFixed(1)} s = ${((incremental.seconds / full.seconds) * 100).toFixed(0)}% of the full build${budget ? `  ${check(incremental.seconds < full.seconds * 0.25)} < 25%` : ''}`);
+  // GitHub's "1 GB" is 1,073,741,824 bytes where it checks (actions/deploy-pages compares the
+  // uploaded artifact with it); the published site is held to the same.
+  if (budget?.siteBytes) console.log(`Site size: ${formatBytes(bytes)}  ${check(bytes < budget.siteBytes)} < ${formatBytes(budget.siteBytes)} (GitHub Pages' 1 GB); upload ${formatBytes(upload.compressedBytes)}  ${check(upload.compressedBytes < budget.siteBytes)}`);
   console.log(
     JSON.stringify({
       tags,
@@ -96,7 +103,8 @@ async function main(): Promise<number> {
       peakRssBytes: full.peakRssBytes,
       files,
       bytes,
-      tarBytes,
+      tarBytes: upload.tarBytes,
+      uploadBytes: upload.compressedBytes,
       searchIndexBytes: full.searchIndexBytes,
       incrementalSeconds: round(incremental.seconds),
       incrementalPeakRssBytes: incremental.peakRssBytes,
@@ -104,6 +112,40 @@ async function main(): Promise<number> {
     }),
   );
   return 0;
+}
+
+/**
+ * The site as actions/upload-pages-artifact uploads it: GNU tar of the folder (its very flags),
+ * which actions/upload-artifact then deflates at level 6 into the artifact whose size
+ * actions/deploy-pages checks. gzip at level 6 is the same deflate.
+ */
+async function measureUpload(dir: string): Promise<{ tarBytes: number; compressedBytes: number }> {
+  const tar = spawn('tar', ['--dereference', '--hard-dereference', '--directory', dir, '-cf', '-', '--exclude=.git', '--exclude=.github', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<number | null>((resolve, reject) => {
+    tar.on('error', reject);
+    tar.on('close', resolve);
+  });
+  let tarBytes = 0;
+  let compressedBytes = 0;
+  await pipeline(
+    tar.stdout,
+    new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        tarBytes += chunk.length;
+        done(null, chunk);
+      },
+    }),
+    createGzip({ level: 6 }),
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        compressedBytes += chunk.length;
+        done();
+      },
+    }),
+  );
+  const code = await exited;
+  if (code !== 0) throw new Error(`tar exited with ${code} while measuring ${dir}`);
+  return { tarBytes, compressedBytes };
 }
 
 async function childBuild(registry: string, out: string, fresh: boolean): Promise<number> {

@@ -48,21 +48,15 @@ export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
-/**
- * Files and bytes under `dir`, and its size as a tar: GitHub Pages measures the tar of the site,
- * where every file costs a 512-byte header and a whole last block.
- */
-export async function measureDir(dir: string): Promise<{ files: number; bytes: number; tarBytes: number }> {
+/** Files and bytes under `dir`. */
+export async function measureDir(dir: string): Promise<{ files: number; bytes: number }> {
   let files = 0;
   let bytes = 0;
-  let tarBytes = 1024;
   for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isDirectory()) tarBytes += 512;
     if (!entry.isFile()) continue;
     const { size } = await stat(path.join(entry.parentPath, entry.name));
     files += 1;
     bytes += size;
-    tarBytes += 512 + Math.ceil(size / 512) * 512;
   }
-  return { files, bytes, tarBytes };
+  return { files, bytes };
 }
