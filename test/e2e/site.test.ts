@@ -212,6 +212,8 @@ describe('tag page', () => {
     const from = labels.locator('dt', { hasText: 'org.label-schema.usage.singularity.deffile.from' });
     expect(await from.locator('xpath=following-sibling::dd[1]').innerText()).toBe('busybox:1.33.1');
     expect(await page.locator('#definition + pre').innerText()).toMatch(/Bootstrap: docker\s+From: busybox:1\.33\.1/i);
+    // The definition's header says how the image was bootstrapped: the facts do not repeat it.
+    expect(await page.locator('dl.facts dt').allInnerTexts()).not.toContain('From');
     expect(await page.locator('#runscript + pre').innerText()).toContain('/bin/sh');
     const history = page.locator('h2:text-is("Version history") ~ .table-wrap tbody tr');
     expect(await history.count()).toBe(2);
