@@ -2,7 +2,7 @@ import type { Octokit } from '@octokit/rest';
 import { makeOctokit, type GitHubAccess } from '../github/octokit.ts';
 import { parseReleaseAssetUrl, parseRepositoryUrl } from '../github/urls.ts';
 import { plural } from '../site/format.ts';
-import { NO_USAGE, type Usage } from './enrich.ts';
+import { NO_USAGE, type Usage } from '../model/to-site.ts';
 
 // Usage counts live on GitHub and are fetched at build time, never committed (DESIGN §4):
 // downloads are release assets' `download_count`, stars are the 👍 reactions on the issue a

@@ -1,11 +1,11 @@
 import type { GitHubAccess } from '../github/octokit.ts';
-import { InputError } from '../problems.ts';
+import { InputError } from '../errors.ts';
 import type { ContentCache } from './content-cache-fs.ts';
-import { NO_USAGE, toSite, type Site } from './enrich.ts';
+import { NO_USAGE, toSite, type Site } from '../model/to-site.ts';
 import { fetchUsage } from './fetch-usage-github.ts';
-import { loadRegistry, type LoadedRegistry } from './load-registry-fs.ts';
-import { readHistory } from './read-history-git.ts';
-import { validateRegistry } from './validate-records.ts';
+import { loadRegistry, type LoadedRegistry } from '../records/read-registry-fs.ts';
+import { readHistory } from '../git/read-history.ts';
+import { validateRegistry } from '../records/check-registry.ts';
 
 // Stages 1–5, records on disk and in git → the site model. build.ts continues from here; the
 // Astro dev server calls this alone, so it must not import the page renderer.

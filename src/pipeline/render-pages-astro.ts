@@ -1,9 +1,9 @@
 import { cp, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setSiteModel, type RenderPlan } from '../site/model.ts';
+import { setSiteModel, type RenderPlan } from '../model/hand-off.ts';
 import { basePath } from '../site/urls.ts';
-import type { Site } from './enrich.ts';
+import type { Site } from '../model/to-site.ts';
 
 // Stage 7: pages. Astro renders src/pages/ from the model handed over in memory.
 

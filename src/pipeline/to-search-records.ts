@@ -1,8 +1,8 @@
 import type { SiteConfig } from '../schema/site-config.ts';
 import { formatBytes, plural } from '../site/format.ts';
 import { href, pagePath } from '../site/urls.ts';
-import type { CollectionEntry, ContainerEntry, Site } from './enrich.ts';
-import { topicsOf } from './to-topics.ts';
+import type { CollectionEntry, ContainerEntry, Site } from '../model/to-site.ts';
+import { topicsOf } from '../model/to-topics.ts';
 
 // The search index's input, projected from the site model (never by re-reading records or
 // pages). One record per container: results then name what people pull, a container with

@@ -8,7 +8,7 @@ export interface ByteSource {
   read(offset: number, length: number): Promise<Uint8Array>;
 }
 
-import { EnvironmentError } from '../problems.ts';
+import { EnvironmentError } from '../errors.ts';
 
 /** The file is not what it claims to be; `message` says what is wrong, for a person (exit 3). */
 export class FormatError extends EnvironmentError {

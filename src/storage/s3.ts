@@ -2,8 +2,8 @@ import { createReadStream } from 'node:fs';
 import { GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { EnvironmentError } from '../problems.ts';
-import type { Progress } from '../submit/progress-tty.ts';
+import { EnvironmentError } from '../errors.ts';
+import type { Progress } from '../commands/submit/progress-tty.ts';
 
 // Images in any S3-compatible store (AWS, Ceph radosgw, MinIO, R2, …), configured the AWS
 // SDK's standard way: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL

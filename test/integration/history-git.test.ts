@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadSite } from '../../src/pipeline/load-site.ts';
 import { toManifests } from '../../src/pipeline/to-manifests.ts';
-import { EnvironmentError } from '../../src/problems.ts';
+import { EnvironmentError } from '../../src/errors.ts';
 import { image, REGISTRY_YML, tagRecord, TempRepo } from '../helpers/git-repo.ts';
 
 let repo: TempRepo;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageKey, makeS3Client, presignGet, publicUrlOf, StorageError, uploadImage } from '../../src/storage/s3.ts';
-import { hashFile } from '../../src/submit/hash-file-fs.ts';
+import { hashFile } from '../../src/commands/submit/hash-file-fs.ts';
 import { runSifhub } from '../helpers/cli.ts';
 import { TempRepo } from '../helpers/git-repo.ts';
 import { createBucket, fetchWithCert, startS3Server, type S3Server } from '../helpers/s3-server.ts';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nonPublicKind } from '../../src/verify/public-address-node.ts';
+import { nonPublicKind } from '../../src/commands/verify/public-address-node.ts';
 import { runSifhub } from '../helpers/cli.ts';
 import { tagRecord, TempRepo, type Image } from '../helpers/git-repo.ts';
 

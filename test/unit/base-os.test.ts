@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toBaseOs, toOsTopic } from '../../src/pipeline/base-os.ts';
+import { toBaseOs, toOsTopic } from '../../src/model/base-os.ts';
 
 describe('toBaseOs', () => {
   it.each([

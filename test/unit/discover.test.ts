@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { toSite, type Usage } from '../../src/pipeline/enrich.ts';
-import { toLabelSlugs } from '../../src/pipeline/to-labels.ts';
+import { toSite, type Usage } from '../../src/model/to-site.ts';
+import { toLabelSlugs } from '../../src/model/to-labels.ts';
 import { toSearchRecords } from '../../src/pipeline/to-search-records.ts';
-import { toTreemap } from '../../src/pipeline/to-treemap.ts';
-import type { RegistryInput, TagInput } from '../../src/pipeline/validate-records.ts';
+import { toTreemap } from '../../src/model/sizes-page.ts';
+import type { RegistryInput, TagInput } from '../../src/records/check-registry.ts';
 import type { TagRecord } from '../../src/schema/record.ts';
-import { layoutTreemap } from '../../src/site/treemap.ts';
+import { layoutTreemap } from '../../src/model/treemap.ts';
 import { image } from '../helpers/git-repo.ts';
 
 // The discovery projections of the site model: labels, topics, search records, usage counts,

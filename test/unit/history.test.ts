@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseGitLog } from '../../src/pipeline/history.ts';
+import { parseGitLog } from '../../src/git/parse-log.ts';
 
 const Z = '0'.repeat(40);
 const blob = (n: number) => n.toString(16).padStart(40, 'a');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { toSite } from '../../src/pipeline/enrich.ts';
-import type { FileHistory } from '../../src/pipeline/history.ts';
+import { toSite } from '../../src/model/to-site.ts';
+import type { FileHistory } from '../../src/git/parse-log.ts';
 import { toManifests } from '../../src/pipeline/to-manifests.ts';
-import type { RegistryInput, TagInput } from '../../src/pipeline/validate-records.ts';
+import type { RegistryInput, TagInput } from '../../src/records/check-registry.ts';
 import { image, tagRecord, type Image } from '../helpers/git-repo.ts';
 
 const config = { name: 'T', url: 'https://registry.example.org' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toSafeHtml } from '../../src/pipeline/markdown.ts';
+import { toSafeHtml } from '../../src/model/markdown.ts';
 
 describe('toSafeHtml', () => {
   it('renders Markdown with GitHub extensions', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseMarkdownRecord, parseYaml } from '../../src/pipeline/parse-frontmatter.ts';
+import { parseMarkdownRecord, parseYaml } from '../../src/records/parse-record.ts';
 
 const g = globalThis as { pwned?: boolean };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shardAnswers } from '../../src/scripts/search.ts';
+import { shardAnswers } from '../../src/browser/search.ts';
 
 // Which shards' answers the search page keeps: those a single index would have given.
 // has[shard][word]: the shard holds the query word itself (a quoted search found it).

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { RegistryFile } from '../../src/pipeline/load-registry-fs.ts';
-import { validateRegistry } from '../../src/pipeline/validate-records.ts';
-import { formatProblems } from '../../src/problems.ts';
+import type { RegistryFile } from '../../src/records/read-registry-fs.ts';
+import { validateRegistry } from '../../src/records/check-registry.ts';
+import { formatProblems } from '../../src/errors.ts';
 
 const SHA = 'e89ad5f79a1acc7c87e98b28e38c63b1a02759b51d925c67c3967ff06dc13e9f';
 const MD5 = 'f03b26b98eca65a2b07a845042204fc3';

@@ -1,4 +1,4 @@
-import type { CollectionEntry, ContainerEntry } from './enrich.ts';
+import type { CollectionEntry, ContainerEntry } from './to-site.ts';
 
 // The /stars/ and /downloads/ pages (Registry Server had both): the most starred collections,
 // the most downloaded containers and collections. Unknown counts are left out, never ranked as 0.

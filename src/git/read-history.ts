@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleGit } from 'simple-git';
-import { EnvironmentError } from '../problems.ts';
-import { isTagRecordPath, parseGitLog, type FileHistory } from './history.ts';
+import { EnvironmentError } from '../errors.ts';
+import { isTagRecordPath, parseGitLog, type FileHistory } from './parse-log.ts';
 
 // Stage 4's I/O half: ONE `git log` pass over the registry folder, then ONE `git cat-file
 // --batch` for the record versions whose text we do not already hold (the working tree's

@@ -1,9 +1,9 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { simpleGit } from 'simple-git';
-import { EnvironmentError } from '../problems.ts';
-import type { RegistryFile } from './load-registry-fs.ts';
-import { readBlobs } from './read-history-git.ts';
+import { EnvironmentError } from '../errors.ts';
+import type { RegistryFile } from './read-registry-fs.ts';
+import { readBlobs } from '../git/read-history.ts';
 
 // The registry as it is at a git revision (the base of a pull request): the same files stage 1
 // reads from disk, read with one `git ls-tree` and one `git cat-file --batch`.

@@ -4,14 +4,14 @@ import { isValidName } from '../schema/names.ts';
 import { tagRecord, type CollectionRecord, type ContainerRecord, type TagRecord } from '../schema/record.ts';
 import type { SiteConfig } from '../schema/site-config.ts';
 import { toBaseOs, toOsTopic } from './base-os.ts';
-import { isTagRecordPath, type FileChange, type FileHistory } from './history.ts';
+import { isTagRecordPath, type FileChange, type FileHistory } from '../git/parse-log.ts';
 import { toLabelIndex, type LabelKeyEntry } from './to-labels.ts';
 import { toRankings, type Rankings } from './to-rankings.ts';
 import { toTopicIndex, type TopicEntry } from './to-topics.ts';
 import { toSafeHtml } from './markdown.ts';
-import { parseMarkdownRecord } from './parse-frontmatter.ts';
-import type { RegistryInput } from './validate-records.ts';
-import { runCache, type ContentCache } from './content-cache-fs.ts';
+import { parseMarkdownRecord } from '../records/parse-record.ts';
+import type { RegistryInput } from '../records/check-registry.ts';
+import { runCache, type ContentCache } from '../pipeline/content-cache-fs.ts';
 
 // Stage 5: records × git history → entries, the one model every output (manifests, API, pages)
 // is projected from. Pure.

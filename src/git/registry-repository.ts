@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { EnvironmentError } from '../problems.ts';
+import { EnvironmentError } from '../errors.ts';
 
 // A submission's git side. The records are committed on a new branch through a temporary
 // worktree, so the person's own checkout (its branch, its uncommitted edits) is never touched,

@@ -1,21 +1,21 @@
 import { stat } from 'node:fs/promises';
-import { makeOctokit, type GitHubAccess } from '../github/octokit.ts';
-import { parseRepositoryUrl } from '../github/urls.ts';
-import { parseMarkdownRecord, parseYaml } from '../pipeline/parse-frontmatter.ts';
-import { EnvironmentError } from '../problems.ts';
-import { isHttpsUrl } from '../schema/fields.ts';
-import { tagRecord, type TagRecord } from '../schema/record.ts';
-import { siteConfig, type SiteConfig } from '../schema/site-config.ts';
-import { inspectFile } from '../sif/inspect-file-fs.ts';
-import type { SifInspection } from '../sif/inspect-sif.ts';
-import { formatBytes } from '../site/format.ts';
-import { uploadReleaseAsset } from '../storage/github-release.ts';
-import { makeS3Client, parseS3Url, publicUrlOf, StorageError, uploadImage, type S3Location } from '../storage/s3.ts';
+import { makeOctokit, type GitHubAccess } from '../../github/octokit.ts';
+import { parseRepositoryUrl } from '../../github/urls.ts';
+import { parseMarkdownRecord, parseYaml } from '../../records/parse-record.ts';
+import { EnvironmentError } from '../../errors.ts';
+import { isHttpsUrl } from '../../schema/fields.ts';
+import { tagRecord, type TagRecord } from '../../schema/record.ts';
+import { siteConfig, type SiteConfig } from '../../schema/site-config.ts';
+import { inspectFile } from '../../sif/inspect-file-fs.ts';
+import type { SifInspection } from '../../sif/inspect-sif.ts';
+import { formatBytes } from '../../site/format.ts';
+import { uploadReleaseAsset } from '../../storage/github-release.ts';
+import { makeS3Client, parseS3Url, publicUrlOf, StorageError, uploadImage, type S3Location } from '../../storage/s3.ts';
 import { fetchImageHead } from './fetch-image-head-http.ts';
 import { hashFile, type FileHashes } from './hash-file-fs.ts';
 import type { Progress } from './progress-tty.ts';
 import { formatReference, tagRecordPath, toCollectionReadmeText, toContainerReadmeText, toPullRequest, toTagRecordText, type ImageReference } from './to-submission.ts';
-import { commitOnBranch, githubRemote, openRegistryRepository, pushBranch, remoteExists, submissionBranch, type RegistryRepository } from './write-submission-git.ts';
+import { commitOnBranch, githubRemote, openRegistryRepository, pushBranch, remoteExists, submissionBranch, type RegistryRepository } from '../../git/registry-repository.ts';
 
 // `sifhub submit`, in the one order that leaves nothing half-done: everything that can be
 // checked is checked before anything is uploaded; the record is committed only after the

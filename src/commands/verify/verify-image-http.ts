@@ -3,7 +3,7 @@ import { lookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { parseReleaseAssetUrl } from '../github/urls.ts';
+import { parseReleaseAssetUrl } from '../../github/urls.ts';
 import { nonPublicKind } from './public-address-node.ts';
 
 // `sifhub verify` for one image: does its URL serve, directly and completely, the bytes the

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseMarkdownRecord, parseYaml } from '../pipeline/parse-frontmatter.ts';
-import { tagRecord } from '../schema/record.ts';
-import { siteConfig } from '../schema/site-config.ts';
+import { parseMarkdownRecord, parseYaml } from '../../records/parse-record.ts';
+import { tagRecord } from '../../schema/record.ts';
+import { siteConfig } from '../../schema/site-config.ts';
 import { formatReference, tagRecordPath, type ImageReference } from '../submit/to-submission.ts';
-import { keyOfPublicUrl, makeS3Client, MAX_PRESIGN_SECONDS, parseS3Url, presignGet, StorageError } from './s3.ts';
+import { keyOfPublicUrl, makeS3Client, MAX_PRESIGN_SECONDS, parseS3Url, presignGet, StorageError } from '../../storage/s3.ts';
 
 // `sifhub share`: an expiring link to an image in the registry's own bucket (registry.yml
 // `storage`), for images that must not be public. Signed locally with the caller's

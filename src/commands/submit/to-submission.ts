@@ -1,8 +1,8 @@
 import { stringify } from 'yaml';
-import { nameProblem, type NameKind } from '../schema/names.ts';
-import type { TagRecord } from '../schema/record.ts';
-import type { ImageMetadata } from '../sif/inspect-sif.ts';
-import { formatBytes, plural } from '../site/format.ts';
+import { nameProblem, type NameKind } from '../../schema/names.ts';
+import type { TagRecord } from '../../schema/record.ts';
+import type { ImageMetadata } from '../../sif/inspect-sif.ts';
+import { formatBytes, plural } from '../../site/format.ts';
 
 // Pure pieces of `sifhub submit`: the image reference, the record files it writes and the
 // pull request it opens. The files are what a careful person would write by hand.

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { closest } from '../closest.ts';
-import { receivedText, type Problem } from '../problems.ts';
+import { receivedText, type Problem } from '../errors.ts';
 import { nameProblem } from '../schema/names.ts';
 import { collectionRecord, containerRecord, tagRecord, type CollectionRecord, type ContainerRecord, type TagRecord } from '../schema/record.ts';
 import { siteConfig, type SiteConfig } from '../schema/site-config.ts';
-import type { ContentCache } from './content-cache-fs.ts';
-import type { RegistryFile } from './load-registry-fs.ts';
-import { parseMarkdownRecord, parseYaml, type ParsedText, type ParseFailure } from './parse-frontmatter.ts';
+import type { ContentCache } from '../pipeline/content-cache-fs.ts';
+import type { RegistryFile } from './read-registry-fs.ts';
+import { parseMarkdownRecord, parseYaml, type ParsedText, type ParseFailure } from './parse-record.ts';
 
 // Stages 2 and 3: parse every file, check it against its schema and the cross-record rules, and
 // return ALL problems at once. Pure: works on the texts stage 1 read.

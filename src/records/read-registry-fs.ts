@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { EnvironmentError, type Problem } from '../problems.ts';
+import { EnvironmentError, type Problem } from '../errors.ts';
 
 // Stage 1: read registry/** from disk. Nothing is interpreted here beyond the folder layout;
 // names are only checked later, and no output path is ever built from them before that.

@@ -1,10 +1,10 @@
-import type { Problem } from '../problems.ts';
+import type { Problem } from '../errors.ts';
 import { collectionRecord, tagRecord } from '../schema/record.ts';
 import { siteConfig } from '../schema/site-config.ts';
-import { isTagRecordPath } from './history.ts';
-import type { RegistryFile } from './load-registry-fs.ts';
-import { parseMarkdownRecord, parseYaml } from './parse-frontmatter.ts';
-import { CONFIG_FILE } from './validate-records.ts';
+import { isTagRecordPath } from '../git/parse-log.ts';
+import type { RegistryFile } from './read-registry-fs.ts';
+import { parseMarkdownRecord, parseYaml } from './parse-record.ts';
+import { CONFIG_FILE } from './check-registry.ts';
 
 // The rules for what a change (a pull request) may do, comparing the registry at its base with
 // the working tree. Who may change what is read from the BASE only: a pull request cannot make

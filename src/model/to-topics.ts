@@ -1,4 +1,4 @@
-import type { CollectionEntry, ContainerEntry } from './enrich.ts';
+import type { CollectionEntry, ContainerEntry } from './to-site.ts';
 
 // The topic index: topics named by collection and container records, plus the automatic
 // base-OS topics of the tags (already merged into each container's `topics`). Pure.

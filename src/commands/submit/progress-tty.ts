@@ -1,4 +1,4 @@
-import { formatBytes } from '../site/format.ts';
+import { formatBytes } from '../../site/format.ts';
 
 /** Reports bytes done; a no-op when output is not a terminal (CI logs stay clean). */
 export interface Progress {

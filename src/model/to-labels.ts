@@ -1,4 +1,4 @@
-import type { CollectionEntry, ContainerEntry } from './enrich.ts';
+import type { CollectionEntry, ContainerEntry } from './to-site.ts';
 
 // The label index: key → values → the containers whose current images carry them ("when you
 // investigate an individual label, you can see all containers in the registry that have it").

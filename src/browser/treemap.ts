@@ -1,4 +1,4 @@
-import { layoutTreemap, type Cell, type TreemapCollection } from '../site/treemap.ts';
+import { layoutTreemap, type Cell, type TreemapCollection } from '../model/treemap.ts';
 
 // The sizes page's treemap, enhanced: selecting a collection's title zooms into it (laid out
 // again with the build's own layout code), the back button, Escape or the browser's Back zoom

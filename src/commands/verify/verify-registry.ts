@@ -1,8 +1,8 @@
-import { loadRegistry } from '../pipeline/load-registry-fs.ts';
-import { parseMarkdownRecord } from '../pipeline/parse-frontmatter.ts';
-import { readRegistryAt } from '../pipeline/read-registry-git.ts';
-import { validateRegistry, type TagInput } from '../pipeline/validate-records.ts';
-import { InputError } from '../problems.ts';
+import { loadRegistry } from '../../records/read-registry-fs.ts';
+import { parseMarkdownRecord } from '../../records/parse-record.ts';
+import { readRegistryAt } from '../../records/read-registry-git.ts';
+import { validateRegistry, type TagInput } from '../../records/check-registry.ts';
+import { InputError } from '../../errors.ts';
 import { verifyImage, type VerifyOptions } from './verify-image-http.ts';
 
 // Which tag records `sifhub verify` checks, and checking them a few at a time.
