@@ -1,5 +1,9 @@
 import { truncate } from './schema/names.ts';
 
+// Every error sifhub reports on purpose, and the exit code each maps to (scripts/sifhub.ts):
+// InputError 1 (the records), UsageError 2 (the command line), EnvironmentError and its kinds 3
+// (git, files, storage, network). Anything else is a bug (70).
+
 /** One thing wrong with the input, reported with everything else wrong before the build stops. */
 export interface Problem {
   /** Path as the user sees it, e.g. registry/lab/tool/1.0.md */
@@ -52,40 +56,54 @@ export function formatProblems(problems: readonly Problem[]): string {
   return lines.join('\n');
 }
 
-function compareProblems(a: Problem, b: Problem): number {
+export function compareProblems(a: Problem, b: Problem): number {
   return a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.field ?? '').localeCompare(b.field ?? '');
 }
 
 /** Something around the records is wrong (no git, a shallow clone, a missing folder); exit 3. */
-export class EnvironmentError extends Error {}
-
-/**
- * GitHub Actions workflow commands: one `::error` annotation per problem, shown on the pull
- * request's changed lines. Values are escaped as the Actions toolkit does.
- */
-/** Workflow-command escaping (actions/toolkit's escapeData): %, CR and LF. */
-const data = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-
-export function formatAnnotations(problems: readonly Problem[]): string {
-  const property = (s: string) => data(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
-  return [...problems]
-    .sort(compareProblems)
-    .map((p) => {
-      const props = [`file=${property(p.file.replace(/ \(deleted\)$/, ''))}`, ...(p.line ? [`line=${p.line}`] : []), `title=${property(p.field ? `sifhub: ${p.field}` : 'sifhub')}`];
-      return `::error ${props.join(',')}::${data(p.message)}`;
-    })
-    .join('\n');
+export class EnvironmentError extends Error {
+  override name = 'EnvironmentError';
 }
 
-/** A warning as a workflow command: shown on the run's summary page, not only in its log. */
-export function formatWarningAnnotation(message: string): string {
-  return `::warning title=sifhub::${data(message)}`;
+/** The file is not what it claims to be (a SIF, a squashfs); `message` says what is wrong, for a person. */
+export class FormatError extends EnvironmentError {
+  override name = 'FormatError';
 }
 
-/** A Markdown table of the problems for the job's step summary. */
-export function formatStepSummary(problems: readonly Problem[], title: string): string {
-  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;')).replace(/\r?\n/g, ' ');
-  if (problems.length === 0) return `### ${title}\n\n✔ No problems.\n`;
-  const rows = [...problems].sort(compareProblems).map((p) => `| \`${cell(p.file)}\` | ${p.line ?? ''} | ${p.field ? `\`${cell(p.field)}\`` : ''} | ${cell(p.message)} |`);
-  return [`### ${title}`, '', `✖ ${problems.length} ${problems.length === 1 ? 'problem' : 'problems'}`, '', '| File | Line | Field | Problem |', '| --- | --- | --- | --- |', ...rows, ''].join('\n');
+/** Object storage failed or refused; the message says what to retry. */
+export class StorageError extends EnvironmentError {
+  override name = 'StorageError';
+}
+
+/** A git command failed or git is missing; the message says what to do. */
+export class GitError extends EnvironmentError {
+  override name = 'GitError';
+}
+
+/** A submission cannot go ahead; the message says why and what to do. */
+export class SubmitError extends EnvironmentError {
+  override name = 'SubmitError';
+}
+
+/** The command line is wrong (exit 2): an unknown option, a missing argument. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+  /** The command whose usage to print beneath the message, if known. */
+  readonly command: string | undefined;
+  constructor(message: string, command?: string) {
+    super(message);
+    this.command = command;
+  }
+}
+
+/** The documented exit codes (README): what a script calling sifhub can rely on. */
+export const EXIT = { ok: 0, invalidRecords: 1, usage: 2, environment: 3, bug: 70 } as const;
+
+
+/** A file that cannot be read is the environment's problem (exit 3), never a stack trace. */
+export function rethrowAsEnvironment(file: string) {
+  return (error: NodeJS.ErrnoException): never => {
+    if (!(error instanceof EnvironmentError) && typeof error.code === 'string' && error.syscall) throw new EnvironmentError(`cannot read ${file}: ${error.message}`, { cause: error });
+    throw error;
+  };
 }

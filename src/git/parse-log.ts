@@ -1,5 +1,5 @@
 // Stage 4's pure half: git's `log --raw -z` output → the history of every record file, renames
-// followed. Tested on literal strings; read-history-git.ts runs git and feeds it here.
+// followed. Tested on literal strings; read-history.ts runs git and feeds it here.
 
 export interface FileChange {
   commit: string;
@@ -17,12 +17,6 @@ export interface FileHistory {
 }
 
 const NO_BLOB = /^0{40}$|^0{64}$/;
-
-/** "<collection>/<container>/<tag>.md": the only files whose old versions matter. */
-export function isTagRecordPath(path: string): boolean {
-  const parts = path.split('/');
-  return parts.length === 3 && parts[2]!.endsWith('.md') && parts[2] !== 'README.md';
-}
 
 /**
  * Parses `git log --first-parent --reverse -M --raw --no-abbrev -z --format=%x1e%H%x1f%cI%x1f%an`

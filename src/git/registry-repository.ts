@@ -1,28 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { EnvironmentError } from '../errors.ts';
+import { GitError } from '../errors.ts';
+import { findRepository } from './repository.ts';
+import { git, gitSucceeds } from './run-git.ts';
 
 // A submission's git side. The records are committed on a new branch through a temporary
 // worktree, so the person's own checkout (its branch, its uncommitted edits) is never touched,
 // and a failure anywhere leaves no branch behind.
-
-const run = promisify(execFile);
-
-export class GitError extends EnvironmentError {}
-
-async function git(cwd: string, args: string[]): Promise<string> {
-  try {
-    const { stdout } = await run('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 });
-    return stdout;
-  } catch (error) {
-    const e = error as { stderr?: string; code?: string | number; message: string };
-    if (e.code === 'ENOENT') throw new GitError('git is not installed (it is needed to commit the record)', { cause: error });
-    throw new GitError(`git ${args[0]} failed: ${(e.stderr ?? e.message).trim()}`, { cause: error });
-  }
-}
 
 export interface RegistryRepository {
   root: string;
@@ -36,15 +21,14 @@ export interface RegistryRepository {
 }
 
 export async function openRegistryRepository(registryDir: string): Promise<RegistryRepository> {
-  const dir = await realpath(registryDir).catch(() => {
+  await realpath(registryDir).catch(() => {
     throw new GitError(`${registryDir}/ does not exist (run sifhub submit from your registry's clone, or pass --registry)`);
   });
-  const root = (await git(dir, ['rev-parse', '--show-toplevel']).catch(() => {
-    throw new GitError(`${registryDir}/ is not inside a git repository; submit commits the record on a branch of your registry's clone`);
-  })).trim();
+  const location = await findRepository(registryDir);
+  if (!location) throw new GitError(`${registryDir}/ is not inside a git repository; submit commits the record on a branch of your registry's clone`);
+  const { top: root, relative: registryPath } = location;
   const base = (await git(root, ['rev-parse', '--verify', 'HEAD^{commit}'])).trim();
   const baseBranch = (await git(root, ['symbolic-ref', '--short', '-q', 'HEAD']).catch(() => '')).trim() || undefined;
-  const registryPath = path.relative(root, dir).split(path.sep).join('/');
   return {
     root,
     registryPath,
@@ -55,12 +39,6 @@ export async function openRegistryRepository(registryDir: string): Promise<Regis
       return git(root, ['cat-file', '-p', spec]).catch(() => undefined);
     },
   };
-}
-
-/** A valid, readable branch name for a submission (git refuses "..", a trailing "." or ".lock"). */
-export function submissionBranch(collection: string, container: string, tag: string, sha256: string): string {
-  const part = (s: string) => s.replace(/\.{2,}/g, '-').replace(/(\.lock|\.)$/, '-');
-  return `sifhub/${part(collection)}/${part(container)}/${part(tag)}-${sha256.slice(0, 8)}`;
 }
 
 export interface CommitInput {
@@ -74,7 +52,7 @@ export interface CommitInput {
 /** Commits `files` on a new branch from the base; returns the commit id. */
 export async function commitOnBranch({ repository, branch, files, message }: CommitInput): Promise<string> {
   const { root } = repository;
-  const exists = await git(root, ['rev-parse', '--verify', '-q', `refs/heads/${branch}`]).then(() => true, () => false);
+  const exists = await gitSucceeds(root, ['rev-parse', '--verify', '-q', `refs/heads/${branch}`]);
   if (exists) throw new GitError(`branch ${branch} already exists (an earlier submit of this image?); push it, or delete it with \`git branch -D ${branch}\` and submit again`);
   const worktree = await mkdtemp(path.join(tmpdir(), 'sifhub-submit-'));
   let created = false;
@@ -125,5 +103,5 @@ export async function githubRemote(repository: RegistryRepository, remote: strin
 }
 
 export async function remoteExists(repository: RegistryRepository, remote: string): Promise<boolean> {
-  return git(repository.root, ['remote', 'get-url', remote]).then(() => true, () => false);
+  return gitSucceeds(repository.root, ['remote', 'get-url', remote]);
 }

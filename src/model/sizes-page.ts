@@ -1,7 +1,7 @@
 import { formatBytes } from '../site/format.ts';
 import type { TreemapCollection } from './treemap.ts';
 import { href, pagePath } from '../site/urls.ts';
-import type { Site } from './to-site.ts';
+import type { Site } from './types.ts';
 
 // The sizes page's data: collections → containers with the bytes of their current images. Pure.
 

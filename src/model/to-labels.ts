@@ -1,29 +1,9 @@
-import type { CollectionEntry, ContainerEntry } from './to-site.ts';
+import { fnv1aHex } from '../fnv1a.ts';
+import type { CollectionEntry, ContainerEntry, LabelKeyEntry } from './types.ts';
 
 // The label index: key → values → the containers whose current images carry them ("when you
 // investigate an individual label, you can see all containers in the registry that have it").
 // Pure.
-
-export interface LabelHolder {
-  container: ContainerEntry;
-  /** Its tags whose current image carries the value. */
-  tags: string[];
-}
-
-export interface LabelValueEntry {
-  value: string;
-  holders: LabelHolder[];
-}
-
-export interface LabelKeyEntry {
-  key: string;
-  /** A URL path segment: safe characters only, unique, stable for a key. */
-  slug: string;
-  /** Containers carrying the key with any value. */
-  containerCount: number;
-  /** Most widely carried first. */
-  values: LabelValueEntry[];
-}
 
 export function toLabelIndex(collections: readonly CollectionEntry[]): LabelKeyEntry[] {
   const byKey = new Map<string, Map<string, Map<ContainerEntry, string[]>>>();
@@ -72,20 +52,10 @@ export function toLabelSlugs(keys: readonly string[]): Map<string, string> {
   const used = new Set<string>();
   for (const key of keys) {
     const plain = key.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[.-]+/, '').slice(0, 60).replace(/[.-]+$/, '');
-    let slug = plain === key && plain !== '' ? plain : `${plain ? `${plain}-` : ''}${fnv1a(key)}`;
-    for (let n = 2; used.has(slug); n++) slug = `${plain || 'label'}-${fnv1a(key)}-${n}`;
+    let slug = plain === key && plain !== '' ? plain : `${plain ? `${plain}-` : ''}${fnv1aHex(key)}`;
+    for (let n = 2; used.has(slug); n++) slug = `${plain || 'label'}-${fnv1aHex(key)}-${n}`;
     used.add(slug);
     slugs.set(key, slug);
   }
   return slugs;
-}
-
-/** 32-bit FNV-1a as 8 hex digits: short, stable, no Node built-in needed. */
-function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(text)) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash.toString(16).padStart(8, '0');
 }

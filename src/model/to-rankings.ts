@@ -1,13 +1,7 @@
-import type { CollectionEntry, ContainerEntry } from './to-site.ts';
+import type { CollectionEntry, Rankings } from './types.ts';
 
 // The /stars/ and /downloads/ pages (Registry Server had both): the most starred collections,
 // the most downloaded containers and collections. Unknown counts are left out, never ranked as 0.
-
-export interface Rankings {
-  collectionsByStars: CollectionEntry[];
-  containersByDownloads: ContainerEntry[];
-  collectionsByDownloads: CollectionEntry[];
-}
 
 /** A ranking is a page to read, not an index: the top this many. */
 export const RANKED = 100;

@@ -1,16 +1,7 @@
-import type { CollectionEntry, ContainerEntry } from './to-site.ts';
+import type { CollectionEntry, ContainerEntry, TopicEntry } from './types.ts';
 
 // The topic index: topics named by collection and container records, plus the automatic
 // base-OS topics of the tags (already merged into each container's `topics`). Pure.
-
-export interface TopicEntry {
-  /** A slug (the record schema allows only lowercase words), so it is its own URL segment. */
-  topic: string;
-  collections: CollectionEntry[];
-  containers: ContainerEntry[];
-  /** Set when some image is built on this OS: the topic came from the images themselves. */
-  baseOs: boolean;
-}
 
 export function toTopicIndex(collections: readonly CollectionEntry[]): TopicEntry[] {
   const topics = new Map<string, TopicEntry>();

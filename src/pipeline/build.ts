@@ -2,7 +2,7 @@ import type { GitHubAccess } from '../github/octokit.ts';
 import { InputError } from '../errors.ts';
 import { apiJsonSchemas, toCompactJsonText, toJsonText } from '../schema/json-schema.ts';
 import { apiPath, searchBundlePath } from '../site/urls.ts';
-import type { Site } from '../model/to-site.ts';
+import type { Site } from '../model/types.ts';
 import { loadSite, timer, type StageTiming } from './load-site.ts';
 import { renderPages } from './render-pages-astro.ts';
 import { toApi } from './to-api.ts';

@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
+import type { ContentCache } from '../records/types.ts';
 import { cacheDir } from './build-cache-fs.ts';
 
 // Work that depends only on a file's content: parsing and checking a record, rendering its
@@ -11,10 +12,6 @@ import { cacheDir } from './build-cache-fs.ts';
 
 const CACHE_VERSION = 1;
 
-export interface ContentCache {
-  /** The value kept for `key` of `kind`, or what `compute` makes of it (kept unless undefined). */
-  memo<T>(kind: string, key: string, compute: () => T | undefined): T | undefined;
-}
 
 /** A cache that lives for one run: the same answers, nothing read or written. */
 export function runCache(): ContentCache {

@@ -1,8 +1,9 @@
+import { mapConcurrent } from '../concurrency.ts';
 import type { Octokit } from '@octokit/rest';
 import { makeOctokit, type GitHubAccess } from '../github/octokit.ts';
 import { parseReleaseAssetUrl, parseRepositoryUrl } from '../github/urls.ts';
 import { plural } from '../site/format.ts';
-import { NO_USAGE, type Usage } from '../model/to-site.ts';
+import { NO_USAGE, type Usage } from '../model/types.ts';
 
 // Usage counts live on GitHub and are fetched at build time, never committed (DESIGN §4):
 // downloads are release assets' `download_count`, stars are the 👍 reactions on the issue a
@@ -88,25 +89,20 @@ export async function fetchUsage(request: UsageRequest, access: GitHubAccess, oc
     }
   }
 
-  let next = 0;
   let skipped = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const task = tasks[next++]!;
-      if (outage !== undefined) {
-        skipped += 1;
-        continue;
-      }
-      try {
-        await task.run();
-      } catch (error) {
-        const { message, isOutage } = describeFailure(error);
-        if (isOutage) outage ??= message;
-        problems.push(`${task.label}: ${message}`);
-      }
+  await mapConcurrent(tasks, JOBS, async (task) => {
+    if (outage !== undefined) {
+      skipped += 1;
+      return;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(JOBS, tasks.length) }, worker));
+    try {
+      await task.run();
+    } catch (error) {
+      const { message, isOutage } = describeFailure(error);
+      if (isOutage) outage ??= message;
+      problems.push(`${task.label}: ${message}`);
+    }
+  });
 
   if (problems.length === 0) return { usage: { downloads, stars } };
   const listed = problems.slice(0, LISTED_PROBLEMS).map((p) => `\n  ${p}`).join('');

@@ -1,11 +1,12 @@
-import type { GitHubAccess } from '../github/octokit.ts';
 import { InputError } from '../errors.ts';
-import type { ContentCache } from './content-cache-fs.ts';
-import { NO_USAGE, toSite, type Site } from '../model/to-site.ts';
-import { fetchUsage } from './fetch-usage-github.ts';
-import { loadRegistry, type LoadedRegistry } from '../records/read-registry-fs.ts';
 import { readHistory } from '../git/read-history.ts';
-import { validateRegistry } from '../records/check-registry.ts';
+import type { GitHubAccess } from '../github/octokit.ts';
+import { NO_USAGE, type Site } from '../model/types.ts';
+import { isTagRecordPath } from '../records/layout.ts';
+import { loadRecords, type LoadedRecords } from '../records/load-records.ts';
+import type { ContentCache } from '../records/types.ts';
+import { enrich } from './enrich.ts';
+import { fetchUsage } from './fetch-usage-github.ts';
 
 // Stages 1–5, records on disk and in git → the site model. build.ts continues from here; the
 // Astro dev server calls this alone, so it must not import the page renderer.
@@ -33,8 +34,8 @@ export function timer(timings: StageTiming[], onStage?: (stage: string) => void)
 /** Stages 1–5: records on disk and in git → the site model. Throws InputError on bad records. */
 export interface LoadSiteOptions {
   registryDir: string;
-  /** Already read by the caller, so it is not read twice. */
-  loaded?: LoadedRegistry;
+  /** Already read and checked by the caller, so it is not done twice. */
+  loaded?: LoadedRecords;
   /** Fetch downloads and stars from GitHub (the build does; validate and the dev server do not). */
   github?: GitHubAccess;
   /** Told what the build could not do but went on without (unknown usage counts). */
@@ -44,11 +45,10 @@ export interface LoadSiteOptions {
 }
 
 export async function loadSite(options: LoadSiteOptions, time: Timer = (_, run) => Promise.resolve(run())): Promise<Site> {
-  const loaded = options.loaded ?? (await time('load', () => loadRegistry(options.registryDir)));
-  const validated = await time('validate', () => validateRegistry(loaded.files, loaded.problems, loaded.display, options.cache));
-  if (!validated.ok) throw new InputError(validated.problems);
-  const { registry } = validated;
-  const history = await time('history', () => readHistory(loaded.root, new Set(loaded.files.map((f) => f.blob))));
+  const { files, checked } = options.loaded ?? (await loadRecords(options.registryDir, { cache: options.cache, time }));
+  if (!checked.ok) throw new InputError(checked.problems);
+  const { registry } = checked;
+  const history = await time('history', () => readHistory(files.root, new Set(files.files.map((f) => f.blob)), isTagRecordPath));
   const github = options.github;
   const usage = github
     ? await time('usage', async () => {
@@ -64,6 +64,6 @@ export async function loadSite(options: LoadSiteOptions, time: Timer = (_, run) 
         return result.usage;
       })
     : NO_USAGE;
-  return time('enrich', () => toSite(registry, history, usage, options.cache));
+  return time('enrich', () => enrich(registry, history, usage, options.cache));
 }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setSiteModel, type RenderPlan } from '../model/hand-off.ts';
 import { basePath } from '../site/urls.ts';
-import type { Site } from '../model/to-site.ts';
+import type { Site } from '../model/types.ts';
 
 // Stage 7: pages. Astro renders src/pages/ from the model handed over in memory.
 

@@ -1,6 +1,6 @@
 import type { ApiCollection, ApiCollectionsIndex, ApiRegistry } from '../schema/api.ts';
 import { absoluteUrl, apiPath, pagePath, shubUri, starsIssueUrl } from '../site/urls.ts';
-import type { Site } from '../model/to-site.ts';
+import type { Site } from '../model/types.ts';
 
 // Stage 6b: the JSON API for programs (api/v1/). The index links to collection files relatively,
 // so a mirrored copy stays navigable; pages are linked by absolute URL, tag pages and manifests

@@ -1,7 +1,7 @@
 import type { Problem } from '../errors.ts';
 import type { ShubManifest } from '../schema/manifest.ts';
 import { apiPath } from '../site/urls.ts';
-import type { Site, Version } from '../model/to-site.ts';
+import type { Site, Version } from '../model/types.ts';
 
 // Stage 6a: the shub contract (DESIGN §3). For every tag t of coll/name whose image has md5 v:
 //   name:t   name:t@v   name@v

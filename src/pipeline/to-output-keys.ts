@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Site } from '../model/to-site.ts';
+import type { Site } from '../model/types.ts';
 
 // What a collection's output depends on, as one hash: its pages (collection, containers, tags),
 // its shub manifests and its API file are a function of the collection's entries (with their

@@ -1,7 +1,7 @@
 import type { SiteConfig } from '../schema/site-config.ts';
 import { formatBytes, plural } from '../site/format.ts';
 import { href, pagePath } from '../site/urls.ts';
-import type { CollectionEntry, ContainerEntry, Site } from '../model/to-site.ts';
+import type { CollectionEntry, ContainerEntry, Site } from '../model/types.ts';
 import { topicsOf } from '../model/to-topics.ts';
 
 // The search index's input, projected from the site model (never by re-reading records or

@@ -1,10 +1,7 @@
 import type { Problem } from '../errors.ts';
-import { collectionRecord, tagRecord } from '../schema/record.ts';
-import { siteConfig } from '../schema/site-config.ts';
-import { isTagRecordPath } from '../git/parse-log.ts';
-import type { RegistryFile } from './read-registry-fs.ts';
-import { parseMarkdownRecord, parseYaml } from './parse-record.ts';
-import { CONFIG_FILE } from './check-registry.ts';
+import { recordOrUndefined } from './check-record.ts';
+import { CONFIG_FILE, isTagRecordPath } from './layout.ts';
+import type { RegistryFile } from './types.ts';
 
 // The rules for what a change (a pull request) may do, comparing the registry at its base with
 // the working tree. Who may change what is read from the BASE only: a pull request cannot make
@@ -19,7 +16,7 @@ export interface ChangeInput {
   baseName: string;
 }
 
-export function validateChange({ base, head, author, baseName }: ChangeInput): Problem[] {
+export function checkChange({ base, head, author, baseName }: ChangeInput): Problem[] {
   const baseFiles = new Map(base.map((f) => [f.path, f]));
   const headFiles = new Map(head.map((f) => [f.path, f]));
   const changed = [...new Set([...baseFiles.keys(), ...headFiles.keys()])]
@@ -85,24 +82,13 @@ function sameLogin(a: string, b: string): boolean {
 }
 
 function readTag(file: RegistryFile) {
-  const parsed = parseMarkdownRecord(file.text);
-  if (!parsed.ok) return undefined;
-  const tag = tagRecord.safeParse(parsed.value.data);
-  return tag.success ? tag.data : undefined;
+  return recordOrUndefined(file, 'tag');
 }
 
 function readOwners(file: RegistryFile | undefined): string[] {
-  if (!file) return [];
-  const parsed = parseMarkdownRecord(file.text);
-  if (!parsed.ok) return [];
-  const record = collectionRecord.safeParse(parsed.value.data);
-  return record.success ? (record.data.owners ?? []) : [];
+  return recordOrUndefined(file, 'collection')?.owners ?? [];
 }
 
 function readMaintainers(file: RegistryFile | undefined): string[] {
-  if (!file) return [];
-  const parsed = parseYaml(file.text);
-  if (!parsed.ok) return [];
-  const config = siteConfig.safeParse(parsed.value.data);
-  return config.success ? (config.data.maintainers ?? []) : [];
+  return recordOrUndefined(file, 'config')?.maintainers ?? [];
 }

@@ -1,33 +1,17 @@
 import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { mapConcurrent } from '../concurrency.ts';
 import { EnvironmentError, type Problem } from '../errors.ts';
+import type { RegistryFile, RegistryFiles } from './types.ts';
 
-// Stage 1: read registry/** from disk. Nothing is interpreted here beyond the folder layout;
+// The registry's files as they are on disk (the working tree). Nothing is interpreted here beyond the folder layout;
 // names are only checked later, and no output path is ever built from them before that.
-
-export interface RegistryFile {
-  /** Path inside the registry, with / separators: "lab/tool/1.0.md". */
-  path: string;
-  /** Path to show the user: relative to the working directory when inside it. */
-  display: string;
-  text: string;
-  /** git's blob id of the content, to match the working tree against history cheaply. */
-  blob: string;
-}
-
-export interface LoadedRegistry {
-  root: string;
-  /** The registry folder as the user sees it ("registry"). */
-  display: string;
-  files: RegistryFile[];
-  problems: Problem[];
-}
 
 const MAX_RECORD_BYTES = 1024 * 1024;
 const READ_JOBS = 32;
 
-export async function loadRegistry(registryDir: string): Promise<LoadedRegistry> {
+export async function readRegistryFiles(registryDir: string): Promise<RegistryFiles> {
   const root = path.resolve(registryDir);
   const display = (rel: string) => toDisplayPath(path.join(root, rel));
   const files: RegistryFile[] = [];
@@ -64,23 +48,13 @@ export async function loadRegistry(registryDir: string): Promise<LoadedRegistry>
 
   // Reads run side by side (one at a time costs a thread-pool round trip per file); the list
   // keeps the walk's sorted order.
-  const read: (RegistryFile | Problem)[] = new Array(found.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < found.length) {
-      const index = next++;
-      const rel = found[index]!;
-      const full = path.join(root, rel);
-      const { size } = await lstat(full);
-      if (size > MAX_RECORD_BYTES) {
-        read[index] = { file: display(rel), message: `record is ${size} bytes; at most ${MAX_RECORD_BYTES} are allowed` };
-        continue;
-      }
-      const bytes = await readFile(full);
-      read[index] = { path: rel, display: display(rel), text: bytes.toString('utf8'), blob: gitBlobId(bytes) };
-    }
-  };
-  await Promise.all(Array.from({ length: READ_JOBS }, worker));
+  const read = await mapConcurrent(found, READ_JOBS, async (rel): Promise<RegistryFile | Problem> => {
+    const full = path.join(root, rel);
+    const { size } = await lstat(full);
+    if (size > MAX_RECORD_BYTES) return { file: display(rel), message: `record is ${size} bytes; at most ${MAX_RECORD_BYTES} are allowed` };
+    const bytes = await readFile(full);
+    return { path: rel, display: display(rel), text: bytes.toString('utf8'), blob: gitBlobId(bytes) };
+  });
   for (const item of read) {
     if ('blob' in item) files.push(item);
     else problems.push(item);

@@ -1,5 +1,6 @@
+import { FormatError } from '../errors.ts';
 import { open, type FileHandle } from 'node:fs/promises';
-import { FormatError, type ByteSource } from './byte-source.ts';
+import { type ByteSource } from './byte-source.ts';
 
 /** A file on disk as a ByteSource; close it when done. */
 export async function openFileSource(file: string): Promise<ByteSource & { close(): Promise<void> }> {

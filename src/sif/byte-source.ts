@@ -8,12 +8,7 @@ export interface ByteSource {
   read(offset: number, length: number): Promise<Uint8Array>;
 }
 
-import { EnvironmentError } from '../errors.ts';
-
-/** The file is not what it claims to be; `message` says what is wrong, for a person (exit 3). */
-export class FormatError extends EnvironmentError {
-  override name = 'FormatError';
-}
+import { FormatError } from '../errors.ts';
 
 /** A window [offset, offset + size) of another source, e.g. one partition of a SIF. */
 export function sliceSource(source: ByteSource, offset: number, size: number, what: string): ByteSource {

@@ -1,7 +1,7 @@
+import { FormatError } from '../errors.ts';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import xzDecompress from 'xz-decompress';
-import { FormatError } from './byte-source.ts';
 
 /** Decompresses one squashfs block, refusing output larger than `maxBytes` (a bomb is an error). */
 export type Decompress = (compressed: Uint8Array, maxBytes: number) => Promise<Uint8Array>;

@@ -1,4 +1,5 @@
-import { FormatError } from './byte-source.ts';
+
+import { FormatError } from '../errors.ts';
 import { openFileSource } from './byte-source-fs.ts';
 import { squashfsDecompressor } from './decompress-node.ts';
 import { inspectSif, type SifInspection } from './inspect-sif.ts';

@@ -1,5 +1,6 @@
+import { FormatError } from '../errors.ts';
 import { tagRecord, type TagRecord } from '../schema/record.ts';
-import { FormatError, sliceSource, type ByteSource } from './byte-source.ts';
+import { sliceSource, type ByteSource } from './byte-source.ts';
 import { readSif, type SifDescriptor, type SifHeader } from './read-sif.ts';
 import { readSquashfs, type Compressor, type Squashfs } from './read-squashfs.ts';
 

@@ -1,4 +1,5 @@
-import { cString, FormatError, type ByteSource } from './byte-source.ts';
+import { FormatError } from '../errors.ts';
+import { cString, type ByteSource } from './byte-source.ts';
 
 // The Singularity Image Format as github.com/sylabs/sif (pkg/sif) writes it: a 128-byte global
 // header, a table of fixed 585-byte descriptors, then the data objects they point at. All

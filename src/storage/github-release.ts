@@ -1,6 +1,6 @@
+import { StorageError } from '../errors.ts';
 import { createReadStream } from 'node:fs';
 import type { Octokit } from '@octokit/rest';
-import { StorageError } from './s3.ts';
 
 // Images as GitHub release assets: free hosting with download counts, one release per
 // collection (a release holds at most 1000 assets). The asset name carries the content hash,

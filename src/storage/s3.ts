@@ -2,53 +2,14 @@ import { createReadStream } from 'node:fs';
 import { GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { EnvironmentError } from '../errors.ts';
-import type { Progress } from '../commands/submit/progress-tty.ts';
+import { StorageError } from '../errors.ts';
+import type { Progress } from '../progress.ts';
+import { imageKey, MAX_PRESIGN_SECONDS, type S3Location } from './s3-url.ts';
 
 // Images in any S3-compatible store (AWS, Ceph radosgw, MinIO, R2, …), configured the AWS
 // SDK's standard way: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL
 // (or a profile). The object key is derived from the image's sha256, so submitting the same
 // image twice uploads it once, and no submit can replace other bytes under a key.
-
-export interface S3Location {
-  bucket: string;
-  /** Key prefix without leading or trailing slash; may be empty. */
-  prefix: string;
-}
-
-/** Object storage failed or refused; the message says what to retry (exit 3). */
-export class StorageError extends EnvironmentError {
-  override name = 'StorageError';
-}
-
-/** Parses `s3://bucket[/prefix]`, or returns why it is not one. */
-export function parseS3Url(text: string): S3Location | string {
-  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(text);
-  if (!match) return `expected s3://bucket/prefix (a bucket name of 3–63 lowercase letters, digits, . and -), received "${text}"`;
-  const prefix = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
-  if (prefix.split('/').some((part) => part === '.' || part === '..')) return `expected a key prefix without . or .. segments, received "${text}"`;
-  return { bucket: match[1]!, prefix };
-}
-
-export function imageKey(location: S3Location, sha256: string): string {
-  return `${location.prefix ? `${location.prefix}/` : ''}sha256/${sha256}.sif`;
-}
-
-/** `https://public/…/key`: each key segment URL-encoded under the public base URL. */
-export function publicUrlOf(publicBase: string, key: string): string {
-  return `${publicBase.replace(/\/+$/, '')}/${key.split('/').map(encodeURIComponent).join('/')}`;
-}
-
-/** The key under `publicBase` that `url` names, or undefined when `url` is not there. */
-export function keyOfPublicUrl(publicBase: string, url: string): string | undefined {
-  const base = `${publicBase.replace(/\/+$/, '')}/`;
-  if (!url.startsWith(base)) return undefined;
-  try {
-    return url.slice(base.length).split('/').map(decodeURIComponent).join('/');
-  } catch {
-    return undefined;
-  }
-}
 
 export function makeS3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
   const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
@@ -119,8 +80,6 @@ export async function uploadImage({ client, location, file, size, sha256, md5, p
   }
   return { key, uploaded: true };
 }
-
-export const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 
 /** A GET URL for one object that works without credentials until it expires (at most 7 days, SigV4's limit). */
 export async function presignGet(client: S3Client, location: { bucket: string; key: string }, expiresIn: number): Promise<string> {

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRegistry, type GeneratedRegistry } from '../../src/bench/generate-registry-git.ts';
 import { loadSite } from '../../src/pipeline/load-site.ts';
-import type { Site } from '../../src/model/to-site.ts';
+import type { Site } from '../../src/model/types.ts';
 
 // The benchmark is only as good as its registry: it must be one the real build accepts, with the
 // history and proportions the issue asks for. (Its timings are printed by `npm run bench`, never

@@ -1,10 +1,12 @@
+import { StorageError } from '../../src/errors.ts';
 import { createHash, randomFillSync } from 'node:crypto';
 import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageKey, makeS3Client, presignGet, publicUrlOf, StorageError, uploadImage } from '../../src/storage/s3.ts';
+import { makeS3Client, presignGet, uploadImage } from '../../src/storage/s3.ts';
+import { imageKey, publicUrlOf } from '../../src/storage/s3-url.ts';
 import { hashFile } from '../../src/commands/submit/hash-file-fs.ts';
 import { runSifhub } from '../helpers/cli.ts';
 import { TempRepo } from '../helpers/git-repo.ts';

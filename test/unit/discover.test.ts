@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { toSite, type Usage } from '../../src/model/to-site.ts';
+import { enrich } from '../../src/pipeline/enrich.ts';
+import type { Usage } from '../../src/model/types.ts';
 import { toLabelSlugs } from '../../src/model/to-labels.ts';
 import { toSearchRecords } from '../../src/pipeline/to-search-records.ts';
 import { toTreemap } from '../../src/model/sizes-page.ts';
-import type { RegistryInput, TagInput } from '../../src/records/check-registry.ts';
+import type { RegistryInput, TagInput } from '../../src/records/types.ts';
 import type { TagRecord } from '../../src/schema/record.ts';
 import { layoutTreemap } from '../../src/model/treemap.ts';
 import { image } from '../helpers/git-repo.ts';
@@ -39,7 +40,7 @@ const input: RegistryInput = {
   ],
 };
 
-const site = toSite(input, { files: [], blobs: new Map() });
+const site = enrich(input, { files: [], blobs: new Map() });
 const aligner = site.collections[0]!.containers[0]!;
 
 describe('label index', () => {
@@ -149,7 +150,7 @@ describe('usage counts', () => {
     expect(aligner.tags[0]!.downloads).toBeNull();
     expect(site.collections[0]!.stars).toBeNull();
     const usage: Usage = { downloads: new Map([[bio.url, 7], [bioOld.url, 3]]), stars: new Map([['lab', 0]]) };
-    const counted = toSite(input, { files: [], blobs: new Map() }, usage);
+    const counted = enrich(input, { files: [], blobs: new Map() }, usage);
     const container = counted.collections[0]!.containers[0]!;
     expect(container.tags.map((t) => t.downloads)).toEqual([7, 7, 3]);
     expect(container.downloads).toBe(10);

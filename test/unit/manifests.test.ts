@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { toSite } from '../../src/model/to-site.ts';
+import { enrich } from '../../src/pipeline/enrich.ts';
 import type { FileHistory } from '../../src/git/parse-log.ts';
 import { toManifests } from '../../src/pipeline/to-manifests.ts';
-import type { RegistryInput, TagInput } from '../../src/records/check-registry.ts';
+import type { RegistryInput, TagInput } from '../../src/records/types.ts';
 import { image, tagRecord, type Image } from '../helpers/git-repo.ts';
 
 const config = { name: 'T', url: 'https://registry.example.org' };
@@ -26,7 +26,7 @@ const change = (commit: string, date: string, blob: string | null) => ({ commit,
 describe('toManifests', () => {
   it('writes name:tag, name:tag@md5 and name@md5 with every field the clients read', () => {
     const img = image(1);
-    const site = toSite(registry([tag('latest', img)]), { files: [], blobs: new Map() });
+    const site = enrich(registry([tag('latest', img)]), { files: [], blobs: new Map() });
     const { files, problems } = toManifests(site);
     expect(problems).toEqual([]);
     expect(files.map((f) => f.path).sort()).toEqual([
@@ -53,7 +53,7 @@ describe('toManifests', () => {
       { path: 'lab/tool/1.0.md', changes: [change('c1', '2024-01-01T00:00:00Z', 'b1'), change('c2', '2024-02-01T00:00:00Z', 'b2'), change('c3', '2024-03-01T00:00:00Z', 'now')] },
     ];
     const blobs = new Map([['b1', tagRecord(a)], ['b2', tagRecord(b)]]);
-    const site = toSite(registry([tag('1.0', c, 'now')]), { files: history, blobs });
+    const site = enrich(registry([tag('1.0', c, 'now')]), { files: history, blobs });
     const entry = site.collections[0]!.containers[0]!.tags[0]!;
     expect(entry.versions.map((v) => [v.md5, v.commit])).toEqual([[a.md5, 'c1'], [b.md5, 'c2'], [c.md5, 'c3']]);
     expect(entry.uncommitted).toBe(false);
@@ -69,7 +69,7 @@ describe('toManifests', () => {
   it('keeps @md5 manifests of a deleted tag, and not its :tag manifest', () => {
     const [a, keep] = [image(1), image(5)];
     const history: FileHistory[] = [{ path: 'lab/tool/old.md', changes: [change('c1', '2024-01-01T00:00:00Z', 'b1'), change('c2', '2024-02-01T00:00:00Z', null)] }];
-    const site = toSite(registry([tag('1.0', keep)]), { files: history, blobs: new Map([['b1', tagRecord(a)]]) });
+    const site = enrich(registry([tag('1.0', keep)]), { files: history, blobs: new Map([['b1', tagRecord(a)]]) });
     const paths = toManifests(site).files.map((f) => f.path);
     expect(paths).toContain(`api/container/lab/tool@${a.md5}`);
     expect(paths).toContain(`api/container/lab/tool:old@${a.md5}`);
@@ -82,24 +82,24 @@ describe('toManifests', () => {
       { path: 'lab/tool/2.0.md', changes: [change('c1', '2024-01-01T00:00:00Z', 'blob-2.0')] },
       { path: 'lab/tool/1.0.md', changes: [change('c2', '2024-05-01T00:00:00Z', 'blob-1.0')] },
     ];
-    const site = toSite(registry([tag('1.0', image(1)), tag('2.0', image(2))]), { files: history, blobs: new Map() });
+    const site = enrich(registry([tag('1.0', image(1)), tag('2.0', image(2))]), { files: history, blobs: new Map() });
     const latest = toManifests(site).files.find((f) => f.path === 'api/container/lab/tool:latest');
     expect(latest?.manifest).toMatchObject({ tag: '1.0', version: image(1).md5 });
     expect(site.recent.map((t) => t.name)).toEqual(['1.0', '2.0']);
   });
 
   it('writes no name:latest when registry.yml says latest: none', () => {
-    const site = toSite(registry([tag('1.0', image(1))], 'none'), { files: [], blobs: new Map() });
+    const site = enrich(registry([tag('1.0', image(1))], 'none'), { files: [], blobs: new Map() });
     expect(toManifests(site).files.map((f) => f.path)).not.toContain('api/container/lab/tool:latest');
   });
 
   it('lets two tags share one image but refuses two images behind one md5', () => {
     const img = image(1);
-    const same = toSite(registry([tag('1.0', img), tag('latest', img)]), { files: [], blobs: new Map() });
+    const same = enrich(registry([tag('1.0', img), tag('latest', img)]), { files: [], blobs: new Map() });
     expect(toManifests(same).problems).toEqual([]);
 
     const liar = { ...image(2), md5: img.md5 };
-    const clash = toSite(registry([tag('1.0', img), tag('2.0', liar)]), { files: [], blobs: new Map() });
+    const clash = enrich(registry([tag('1.0', img), tag('2.0', liar)]), { files: [], blobs: new Map() });
     expect(toManifests(clash).problems.map((p) => `${p.file}: ${p.message}`)).toMatchInlineSnapshot(`
       [
         "registry/lab/tool/1.0.md: api/container/lab/tool@1eeeeeeeeeeeeeeeeeeeeeeeeeeeeeee would serve image 1eeeeeeeeeee…, but registry/lab/tool/2.0.md already makes it serve 2eeeeeeeeeee…: two different images with md5 1eeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",

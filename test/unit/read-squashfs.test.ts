@@ -1,6 +1,7 @@
+import { FormatError } from '../../src/errors.ts';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FormatError, memorySource } from '../../src/sif/byte-source.ts';
+import { memorySource } from '../../src/sif/byte-source.ts';
 import { squashfsDecompressor } from '../../src/sif/decompress-node.ts';
 import { inspectSif } from '../../src/sif/inspect-sif.ts';
 import { readSquashfs } from '../../src/sif/read-squashfs.ts';

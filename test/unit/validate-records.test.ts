@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RegistryFile } from '../../src/records/read-registry-fs.ts';
-import { validateRegistry } from '../../src/records/check-registry.ts';
+import type { RegistryFile } from '../../src/records/types.ts';
+import { checkRegistry } from '../../src/records/check-registry.ts';
 import { formatProblems } from '../../src/errors.ts';
 
 const SHA = 'e89ad5f79a1acc7c87e98b28e38c63b1a02759b51d925c67c3967ff06dc13e9f';
@@ -15,14 +15,14 @@ const tag = (fields: string) => `---\n${fields}\n---\n`;
 const good = `url: https://example.org/a.sif\nsha256: ${SHA}\nmd5: ${MD5}\nsize: 792293`;
 
 function report(map: Record<string, string>): string {
-  const result = validateRegistry(files({ 'registry.yml': config, ...map }));
+  const result = checkRegistry(files({ 'registry.yml': config, ...map }));
   if (result.ok) throw new Error('expected problems');
   return formatProblems(result.problems);
 }
 
-describe('validateRegistry', () => {
+describe('checkRegistry', () => {
   it('accepts a record with only url, sha256, md5 and size', () => {
-    const result = validateRegistry(files({ 'registry.yml': config, 'lab/tool/1.0.md': tag(good) }));
+    const result = checkRegistry(files({ 'registry.yml': config, 'lab/tool/1.0.md': tag(good) }));
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.registry.tags.map((t) => [t.collection, t.container, t.name])).toEqual([['lab', 'tool', '1.0']]);
@@ -112,13 +112,13 @@ describe('validateRegistry', () => {
       registry/lab/README.md
         starsIssue   names issue #7, but registry.yml has no \`repository\` for it to live in; add repository: https://github.com/OWNER/REPO"
     `);
-    const withRepository = validateRegistry(files({ 'registry.yml': `${config}repository: https://github.com/lab/registry\n`, 'lab/README.md': '---\nstarsIssue: 7\n---\n' }));
+    const withRepository = checkRegistry(files({ 'registry.yml': `${config}repository: https://github.com/lab/registry\n`, 'lab/README.md': '---\nstarsIssue: 7\n---\n' }));
     expect(withRepository.ok).toBe(true);
   });
 
   it('checks registry.yml: https, no port, no underscore, at most 64 characters', () => {
     const check = (url: string) => {
-      const result = validateRegistry(files({ 'registry.yml': `name: T\nurl: ${url}\n` }));
+      const result = checkRegistry(files({ 'registry.yml': `name: T\nurl: ${url}\n` }));
       return result.ok ? 'ok' : result.problems.map((p) => p.message).join('; ');
     };
     expect(check('https://lab.github.io/registry')).toBe('ok');
@@ -129,7 +129,7 @@ describe('validateRegistry', () => {
   });
 
   it('requires registry.yml and refuses stray files', () => {
-    const result = validateRegistry(files({ 'notes.txt': 'x', 'lab/1.0.md': tag(good), 'lab/tool/image.sif': 'x' }));
+    const result = checkRegistry(files({ 'notes.txt': 'x', 'lab/1.0.md': tag(good), 'lab/tool/image.sif': 'x' }));
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(formatProblems(result.problems)).toMatchInlineSnapshot(`

@@ -1,10 +1,5 @@
+import type { Progress } from '../../progress.ts';
 import { formatBytes } from '../../site/format.ts';
-
-/** Reports bytes done; a no-op when output is not a terminal (CI logs stay clean). */
-export interface Progress {
-  update(done: number): void;
-  finish(): void;
-}
 
 const WIDTH = 24;
 

@@ -1,21 +1,23 @@
 import { stat } from 'node:fs/promises';
 import { makeOctokit, type GitHubAccess } from '../../github/octokit.ts';
 import { parseRepositoryUrl } from '../../github/urls.ts';
-import { parseMarkdownRecord, parseYaml } from '../../records/parse-record.ts';
-import { EnvironmentError } from '../../errors.ts';
+import { checkRecord } from '../../records/check-record.ts';
+import { CONFIG_FILE, tagRecordPath } from '../../records/layout.ts';
+import { StorageError, SubmitError } from '../../errors.ts';
 import { isHttpsUrl } from '../../schema/fields.ts';
 import { tagRecord, type TagRecord } from '../../schema/record.ts';
-import { siteConfig, type SiteConfig } from '../../schema/site-config.ts';
+import type { SiteConfig } from '../../schema/site-config.ts';
 import { inspectFile } from '../../sif/inspect-file-fs.ts';
 import type { SifInspection } from '../../sif/inspect-sif.ts';
 import { formatBytes } from '../../site/format.ts';
 import { uploadReleaseAsset } from '../../storage/github-release.ts';
-import { makeS3Client, parseS3Url, publicUrlOf, StorageError, uploadImage, type S3Location } from '../../storage/s3.ts';
+import { makeS3Client, uploadImage } from '../../storage/s3.ts';
+import { parseS3Url, publicUrlOf, type S3Location } from '../../storage/s3-url.ts';
 import { fetchImageHead } from './fetch-image-head-http.ts';
 import { hashFile, type FileHashes } from './hash-file-fs.ts';
-import type { Progress } from './progress-tty.ts';
-import { formatReference, tagRecordPath, toCollectionReadmeText, toContainerReadmeText, toPullRequest, toTagRecordText, type ImageReference } from './to-submission.ts';
-import { commitOnBranch, githubRemote, openRegistryRepository, pushBranch, remoteExists, submissionBranch, type RegistryRepository } from '../../git/registry-repository.ts';
+import type { Progress } from '../../progress.ts';
+import { formatReference, toCollectionReadmeText, toContainerReadmeText, submissionBranch, toPullRequest, toTagRecordText, type ImageReference } from './to-submission.ts';
+import { commitOnBranch, githubRemote, openRegistryRepository, pushBranch, remoteExists, type RegistryRepository } from '../../git/registry-repository.ts';
 
 // `sifhub submit`, in the one order that leaves nothing half-done: everything that can be
 // checked is checked before anything is uploaded; the record is committed only after the
@@ -53,11 +55,6 @@ export interface SubmitResult {
   branch?: string;
   commit?: string;
   pullRequestUrl?: string;
-}
-
-/** The submission cannot go ahead; the message says why and what to do (exit 3). */
-export class SubmitError extends EnvironmentError {
-  override name = 'SubmitError';
 }
 
 export async function submit(options: SubmitOptions): Promise<SubmitResult> {
@@ -139,20 +136,19 @@ function displayPath(repository: RegistryRepository, file: string): string {
 }
 
 async function readConfig(repository: RegistryRepository): Promise<SiteConfig | undefined> {
-  const text = await repository.readAtBase('registry.yml');
+  const text = await repository.readAtBase(CONFIG_FILE);
   if (text === undefined) return undefined;
-  const parsed = parseYaml(text);
-  const config = parsed.ok ? siteConfig.safeParse(parsed.value.data) : undefined;
-  if (!config?.success) throw new SubmitError(`${displayPath(repository, 'registry.yml')} at ${repository.baseBranch ?? 'HEAD'} is not valid; run \`sifhub validate\` and fix it first`);
+  const config = checkRecord({ display: displayPath(repository, CONFIG_FILE), text }, 'config');
+  if (!config.ok) throw new SubmitError(`${displayPath(repository, CONFIG_FILE)} at ${repository.baseBranch ?? 'HEAD'} is not valid; run \`sifhub validate\` and fix it first`);
   return config.data;
 }
 
 async function readTagAtBase(repository: RegistryRepository, reference: ImageReference): Promise<TagRecord | undefined> {
-  const text = await repository.readAtBase(tagRecordPath(reference));
+  const file = tagRecordPath(reference);
+  const text = await repository.readAtBase(file);
   if (text === undefined) return undefined;
-  const parsed = parseMarkdownRecord(text);
-  const record = parsed.ok ? tagRecord.safeParse(parsed.value.data) : undefined;
-  if (!record?.success) throw new SubmitError(`the existing record ${displayPath(repository, tagRecordPath(reference))} is not valid; run \`sifhub validate\` and fix it first`);
+  const record = checkRecord({ display: displayPath(repository, file), text }, 'tag');
+  if (!record.ok) throw new SubmitError(`the existing record ${displayPath(repository, file)} is not valid; run \`sifhub validate\` and fix it first`);
   return record.data;
 }
 

@@ -27,10 +27,6 @@ export function parseImageReference(text: string): ImageReference | string[] {
 
 export const formatReference = (r: ImageReference) => `${r.collection}/${r.container}:${r.tag}`;
 
-export function tagRecordPath(r: ImageReference): string {
-  return `${r.collection}/${r.container}/${r.tag}.md`;
-}
-
 /** The tag record: the four required fields first, then what the image says about itself. */
 export function toTagRecordText(record: TagRecord, notes = ''): string {
   const { url, sha256, md5, size, mirrors, frozen, ...metadata } = record;
@@ -94,4 +90,10 @@ export function toPullRequest({ reference, record, previous, upload }: PullReque
     ...row('Replaces', previous && `\`${previous.sha256}\` (${formatBytes(previous.size)}); pinned pulls of the old image keep working`),
   ];
   return { title, body: `${lines.join('\n')}\n` };
+}
+
+/** A valid, readable branch name for a submission (git refuses "..", a trailing "." or ".lock"). */
+export function submissionBranch(collection: string, container: string, tag: string, sha256: string): string {
+  const part = (s: string) => s.replace(/\.{2,}/g, '-').replace(/(\.lock|\.)$/, '-');
+  return `sifhub/${part(collection)}/${part(container)}/${part(tag)}-${sha256.slice(0, 8)}`;
 }

@@ -1,0 +1,39 @@
+import { styleText } from 'node:util';
+import { defineCommand, positiveWholeNumber } from './command.ts';
+import { done, printWarning } from './output.ts';
+
+export default defineCommand({
+  name: 'build',
+  summary: 'build the static site from the registry',
+  description:
+    'Builds the static site: pages, shub manifests, the JSON API and the search index. Unchanged\n' +
+    'collections\' output and unchanged records\' parses are kept from the last build unless --fresh.\n' +
+    'Download and star counts come from GitHub when GITHUB_TOKEN is set; SIFHUB_SEARCH_SHARD_RECORDS\n' +
+    'sets how many containers a search shard holds.',
+  options: {
+    registry: { type: 'string', value: 'DIR', default: 'registry', help: 'the registry folder' },
+    out: { type: 'string', value: 'DIR', default: 'dist', help: 'where the site is written (replaced whole, only when the build succeeds)' },
+    quiet: { type: 'boolean', help: 'print only errors from the page renderer' },
+    fresh: { type: 'boolean', help: 'ignore what earlier builds kept and build everything' },
+  },
+  async run(values) {
+    const shardText = process.env.SIFHUB_SEARCH_SHARD_RECORDS;
+    const searchShardRecords = shardText === undefined || shardText === '' ? undefined : positiveWholeNumber(shardText, 'SIFHUB_SEARCH_SHARD_RECORDS');
+    const [{ buildSite }, { githubAccessFromEnv }, { plural }] = await Promise.all([
+      import('../pipeline/build.ts'),
+      import('../github/octokit.ts'),
+      import('../site/format.ts'),
+    ]);
+    const result = await buildSite({ registryDir: values.registry, outDir: values.out, quiet: values.quiet, fresh: values.fresh, github: githubAccessFromEnv(), searchShardRecords });
+    for (const warning of result.warnings) printWarning(warning);
+    const { counts } = result.site;
+    const uncommitted = result.site.collections.flatMap((c) => c.containers.flatMap((n) => n.tags)).filter((t) => t.uncommitted);
+    console.log(
+      done(`Built ${values.out}/: ${plural(counts.collections, 'collection')}, ${plural(counts.containers, 'container')}, ${plural(counts.tags, 'tag')}, `) +
+        `${plural(result.files.manifests, 'shub manifest')}${result.reused > 0 ? ` written, ${plural(result.reused, 'unchanged collection')} kept` : ''} (${result.timings.reduce((s, t) => s + t.seconds, 0).toFixed(1)} s)`,
+    );
+    if (uncommitted.length > 0) {
+      console.log(styleText('yellow', `! ${plural(uncommitted.length, 'tag record')} differ from the last commit and are shown as uncommitted: ${uncommitted.slice(0, 3).map((t) => t.file).join(', ')}${uncommitted.length > 3 ? ', …' : ''}`));
+    }
+  },
+});

@@ -1,0 +1,23 @@
+import { EnvironmentError, UsageError } from '../errors.ts';
+import { defineCommand } from './command.ts';
+import { done } from './output.ts';
+
+export default defineCommand({
+  name: 'check-deployment',
+  summary: 'check that a deployed site answers as the clients need',
+  description:
+    'Fetches the API, the manifests of a few tags and the home page of a live site, retrying while a\n' +
+    'new deployment comes up (SIFHUB_DEPLOY_WAIT_SECONDS, default 150).',
+  options: {
+    url: { type: 'string', value: 'URL', help: 'the deployed site\'s URL (required)' },
+  },
+  async run(values) {
+    if (!values.url || !URL.canParse(values.url)) throw new UsageError('check-deployment needs --url with the deployed site\'s URL', 'check-deployment');
+    const { checkDeployment } = await import('../serve/check-deployment-http.ts');
+    // Pages needs a moment before a new deployment answers; SIFHUB_DEPLOY_WAIT_SECONDS bounds the wait.
+    const wait = Number(process.env.SIFHUB_DEPLOY_WAIT_SECONDS ?? 150);
+    const result = await checkDeployment(values.url, { attempts: Math.max(1, Math.floor(wait / 15)), delayMs: 15_000, tags: 3 });
+    for (const p of result.checked) console.log(done(`${values.url.replace(/\/*$/, '')}${p}`));
+    if (result.problems.length > 0) throw new EnvironmentError(`The deployed site at ${values.url} is broken:\n  ${result.problems.join('\n  ')}`);
+  },
+});

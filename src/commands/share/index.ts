@@ -1,0 +1,37 @@
+import { UsageError } from '../../errors.ts';
+import { defineCommand } from '../command.ts';
+import { imageReference } from '../submit/index.ts';
+import { MAX_PRESIGN_SECONDS } from '../../storage/s3-url.ts';
+
+export default defineCommand({
+  name: 'share',
+  summary: 'an expiring link to an image in the registry\'s bucket',
+  description:
+    'Signs a link to a tag\'s image in the registry\'s own S3 bucket (registry.yml storage), for images\n' +
+    'that are not public. The link stops working at expiry, or when any character of it is changed.',
+  arguments: [{ name: 'COLLECTION/CONTAINER:TAG', help: 'the tag whose image to share' }],
+  options: {
+    expires: { type: 'string', value: 'DURATION', default: '7d', help: 'how long the link works: 900s, 30m, 12h, 7d (at most)' },
+    registry: { type: 'string', value: 'DIR', default: 'registry', help: 'the registry folder' },
+  },
+  async run(values, [name]) {
+    const reference = imageReference(name!, 'share');
+    const expiresIn = parseExpiry(values.expires);
+    if (typeof expiresIn === 'string') throw new UsageError(expiresIn, 'share');
+    const { shareLink } = await import('./share-link.ts');
+    const link = await shareLink({ registryDir: values.registry, reference, expiresIn, env: process.env });
+    const { done } = await import('../output.ts');
+    console.error(done(`${link.object}, valid until ${link.expires.toISOString().replace(/\.\d+Z$/, 'Z')}:`));
+    console.log(link.url);
+  },
+});
+
+/** "7d", "12h", "30m", "900s" (or plain seconds) → seconds; at most 7 days. */
+export function parseExpiry(text: string): number | string {
+  const match = /^(\d{1,7})([smhd]?)$/.exec(text.trim());
+  if (!match) return `--expires expects a duration such as 7d, 12h, 30m or 900s, received "${text}"`;
+  const seconds = Number(match[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
+  if (seconds < 1) return '--expires must be at least 1 second';
+  if (seconds > MAX_PRESIGN_SECONDS) return `--expires is at most 7d (presigned S3 links cannot last longer), received "${text}"`;
+  return seconds;
+}

@@ -1,0 +1,49 @@
+import { InputError, type Problem } from '../errors.ts';
+import { defineCommand } from './command.ts';
+import { done, formatStepSummary, writeStepSummary } from './output.ts';
+
+export default defineCommand({
+  name: 'validate',
+  summary: 'check every record, and what a change may do',
+  description:
+    'Checks every record against its schema and the others (names, one image\'s md5 and size\n' +
+    'everywhere). With --base, also what the change since REF may do: collection owners and\n' +
+    'maintainers are read from REF, and frozen tags never move. Every problem is reported at once.',
+  options: {
+    registry: { type: 'string', value: 'DIR', default: 'registry', help: 'the registry folder' },
+    base: { type: 'string', value: 'REF', help: 'the commit the change starts from (a pull request\'s base)' },
+    author: { type: 'string', value: 'LOGIN', help: 'the change\'s author, whose ownership is checked (with --base)' },
+    json: { type: 'boolean', help: 'print the result as JSON: { ok, tags, collections, problems }' },
+  },
+  async run(values) {
+    const [{ loadRecords }, { loadSite }, { readRegistryFilesAt }, { checkChange }, { plural }] = await Promise.all([
+      import('../records/load-records.ts'),
+      import('../pipeline/load-site.ts'),
+      import('../records/read-registry-git.ts'),
+      import('../records/check-change.ts'),
+      import('../site/format.ts'),
+    ]);
+    // Everything wrong is reported at once: the records' own problems and the change's.
+    const problems: Problem[] = [];
+    const loaded = await loadRecords(values.registry);
+    const site = await loadSite({ registryDir: values.registry, loaded }).catch((error: unknown) => {
+      if (!(error instanceof InputError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    });
+    if (values.base !== undefined) {
+      const base = await readRegistryFilesAt(values.registry, values.base);
+      problems.push(...checkChange({ base, head: loaded.files.files, author: values.author, baseName: values.base }));
+    }
+    if (values.json) {
+      const ok = problems.length === 0 && site !== undefined;
+      console.log(JSON.stringify({ ok, tags: site?.counts.tags ?? null, collections: site?.counts.collections ?? null, problems }, null, 2));
+      return ok ? 0 : 1;
+    }
+    if (problems.length > 0 || !site) throw new InputError(problems);
+    await writeStepSummary(formatStepSummary([], 'sifhub validate'));
+    console.log(done(`${plural(site.counts.tags, 'tag record')} in ${plural(site.counts.collections, 'collection')}: all valid`) +
+      (values.base !== undefined ? `; the change since ${values.base} keeps the rules${values.author ? ` for ${values.author}` : ''}` : ''));
+    return 0;
+  },
+});

@@ -1,0 +1,49 @@
+import { InputError, UsageError, type Problem } from '../../errors.ts';
+import { defineCommand, positiveWholeNumber } from '../command.ts';
+import { done, writeStepSummary } from '../output.ts';
+
+export default defineCommand({
+  name: 'verify',
+  summary: 'download new or changed images and check their size and hashes',
+  usage: '(--base REF | --all) [--registry DIR] [--allow-host HOST] [--max-size BYTES] [--timeout SECONDS] [--idle-timeout SECONDS] [--jobs N] [--json]',
+  description:
+    'Downloads the images of new and changed tags (since --base REF) or of every tag (--all) and checks\n' +
+    'each: https, a public address, no redirect (except a GitHub release\'s to its asset host), the\n' +
+    'exact size, sha256, md5 and the SIF magic.',
+  options: {
+    registry: { type: 'string', value: 'DIR', default: 'registry', help: 'the registry folder' },
+    base: { type: 'string', value: 'REF', help: 'verify the tags that are new or changed since REF' },
+    all: { type: 'boolean', help: 'verify every tag' },
+    'allow-host': { type: 'string', value: 'HOST', help: 'also allow this host when it resolves to a private address (a test server)' },
+    'max-size': { type: 'string', value: 'BYTES', default: String(20 * 1024 ** 3), help: 'refuse larger images' },
+    timeout: { type: 'string', value: 'SECONDS', default: '1800', help: 'give up on one image after this long' },
+    'idle-timeout': { type: 'string', value: 'SECONDS', default: '60', help: 'give up when no byte arrives for this long' },
+    jobs: { type: 'string', value: 'N', default: '3', help: 'images downloaded side by side' },
+    json: { type: 'boolean', help: 'print the result as JSON: { ok, images: [{ file, url, ok, failure }] }' },
+  },
+  async run(values) {
+    if ((values.base === undefined) === !values.all) throw new UsageError('verify needs either --base REF (new and changed tags) or --all', 'verify');
+    const number = (name: 'max-size' | 'timeout' | 'idle-timeout' | 'jobs') => positiveWholeNumber(values[name], `--${name}`, 'verify');
+    const options = { allowHost: values['allow-host'], maxBytes: number('max-size'), timeoutMs: number('timeout') * 1000, idleMs: number('idle-timeout') * 1000, jobs: number('jobs') };
+    const [{ verifyRegistry }, { githubAccessFromEnv }, { plural }, { styleText }] = await Promise.all([
+      import('./verify-registry.ts'),
+      import('../../github/octokit.ts'),
+      import('../../site/format.ts'),
+      import('node:util'),
+    ]);
+    const reports = await verifyRegistry(values.registry, values.all ? { all: true } : { base: values.base! }, { ...options, githubServerUrl: githubAccessFromEnv().serverUrl }, (r) => {
+      if (values.json) return;
+      console.log(r.failure ? `${styleText('red', '✖')} ${r.tag.file}  ${r.failure}` : done(`${r.tag.file}  ${r.tag.record.size.toLocaleString('en')} bytes, sha256 and md5 match`));
+    });
+    const failed: Problem[] = reports.filter((r) => r.failure).map((r) => ({ file: r.tag.file, field: 'url', message: `${r.tag.record.url} ${r.failure}` }));
+    if (values.json) {
+      const images = reports.map((r) => ({ file: r.tag.file, url: r.tag.record.url, ok: r.failure === undefined, ...(r.failure ? { failure: r.failure } : {}) }));
+      console.log(JSON.stringify({ ok: failed.length === 0, images }, null, 2));
+      return failed.length === 0 ? 0 : 1;
+    }
+    if (failed.length > 0) throw new InputError(failed);
+    await writeStepSummary(`### sifhub verify\n\n✔ ${plural(reports.length, 'image')} checked.\n`);
+    console.log(reports.length === 0 ? 'No new or changed images to verify.' : done(`${plural(reports.length, 'image')} verified`));
+    return 0;
+  },
+});

@@ -1,0 +1,144 @@
+import type { CollectionRecord, ContainerRecord, TagRecord } from '../schema/record.ts';
+import type { SiteConfig } from '../schema/site-config.ts';
+
+// The site model: the one value every output (manifests, API, pages, search) is projected from.
+// A record (src/records/) is what was committed; an entry is a record joined with its history
+// and usage counts. Built level by level in to-site.ts.
+
+/** The four fields that make an image, as the tag record's schema types them. */
+export type Image = Pick<TagRecord, 'url' | 'sha256' | 'md5' | 'size'>;
+
+/** One image a tag has pointed at, and the commit that pointed it there. */
+export interface Version extends Image {
+  /** Absent while the version is not committed yet. */
+  commit?: string;
+  date?: string;
+  author?: string;
+}
+
+export interface TagEntry {
+  collection: string;
+  container: string;
+  name: string;
+  file: string;
+  record: TagRecord;
+  notesHtml: string;
+  /** Every image the tag has pointed at, oldest first; the last is `current`. */
+  versions: Version[];
+  current: Version;
+  firstAdded?: string;
+  lastChanged?: string;
+  /** The working tree differs from the last commit (a local build before committing). */
+  uncommitted: boolean;
+  /** What the last change did: added the tag, pointed it at a new image, or edited other fields. */
+  lastChange: 'added' | 'new image' | 'edited' | 'uncommitted';
+  /** The automatic base-OS topic (os-release when recorded, else the definition's `From:`). */
+  baseOs?: string;
+  /** Downloads of every image the tag has pointed at; null when unknown (never 0 for unknown). */
+  downloads: number | null;
+}
+
+export interface ContainerEntry {
+  collection: string;
+  name: string;
+  record: ContainerRecord;
+  descriptionHtml: string;
+  /** Newest version first, `latest` on top. */
+  tags: TagEntry[];
+  /** The tag `name:latest` resolves to, if any. */
+  latest?: string;
+  lastChanged?: string;
+  /** Bytes of the distinct current images of its tags. */
+  bytes: number;
+  /** The record's topics, then the base-OS topics of its tags. */
+  topics: string[];
+  downloads: number | null;
+}
+
+export interface CollectionEntry {
+  name: string;
+  record: CollectionRecord;
+  descriptionHtml: string;
+  containers: ContainerEntry[];
+  lastChanged?: string;
+  bytes: number;
+  tagCount: number;
+  /** 👍 reactions on the collection's stars issue; null when unknown. */
+  stars: number | null;
+  /** Downloads of its containers' images; null when none is known. */
+  downloads: number | null;
+}
+
+/** A tag whose record was deleted: its versions stay pullable by digest. */
+export interface RemovedTag {
+  collection: string;
+  container: string;
+  name: string;
+  file: string;
+  versions: Version[];
+}
+
+export interface Site {
+  config: SiteConfig;
+  descriptionHtml: string;
+  collections: CollectionEntry[];
+  /** The most recently changed tags, newest first; uncommitted ones lead. */
+  recent: TagEntry[];
+  removed: RemovedTag[];
+  counts: { collections: number; containers: number; tags: number; bytes: number };
+  labels: LabelKeyEntry[];
+  /** Label key → its page's slug. */
+  labelSlugs: ReadonlyMap<string, string>;
+  topics: TopicEntry[];
+  rankings: Rankings;
+}
+
+/**
+ * Numbers that live on GitHub, fetched at build time and never committed (DESIGN §4). A missing
+ * entry means unknown, and pages show "—" for it.
+ */
+export interface Usage {
+  /** Download count of an image, by its URL (release assets). */
+  downloads: ReadonlyMap<string, number>;
+  /** Stars of a collection, by name. */
+  stars: ReadonlyMap<string, number>;
+}
+
+export const NO_USAGE: Usage = { downloads: new Map(), stars: new Map() };
+
+export interface LabelHolder {
+  container: ContainerEntry;
+  /** Its tags whose current image carries the value. */
+  tags: string[];
+}
+
+export interface LabelValueEntry {
+  value: string;
+  holders: LabelHolder[];
+}
+
+export interface LabelKeyEntry {
+  key: string;
+  /** A URL path segment: safe characters only, unique, stable for a key. */
+  slug: string;
+  /** Containers carrying the key with any value. */
+  containerCount: number;
+  /** Most widely carried first. */
+  values: LabelValueEntry[];
+}
+
+export interface TopicEntry {
+  /** A slug (the record schema allows only lowercase words), so it is its own URL segment. */
+  topic: string;
+  collections: CollectionEntry[];
+  containers: ContainerEntry[];
+  /** Set when some image is built on this OS: the topic came from the images themselves. */
+  baseOs: boolean;
+}
+
+export interface Rankings {
+  collectionsByStars: CollectionEntry[];
+  containersByDownloads: ContainerEntry[];
+  collectionsByDownloads: CollectionEntry[];
+}
+

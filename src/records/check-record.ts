@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import type { Problem } from '../errors.ts';
+import { collectionRecord, containerRecord, tagRecord } from '../schema/record.ts';
+import { siteConfig } from '../schema/site-config.ts';
+import { toProblems } from './friendly-errors.ts';
+import { parseMarkdownRecord, parseYaml } from './parse-record.ts';
+
+// The one way a text becomes a checked record: parse (YAML, or Markdown with YAML frontmatter,
+// keeping positions), then check against the kind's schema, with every problem told the
+// friendly way. Build, validate, verify, submit and share all come through here. Pure.
+
+/** The four fields that make an image: what an old version in history must have to be pullable. */
+const image = z.object({ url: tagRecord.shape.url, sha256: tagRecord.shape.sha256, md5: tagRecord.shape.md5, size: tagRecord.shape.size });
+
+const KINDS = {
+  config: { schema: siteConfig, yaml: true, frontmatter: false },
+  collection: { schema: collectionRecord, yaml: false, frontmatter: false },
+  container: { schema: containerRecord, yaml: false, frontmatter: false },
+  tag: { schema: tagRecord, yaml: false, frontmatter: true },
+  /** A tag record read for its image alone (history): today's other rules may postdate it. */
+  image: { schema: image, yaml: false, frontmatter: true },
+} as const;
+
+export type RecordKind = keyof typeof KINDS;
+export type RecordOf<K extends RecordKind> = z.infer<(typeof KINDS)[K]['schema']>;
+export type CheckedRecord<K extends RecordKind> = { ok: true; data: RecordOf<K>; body: string } | { ok: false; problems: Problem[] };
+
+export function checkRecord<K extends RecordKind>(file: { display: string; text: string }, kind: K): CheckedRecord<K> {
+  const { schema, yaml, frontmatter } = KINDS[kind];
+  const parsed = yaml ? parseYaml(file.text) : parseMarkdownRecord(file.text);
+  if (!parsed.ok) return { ok: false, problems: parsed.problems.map((p) => ({ file: file.display, ...p })) };
+  if (frontmatter && 'hasFrontmatter' in parsed.value && !parsed.value.hasFrontmatter) {
+    return { ok: false, problems: [{ file: file.display, line: 1, message: 'no frontmatter: a tag record starts with a --- line, then url, sha256, md5 and size, then ---' }] };
+  }
+  const result = (schema as z.ZodType).safeParse(parsed.value.data);
+  if (!result.success) return { ok: false, problems: toProblems(file.display, result.error.issues, parsed.value, schema) };
+  return { ok: true, data: result.data as RecordOf<K>, body: 'body' in parsed.value ? (parsed.value.body as string) : '' };
+}
+
+/** The record when it checks out, else undefined (its problems are someone else's to report). */
+export function recordOrUndefined<K extends RecordKind>(file: { display: string; text: string } | undefined, kind: K): RecordOf<K> | undefined {
+  if (!file) return undefined;
+  const checked = checkRecord(file, kind);
+  return checked.ok ? checked.data : undefined;
+}

@@ -1,0 +1,38 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { checkRecord, type CheckedRecord, type RecordKind } from './check-record.ts';
+import { checkRegistry } from './check-registry.ts';
+import { readRegistryFiles, toDisplayPath } from './read-registry-fs.ts';
+import type { Checked, ContentCache, RegistryFiles } from './types.ts';
+
+// Records from disk, read and checked: every record of a registry (build, validate, verify), or
+// one record (share, and submit through git). What goes wrong with a record comes back as
+// problems; what goes wrong around it (no such folder) is an EnvironmentError.
+
+export interface LoadedRecords {
+  files: RegistryFiles;
+  checked: Checked;
+}
+
+type Time = <T>(stage: string, run: () => Promise<T> | T) => Promise<T>;
+const untimed: Time = async (_, run) => run();
+
+/** `cache` keeps each record's parse by its blob id; `time` times the read and the check. */
+export async function loadRecords(registryDir: string, options: { cache?: ContentCache; time?: Time } = {}): Promise<LoadedRecords> {
+  const time = options.time ?? untimed;
+  const files = await time('load', () => readRegistryFiles(registryDir));
+  const checked = await time('validate', () => checkRegistry(files.files, files.problems, files.display, options.cache));
+  return { files, checked };
+}
+
+/** One record of the registry on disk, checked; undefined when there is no such file. */
+export async function readRecord<K extends RecordKind>(registryDir: string, recordPath: string, kind: K): Promise<{ display: string; checked: CheckedRecord<K> } | undefined> {
+  const full = path.join(registryDir, recordPath);
+  const text = await readFile(full, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+    throw error;
+  });
+  if (text === undefined) return undefined;
+  const display = toDisplayPath(path.resolve(full));
+  return { display, checked: checkRecord({ display, text }, kind) };
+}
