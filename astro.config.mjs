@@ -10,4 +10,17 @@ export default defineConfig({
   build: { format: 'directory', inlineStylesheets: 'never' },
   devToolbar: { enabled: false },
   prefetch: false,
+  integrations: [
+    {
+      // `astro dev` has no pipeline run before it: build the site model from ./registry once.
+      name: 'sifhub-dev-model',
+      hooks: {
+        'astro:server:setup': async () => {
+          const { loadSite } = await import('./src/pipeline/load-site.ts');
+          const { setSiteModel } = await import('./src/model/hand-off.ts');
+          setSiteModel(await loadSite({ registryDir: 'registry' }));
+        },
+      },
+    },
+  ],
 });

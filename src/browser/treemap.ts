@@ -1,4 +1,4 @@
-import { layoutTreemap, type Cell, type TreemapCollection } from '../model/treemap.ts';
+import { layoutTreemap, toTreemapElements, type Cell, type SvgElement, type TreemapCollection } from '../model/treemap.ts';
 
 // The sizes page's treemap, enhanced: selecting a collection's title zooms into it (laid out
 // again with the build's own layout code), the back button, Escape or the browser's Back zoom
@@ -81,38 +81,15 @@ function fromHash(): string | undefined {
   return location.hash.length > 1 ? decodeURIComponent(location.hash.slice(1)) : undefined;
 }
 
-/** The same markup as src/components/TreemapCells.astro, built with DOM calls (no HTML strings). */
+/** The elements the page drew at build time (model/treemap.ts), built with DOM calls, not HTML strings. */
 function draw(svg: SVGSVGElement, cells: readonly Cell[]): void {
   for (const old of svg.querySelectorAll(':scope > a')) old.remove();
-  const round = (n: number) => String(Math.round(n * 100) / 100);
-  for (const cell of cells) {
-    const link = document.createElementNS(SVG, 'a');
-    link.setAttribute('class', cell.kind);
-    link.setAttribute('href', cell.href);
-    link.dataset.collection = cell.collection;
-    link.dataset.label = cell.label;
-    link.dataset.size = cell.size;
-    link.dataset.tags = String(cell.tags);
-    const title = document.createElementNS(SVG, 'title');
-    title.textContent = cell.description;
-    const rect = document.createElementNS(SVG, 'rect');
-    for (const [name, value] of [['x', cell.x], ['y', cell.y], ['width', cell.width], ['height', cell.height]] as const) rect.setAttribute(name, round(value));
-    rect.setAttribute('fill', cell.fill);
-    rect.dataset.bytes = String(cell.bytes);
-    link.append(title, rect);
-    if (cell.lines.length > 0) {
-      const text = document.createElementNS(SVG, 'text');
-      text.setAttribute('x', round(cell.x + 4));
-      text.setAttribute('y', round(cell.y + 14));
-      cell.lines.forEach((line, i) => {
-        const span = document.createElementNS(SVG, 'tspan');
-        span.setAttribute('x', round(cell.x + 4));
-        span.setAttribute('dy', String(i === 0 ? 0 : 15));
-        span.textContent = line;
-        text.append(span);
-      });
-      link.append(text);
-    }
-    svg.append(link);
-  }
+  svg.append(...toTreemapElements(cells).map(build));
+}
+
+function build(element: SvgElement): SVGElement {
+  const node = document.createElementNS(SVG, element.name);
+  for (const [name, value] of element.attributes) node.setAttribute(name, value);
+  node.append(...element.children.map((child) => (typeof child === 'string' ? child : build(child))));
+  return node;
 }

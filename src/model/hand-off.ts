@@ -36,10 +36,7 @@ export function collectionsToRender(site: Site): Site['collections'] {
 
 export async function siteModel(): Promise<Site> {
   const site = (globalThis as Holder)[KEY];
-  if (site) return site;
-  // `astro dev` has no pipeline run before it: build the model from ./registry once.
-  const { loadSite } = await import('../pipeline/load-site.ts');
-  const loaded = await loadSite({ registryDir: 'registry' });
-  setSiteModel(loaded);
-  return loaded;
+  // `sifhub build` sets it before rendering; `astro dev` through astro.config.mjs's integration.
+  if (!site) throw new Error('No site model: pages are rendered by `sifhub build` (or `npm run dev`), which builds it first');
+  return site;
 }

@@ -1,11 +1,45 @@
 import { formatBytes } from '../site/format.ts';
-import type { TreemapCollection } from './treemap.ts';
 import { href, pagePath } from '../site/urls.ts';
-import type { Site } from './types.ts';
+import { layoutTreemap, type Cell, type TreemapCollection } from './treemap.ts';
+import type { ContainerEntry, Site } from './types.ts';
 
-// The sizes page's data: collections → containers with the bytes of their current images. Pure.
+// The sizes page: collections → containers with the bytes of their current images, laid out as a
+// treemap at build time (the browser lays out a zoomed collection from `data`), and the largest
+// containers as a table. Pure.
 
-export function toTreemap(site: Site): TreemapCollection[] {
+/** The table is for reading, not for 23,000 rows of a 100,000-tag registry. */
+export const TABLE_ROWS = 1000;
+
+export interface SizesPage {
+  /** What the browser zooms with. */
+  data: TreemapCollection[];
+  /** `data` as JSON that is safe inside a <script> element. */
+  dataJson: string;
+  cells: Cell[];
+  /** Containers with bytes, too small to draw in the full view (their collection's zoom shows them). */
+  undrawn: number;
+  /** The largest containers, at most TABLE_ROWS. */
+  table: ContainerEntry[];
+  /** Whether the table leaves some containers out. */
+  tableCut: boolean;
+}
+
+export function toSizesPage(site: Site): SizesPage {
+  const data = toTreemapData(site);
+  const cells = layoutTreemap(data);
+  const largest = site.collections.flatMap((c) => c.containers).filter((c) => c.bytes > 0).sort((a, b) => b.bytes - a.bytes);
+  return {
+    data,
+    // Inside <script>, "</" would end the element early; names are validated, but escape anyway.
+    dataJson: JSON.stringify(data).replace(/</g, '\\u003c'),
+    cells,
+    undrawn: largest.length - cells.filter((cell) => cell.kind === 'container').length,
+    table: largest.slice(0, TABLE_ROWS),
+    tableCut: largest.length > TABLE_ROWS,
+  };
+}
+
+export function toTreemapData(site: Site): TreemapCollection[] {
   return site.collections.map((collection) => ({
     name: collection.name,
     href: href(site.config, pagePath.collection(collection.name)),

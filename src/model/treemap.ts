@@ -143,3 +143,53 @@ function fitLines(lines: readonly string[], width: number, height: number, short
 function sum(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
+
+/** An SVG element as data: the one description both renderers turn into markup. */
+export interface SvgElement {
+  name: 'a' | 'title' | 'rect' | 'text' | 'tspan';
+  attributes: [string, string][];
+  children: (SvgElement | string)[];
+}
+
+/**
+ * The cells as SVG elements: one link per rectangle, with its title, rectangle and the lines
+ * that fit. The page serialises them (toSvgMarkup) and the browser builds them with DOM calls
+ * when it zooms, so the two always draw the same markup.
+ */
+export function toTreemapElements(cells: readonly Cell[]): SvgElement[] {
+  const round = (n: number) => String(Math.round(n * 100) / 100);
+  return cells.map((cell) => ({
+    name: 'a',
+    attributes: [['class', cell.kind], ['href', cell.href], ['data-collection', cell.collection], ['data-label', cell.label], ['data-size', cell.size], ['data-tags', String(cell.tags)]],
+    children: [
+      { name: 'title', attributes: [], children: [cell.description] },
+      {
+        name: 'rect',
+        attributes: [['x', round(cell.x)], ['y', round(cell.y)], ['width', round(cell.width)], ['height', round(cell.height)], ['fill', cell.fill], ['data-bytes', String(cell.bytes)]],
+        children: [],
+      },
+      ...(cell.lines.length === 0
+        ? []
+        : [{
+            name: 'text' as const,
+            attributes: [['x', round(cell.x + 4)], ['y', round(cell.y + 14)]] as [string, string][],
+            children: cell.lines.map((line, i): SvgElement => ({ name: 'tspan', attributes: [['x', round(cell.x + 4)], ['dy', String(i === 0 ? 0 : 15)]], children: [line] })),
+          }]),
+    ],
+  }));
+}
+
+/** Elements as markup, every attribute value and text escaped. */
+export function toSvgMarkup(elements: readonly (SvgElement | string)[]): string {
+  return elements
+    .map((element) => {
+      if (typeof element === 'string') return escapeText(element);
+      const attributes = element.attributes.map(([name, value]) => ` ${name}="${escapeText(value).replace(/"/g, '&quot;')}"`).join('');
+      return `<${element.name}${attributes}>${toSvgMarkup(element.children)}</${element.name}>`;
+    })
+    .join('');
+}
+
+function escapeText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

@@ -1,3 +1,4 @@
+import { definitionHeader } from './definition-header.ts';
 import { FormatError } from '../errors.ts';
 import { tagRecord, type TagRecord } from '../schema/record.ts';
 import { sliceSource, type ByteSource } from './byte-source.ts';
@@ -141,19 +142,6 @@ function meaningful(script: string | undefined): string | undefined {
   if (script === undefined) return undefined;
   const body = script.split('\n').filter((line) => line.trim() !== '' && !line.trim().startsWith('#'));
   return body.length > 0 ? script.replace(/\s+$/, '') : undefined;
-}
-
-/** `Bootstrap:` and `From:` from a definition file's header (keys are case-insensitive). */
-export function definitionHeader(definition: string): { bootstrap?: string; from?: string } {
-  const out: { bootstrap?: string; from?: string } = {};
-  for (const line of definition.split('\n')) {
-    if (line.trimStart().startsWith('%')) break;
-    const match = /^\s*(bootstrap|from)\s*:\s*(.*?)\s*$/i.exec(line);
-    if (!match || match[2] === '') continue;
-    const key = match[1]!.toLowerCase() as 'bootstrap' | 'from';
-    out[key] ??= key === 'bootstrap' ? match[2]!.toLowerCase() : match[2]!;
-  }
-  return out;
 }
 
 /** The user's environment files, each under its path as `singularity inspect --environment` shows them. */

@@ -3,7 +3,7 @@ import { enrich } from '../../src/pipeline/enrich.ts';
 import type { Usage } from '../../src/model/types.ts';
 import { toLabelSlugs } from '../../src/model/to-labels.ts';
 import { toSearchRecords } from '../../src/pipeline/to-search-records.ts';
-import { toTreemap } from '../../src/model/sizes-page.ts';
+import { toTreemapData } from '../../src/model/sizes-page.ts';
 import type { RegistryInput, TagInput } from '../../src/records/types.ts';
 import type { TagRecord } from '../../src/schema/record.ts';
 import { layoutTreemap } from '../../src/model/treemap.ts';
@@ -122,7 +122,7 @@ describe('sizes', () => {
   });
 
   it('projects the site with links under the path prefix', () => {
-    expect(toTreemap(site)[0]).toMatchObject({ name: 'lab', href: '/registry/collections/lab/', bytes: 4000, containers: [{ name: 'aligner', href: '/registry/collections/lab/aligner/', tags: 3 }] });
+    expect(toTreemapData(site)[0]).toMatchObject({ name: 'lab', href: '/registry/collections/lab/', bytes: 4000, containers: [{ name: 'aligner', href: '/registry/collections/lab/aligner/', tags: 3 }] });
   });
 });
 

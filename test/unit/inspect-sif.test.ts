@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openFileSource } from '../../src/sif/byte-source-fs.ts';
 import { squashfsDecompressor } from '../../src/sif/decompress-node.ts';
-import { definitionHeader, inspectSif, osRelease } from '../../src/sif/inspect-sif.ts';
+import { definitionHeader } from '../../src/sif/definition-header.ts';
+import { inspectSif, osRelease } from '../../src/sif/inspect-sif.ts';
 import { inspectFile } from '../../src/sif/inspect-file-fs.ts';
 
 // Every expectation below is a fact from test/fixtures/sif/README.md (siftool and unsquashfs
