@@ -17,7 +17,7 @@ export default defineCommand({
   },
   async run(values) {
     const [{ loadRecords }, { loadSite }, { readRegistryFilesAt }, { checkChange }, { plural }] = await Promise.all([
-      import('../records/load-records.ts'),
+      import('../records/load-records-fs.ts'),
       import('../pipeline/load-site.ts'),
       import('../records/read-registry-git.ts'),
       import('../records/check-change.ts'),

@@ -3,7 +3,7 @@ import { readHistory } from '../git/read-history.ts';
 import type { GitHubAccess } from '../github/octokit.ts';
 import { NO_USAGE, type Site } from '../model/types.ts';
 import { isTagRecordPath } from '../records/layout.ts';
-import { loadRecords, type LoadedRecords } from '../records/load-records.ts';
+import { loadRecords, type LoadedRecords } from '../records/load-records-fs.ts';
 import type { ContentCache } from '../records/types.ts';
 import { enrich } from './enrich.ts';
 import { fetchUsage } from './fetch-usage-github.ts';

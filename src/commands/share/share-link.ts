@@ -1,7 +1,7 @@
 import { StorageError } from '../../errors.ts';
 import path from 'node:path';
 import { CONFIG_FILE, tagRecordPath } from '../../records/layout.ts';
-import { readRecord } from '../../records/load-records.ts';
+import { readRecord } from '../../records/load-records-fs.ts';
 import { formatReference, type ImageReference } from '../submit/to-submission.ts';
 import { makeS3Client, presignGet } from '../../storage/s3.ts';
 import { keyOfPublicUrl, parseS3Url } from '../../storage/s3-url.ts';

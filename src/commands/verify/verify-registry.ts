@@ -1,7 +1,7 @@
 import { mapConcurrent } from '../../concurrency.ts';
 import { InputError } from '../../errors.ts';
 import { recordOrUndefined } from '../../records/check-record.ts';
-import { loadRecords } from '../../records/load-records.ts';
+import { loadRecords } from '../../records/load-records-fs.ts';
 import { readRegistryFilesAt } from '../../records/read-registry-git.ts';
 import type { TagInput } from '../../records/types.ts';
 import { verifyImage, type VerifyOptions } from './verify-image-http.ts';
