@@ -10,17 +10,25 @@ export default defineConfig({
   build: { format: 'directory', inlineStylesheets: 'never' },
   devToolbar: { enabled: false },
   prefetch: false,
-  integrations: [
-    {
-      // `astro dev` has no pipeline run before it: build the site model from ./registry once.
-      name: 'sifhub-dev-model',
-      hooks: {
-        'astro:server:setup': async () => {
-          const { loadSite } = await import('./src/pipeline/load-site.ts');
-          const { setSiteModel } = await import('./src/model/hand-off.ts');
-          setSiteModel(await loadSite({ registryDir: 'registry' }));
-        },
+  integrations: [devSiteModel()],
+});
+
+/** `astro dev` has no pipeline run before it: build the site model from ./registry once. */
+function devSiteModel() {
+  let dev = false;
+  return /** @type {import('astro').AstroIntegration} */ ({
+    name: 'sifhub-dev-model',
+    hooks: {
+      'astro:config:setup': ({ command }) => {
+        dev = command === 'dev';
+      },
+      // `astro build` (run by `sifhub build`, which hands the model over itself) starts a server too.
+      'astro:server:setup': async () => {
+        if (!dev) return;
+        const { loadSite } = await import('./src/pipeline/load-site.ts');
+        const { setSiteModel } = await import('./src/model/hand-off.ts');
+        setSiteModel(await loadSite({ registryDir: 'registry' }));
       },
     },
-  ],
-});
+  });
+}

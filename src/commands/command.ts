@@ -69,7 +69,8 @@ export function defineCommand<const O extends Record<string, OptionSpec>>(spec: 
     usage,
     help,
     async main(args) {
-      const config = Object.fromEntries(Object.entries(spec.options).map(([name, o]) => [name, { type: o.type, ...(o.default === undefined ? {} : { default: o.default }) }]));
+      // A switch not given is false, never undefined.
+      const config = Object.fromEntries(Object.entries(spec.options).map(([name, o]) => [name, { type: o.type, ...(o.default !== undefined ? { default: o.default } : o.type === 'boolean' ? { default: false } : {}) }]));
       let parsed;
       try {
         parsed = parseArgs({ args: [...args], options: { ...config, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, allowNegative: true, strict: true });

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { checkChange } from '../../src/records/check-change.ts';
+import type { RegistryFile } from '../../src/records/types.ts';
+import { image, tagRecord } from '../helpers/git-repo.ts';
+
+// What a pull request may change, on literal files (blob ids stand for content).
+
+const file = (path: string, text: string): RegistryFile => ({ path, display: `registry/${path}`, text, blob: `blob:${text}` });
+const config = file('registry.yml', 'name: T\nurl: https://r.example.org\nmaintainers: [Grace]\n');
+const lab = file('lab/README.md', '---\nowners: [Ada]\n---\n');
+const frozen = file('lab/tool/1.0.md', tagRecord(image(1), 'frozen: true\n'));
+const base = [config, lab, frozen];
+const check = (head: RegistryFile[], author?: string) => checkChange({ base, head, author, baseName: 'main' }).map((p) => `${p.file}${p.field ? ` ${p.field}` : ''}: ${p.message}`);
+
+describe('checkChange', () => {
+  it('lets an owner add a tag to their collection', () => {
+    expect(check([...base, file('lab/tool/2.0.md', tagRecord(image(2)))], 'ada')).toEqual([]);
+  });
+
+  it('refuses moving, unfreezing or deleting a frozen tag, to maintainers too', () => {
+    expect(check([config, lab, file('lab/tool/1.0.md', tagRecord(image(2), 'frozen: true\n'))], 'Grace')).toEqual([
+      `registry/lab/tool/1.0.md sha256: moves a frozen tag from ${image(1).sha256.slice(0, 12)}… to ${image(2).sha256.slice(0, 12)}…; frozen tags never change image and are never deleted (frozen in main)`,
+    ]);
+    expect(check([config, lab, file('lab/tool/1.0.md', tagRecord(image(1)))])).toEqual([
+      'registry/lab/tool/1.0.md frozen: unfreezes a frozen tag; frozen tags never change image and are never deleted (frozen in main)',
+    ]);
+    expect(check([config, lab])).toEqual(['registry/lab/tool/1.0.md (deleted): deletes a frozen tag; frozen tags never change image and are never deleted (frozen in main)']);
+  });
+
+  it('refuses a change to a collection its author does not own, naming the owners from the base', () => {
+    const selfPromoted = file('lab/README.md', '---\nowners: [Ada, Mallory]\n---\n');
+    expect(check([config, selfPromoted, frozen], 'Mallory')).toEqual([
+      'registry/lab/README.md: Mallory may not change collection "lab": its owners are Ada in main (maintainers: Grace). A pull request may only touch collections its author owns.',
+    ]);
+  });
+
+  it('lets only maintainers change the registry\'s own files, judged by the base\'s maintainers', () => {
+    const takeover = file('registry.yml', 'name: T\nurl: https://r.example.org\nmaintainers: [Grace, Mallory]\n');
+    expect(check([takeover, lab, frozen], 'Mallory')).toEqual([
+      'registry/registry.yml: Mallory may not change registry.yml: only maintainers may change the registry\'s own files (maintainers: Grace)',
+    ]);
+    expect(check([takeover, lab, frozen], 'grace')).toEqual([]);
+  });
+
+  it('needs a new collection to list its author as owner', () => {
+    expect(check([...base, file('new/README.md', '---\nowners: [Someone]\n---\n'), file('new/x/1.md', tagRecord(image(3)))], 'Ada')).toEqual([
+      'registry/new/README.md owners: new collection "new" must list its author Ada in owners (registry/new/README.md), received Someone',
+    ]);
+    expect(check([...base, file('new/README.md', '---\nowners: [ada]\n---\n'), file('new/x/1.md', tagRecord(image(3)))], 'Ada')).toEqual([]);
+  });
+
+  it('checks no ownership without an author', () => {
+    expect(check([...base, file('other/x/1.md', tagRecord(image(3)))])).toEqual([]);
+  });
+});
