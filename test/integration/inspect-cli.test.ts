@@ -36,7 +36,7 @@ describe('sifhub inspect', () => {
       expect(result.stderr.trim()).toBe(`✖ ${truncated}: object 2 (FS) lies at bytes 36864–2719744, past the end of the file (50000 bytes): truncated?`);
       const missing = await runSifhub(['inspect'], dir);
       expect(missing.code).toBe(2);
-      expect(missing.stderr).toContain('sifhub: inspect expects a SIF file, received nothing');
+      expect(missing.stderr).toContain('sifhub: inspect expects FILE.sif, received nothing');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

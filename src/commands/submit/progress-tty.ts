@@ -7,7 +7,8 @@ const WIDTH = 24;
 export function progressBar(label: string, total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
   if (!stream.isTTY || total <= 0) return { update() {}, finish() {} };
   const started = performance.now();
-  let drawn = 0;
+  // The first update draws at once, however soon after the process started.
+  let drawn = -Infinity;
   let last = 0;
   const draw = (done: number) => {
     const fraction = Math.min(1, done / total);
