@@ -62,28 +62,23 @@ export function compareProblems(a: Problem, b: Problem): number {
 
 /** Something around the records is wrong (no git, a shallow clone, a missing folder); exit 3. */
 export class EnvironmentError extends Error {
-  override name = 'EnvironmentError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
 }
 
 /** The file is not what it claims to be (a SIF, a squashfs); `message` says what is wrong, for a person. */
-export class FormatError extends EnvironmentError {
-  override name = 'FormatError';
-}
+export class FormatError extends EnvironmentError {}
 
 /** Object storage failed or refused; the message says what to retry. */
-export class StorageError extends EnvironmentError {
-  override name = 'StorageError';
-}
+export class StorageError extends EnvironmentError {}
 
 /** A git command failed or git is missing; the message says what to do. */
-export class GitError extends EnvironmentError {
-  override name = 'GitError';
-}
+export class GitError extends EnvironmentError {}
 
 /** A submission cannot go ahead; the message says why and what to do. */
-export class SubmitError extends EnvironmentError {
-  override name = 'SubmitError';
-}
+export class SubmitError extends EnvironmentError {}
 
 /** The command line is wrong (exit 2): an unknown option, a missing argument. */
 export class UsageError extends Error {

@@ -1,5 +1,5 @@
 import { styleText } from 'node:util';
-import { defineCommand, positiveWholeNumber } from './command.ts';
+import { defineCommand, positiveWholeNumber, REGISTRY_OPTION } from './command.ts';
 import { done, printWarning } from './output.ts';
 
 export default defineCommand({
@@ -11,7 +11,7 @@ export default defineCommand({
     'Download and star counts come from GitHub when GITHUB_TOKEN is set; SIFHUB_SEARCH_SHARD_RECORDS\n' +
     'sets how many containers a search shard holds.',
   options: {
-    registry: { type: 'string', value: 'DIR', default: 'registry', help: 'the registry folder' },
+    registry: REGISTRY_OPTION,
     out: { type: 'string', value: 'DIR', default: 'dist', help: 'where the site is written (replaced whole, only when the build succeeds)' },
     quiet: { type: 'boolean', help: 'print only errors from the page renderer' },
     fresh: { type: 'boolean', help: 'ignore what earlier builds kept and build everything' },

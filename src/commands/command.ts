@@ -17,6 +17,9 @@ export interface OptionSpec {
   negatable?: boolean;
 }
 
+/** The option nearly every command takes. */
+export const REGISTRY_OPTION = { type: 'string', value: 'DIR', default: 'registry', help: 'the registry folder' } as const satisfies OptionSpec;
+
 export interface ArgumentSpec {
   name: string;
   help: string;

@@ -1,13 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { defineCommand } from './command.ts';
+import { defineCommand, REGISTRY_OPTION } from './command.ts';
 
 export default defineCommand({
   name: 'schema',
   summary: 'write the record JSON Schemas',
   description: 'Writes the JSON Schemas of registry.yml and the records to DIR/.schema/, for editors that check YAML.',
   options: {
-    registry: { type: 'string', value: 'DIR', default: 'registry', help: 'the registry folder' },
+    registry: REGISTRY_OPTION,
   },
   async run(values) {
     const { recordJsonSchemas, toJsonText } = await import('../schema/json-schema.ts');

@@ -1,5 +1,5 @@
 import { InputError, type Problem } from '../errors.ts';
-import { defineCommand } from './command.ts';
+import { defineCommand, REGISTRY_OPTION } from './command.ts';
 import { done, formatStepSummary, writeStepSummary } from './output.ts';
 
 export default defineCommand({
@@ -10,7 +10,7 @@ export default defineCommand({
     'everywhere). With --base, also what the change since REF may do: collection owners and\n' +
     'maintainers are read from REF, and frozen tags never move. Every problem is reported at once.',
   options: {
-    registry: { type: 'string', value: 'DIR', default: 'registry', help: 'the registry folder' },
+    registry: REGISTRY_OPTION,
     base: { type: 'string', value: 'REF', help: 'the commit the change starts from (a pull request\'s base)' },
     author: { type: 'string', value: 'LOGIN', help: 'the change\'s author, whose ownership is checked (with --base)' },
     json: { type: 'boolean', help: 'print the result as JSON: { ok, tags, collections, problems }' },

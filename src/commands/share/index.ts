@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors.ts';
-import { defineCommand } from '../command.ts';
+import { defineCommand, REGISTRY_OPTION } from '../command.ts';
 import { imageReference } from '../submit/index.ts';
 import { MAX_PRESIGN_SECONDS } from '../../storage/s3-url.ts';
 
@@ -12,7 +12,7 @@ export default defineCommand({
   arguments: [{ name: 'COLLECTION/CONTAINER:TAG', help: 'the tag whose image to share' }],
   options: {
     expires: { type: 'string', value: 'DURATION', default: '7d', help: 'how long the link works: 900s, 30m, 12h, 7d (at most)' },
-    registry: { type: 'string', value: 'DIR', default: 'registry', help: 'the registry folder' },
+    registry: REGISTRY_OPTION,
   },
   async run(values, [name]) {
     const reference = imageReference(name!, 'share');

@@ -1,5 +1,5 @@
 import { InputError, UsageError, type Problem } from '../../errors.ts';
-import { defineCommand, positiveWholeNumber } from '../command.ts';
+import { defineCommand, positiveWholeNumber, REGISTRY_OPTION } from '../command.ts';
 import { done, writeStepSummary } from '../output.ts';
 
 export default defineCommand({
@@ -11,7 +11,7 @@ export default defineCommand({
     'each: https, a public address, no redirect (except a GitHub release\'s to its asset host), the\n' +
     'exact size, sha256, md5 and the SIF magic.',
   options: {
-    registry: { type: 'string', value: 'DIR', default: 'registry', help: 'the registry folder' },
+    registry: REGISTRY_OPTION,
     base: { type: 'string', value: 'REF', help: 'verify the tags that are new or changed since REF' },
     all: { type: 'boolean', help: 'verify every tag' },
     'allow-host': { type: 'string', value: 'HOST', help: 'also allow this host when it resolves to a private address (a test server)' },
