@@ -112,3 +112,28 @@ describe('validate --base', () => {
     expect(result.stderr).toContain('--base origin/nope: no such commit in this repository');
   });
 });
+
+describe('validate --json', () => {
+  it('prints every problem, the records\' and the change\'s, as JSON for a program, and exits 1', async () => {
+    await baseRepo();
+    await repo.write({ 'registry/other/thing/1.0.md': tagRecord({ ...image(3), md5: 'nope' }), 'registry/lab/tool/1.0.md': tagRecord(image(7), 'frozen: true\n') });
+    await repo.commit('change', '2024-02-01T00:00:00Z');
+    const result = await runSifhub(['validate', '--base', 'main', '--author', 'ada', '--json'], repo.dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('');
+    const output = JSON.parse(result.stdout) as { ok: boolean; problems: { file: string; field?: string }[] };
+    expect(output.ok).toBe(false);
+    expect(output.problems.map((p) => `${p.file} ${p.field ?? ''}`).sort()).toEqual([
+      'registry/lab/tool/1.0.md sha256',
+      'registry/other/thing/1.0.md ',
+      'registry/other/thing/1.0.md md5',
+    ]);
+  });
+
+  it('says ok with the counts when all is well', async () => {
+    await baseRepo();
+    const result = await runSifhub(['validate', '--json'], repo.dir);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ ok: true, tags: 3, collections: 2, problems: [] });
+  });
+});
