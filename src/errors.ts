@@ -94,7 +94,6 @@ export class UsageError extends Error {
 /** The documented exit codes (README): what a script calling sifhub can rely on. */
 export const EXIT = { ok: 0, invalidRecords: 1, usage: 2, environment: 3, bug: 70 } as const;
 
-
 /** A file that cannot be read is the environment's problem (exit 3), never a stack trace. */
 export function rethrowAsEnvironment(file: string) {
   return (error: NodeJS.ErrnoException): never => {

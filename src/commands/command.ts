@@ -76,19 +76,16 @@ export function defineCommand<const O extends Record<string, OptionSpec>>(spec: 
       const config = Object.fromEntries(Object.entries(spec.options).map(([name, o]) => [name, { type: o.type, ...(o.default !== undefined ? { default: o.default } : o.type === 'boolean' ? { default: false } : {}) }]));
       let parsed;
       try {
-        parsed = parseArgs({ args: [...args], options: { ...config, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, allowNegative: true, strict: true });
+        parsed = parseArgs({ args: [...args], options: { ...config, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, allowNegative: true, strict: true, tokens: true });
       } catch (error) {
         throw new UsageError(parseErrorText(error as Error & { code?: string }, spec), spec.name);
       }
+      // allowNegative accepts --no-NAME for every switch; only the negatable ones mean it.
+      const negated = parsed.tokens.find((t) => t.kind === 'option' && t.rawName.startsWith('--no-') && !spec.options[t.name]?.negatable);
+      if (negated?.kind === 'option') throw new UsageError(`unknown option ${negated.rawName} for sifhub ${spec.name}`, spec.name);
       if (parsed.values.help) {
         console.log(help());
         return 0;
-      }
-      for (const [name, value] of Object.entries(parsed.values)) {
-        // allowNegative accepts --no-X for every boolean; only those that default on mean it.
-        if (value === false && spec.options[name]?.type === 'boolean' && !spec.options[name]?.negatable && args.includes(`--no-${name}`)) {
-          throw new UsageError(`unknown option --no-${name}`, spec.name);
-        }
       }
       const expected = spec.arguments ?? [];
       if (parsed.positionals.length !== expected.length) {

@@ -29,13 +29,13 @@ export async function reportProblemsToActions(problems: readonly Problem[], titl
   await writeStepSummary(formatStepSummary(problems, title));
 }
 
+/** Workflow-command escaping (actions/toolkit's escapeData): %, CR and LF. */
+const data = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+
 /**
  * GitHub Actions workflow commands: one `::error` annotation per problem, shown on the pull
  * request's changed lines. Values are escaped as the Actions toolkit does.
  */
-/** Workflow-command escaping (actions/toolkit's escapeData): %, CR and LF. */
-const data = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-
 export function formatAnnotations(problems: readonly Problem[]): string {
   const property = (s: string) => data(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
   return [...problems]

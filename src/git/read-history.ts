@@ -35,7 +35,7 @@ export async function readHistory(registryRoot: string, knownBlobs: ReadonlySet<
     '--format=%x1e%H%x1f%cI%x1f%an',
     '--', relative === '' ? '.' : relative,
   ]);
-  const files = parseGitLog(log, pathPrefix(location));
+  const files = parseGitLog(log, pathPrefix(relative));
 
   const needed = new Set<string>();
   for (const file of files) {

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GitError } from '../errors.ts';
-import { findRepository } from './repository.ts';
+import { findRepository, pathPrefix } from './repository.ts';
 import { git, gitSucceeds } from './run-git.ts';
 
 // A submission's git side. The records are committed on a new branch through a temporary
@@ -35,8 +35,7 @@ export async function openRegistryRepository(registryDir: string): Promise<Regis
     base,
     baseBranch,
     async readAtBase(recordPath) {
-      const spec = `${base}:${registryPath ? `${registryPath}/` : ''}${recordPath}`;
-      return git(root, ['cat-file', '-p', spec]).catch(() => undefined);
+      return git(root, ['cat-file', '-p', `${base}:${pathPrefix(registryPath)}${recordPath}`]).catch(() => undefined);
     },
   };
 }

@@ -22,8 +22,8 @@ export async function findRepository(registryDir: string): Promise<RegistryLocat
 }
 
 /** "registry/" for a registry folder at registry/, "" at the top: what git paths start with. */
-export function pathPrefix(location: RegistryLocation): string {
-  return location.relative === '' ? '' : `${location.relative}/`;
+export function pathPrefix(relative: string): string {
+  return relative === '' ? '' : `${relative}/`;
 }
 
 /** The full commit id `ref` names, or an EnvironmentError saying how to fetch it. */

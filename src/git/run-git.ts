@@ -1,11 +1,13 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { EnvironmentError, GitError } from '../errors.ts';
+import { GitError } from '../errors.ts';
 
 // The one way sifhub runs git: `git(cwd, args)` for a command's whole output, `catFileBatch`
 // for many objects through one process. A missing git is an environment error that says so.
 
 const run = promisify(execFile);
+
+const gitMissing = (cause: unknown) => new GitError('git is not installed; sifhub reads and writes the registry with it', { cause });
 
 export async function git(cwd: string, args: readonly string[]): Promise<string> {
   try {
@@ -13,7 +15,7 @@ export async function git(cwd: string, args: readonly string[]): Promise<string>
     return stdout;
   } catch (error) {
     const e = error as { stderr?: string; code?: string | number; message: string };
-    if (e.code === 'ENOENT') throw new GitError('git is not installed; sifhub reads and writes the registry with it', { cause: error });
+    if (e.code === 'ENOENT') throw gitMissing(error);
     throw new GitError(`git ${args[0]} failed: ${(e.stderr || e.message).trim()}`, { cause: error });
   }
 }
@@ -66,9 +68,8 @@ export async function catFileBatch(repoDir: string, ids: ReadonlySet<string>): P
   }
   await feeding;
   const code = await exited.catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') throw new GitError('git is not installed; sifhub reads and writes the registry with it', { cause: error });
-    throw error;
+    throw error.code === 'ENOENT' ? gitMissing(error) : error;
   });
-  if (code !== 0) throw new EnvironmentError(`git cat-file failed (exit ${code}): ${stderr.trim()}`);
+  if (code !== 0) throw new GitError(`git cat-file failed (exit ${code}): ${stderr.trim()}`);
   return blobs;
 }

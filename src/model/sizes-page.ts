@@ -11,9 +11,7 @@ import type { ContainerEntry, Site } from './types.ts';
 export const TABLE_ROWS = 1000;
 
 export interface SizesPage {
-  /** What the browser zooms with. */
-  data: TreemapCollection[];
-  /** `data` as JSON that is safe inside a <script> element. */
+  /** What the browser zooms with (toTreemapData), as JSON that is safe inside a <script> element. */
   dataJson: string;
   cells: Cell[];
   /** Containers with bytes, too small to draw in the full view (their collection's zoom shows them). */
@@ -29,7 +27,6 @@ export function toSizesPage(site: Site): SizesPage {
   const cells = layoutTreemap(data);
   const largest = site.collections.flatMap((c) => c.containers).filter((c) => c.bytes > 0).sort((a, b) => b.bytes - a.bytes);
   return {
-    data,
     // Inside <script>, "</" would end the element early; names are validated, but escape anyway.
     dataJson: JSON.stringify(data).replace(/</g, '\\u003c'),
     cells,

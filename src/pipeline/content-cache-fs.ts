@@ -12,7 +12,6 @@ import { cacheDir } from './build-cache-fs.ts';
 
 const CACHE_VERSION = 1;
 
-
 /** A cache that lives for one run: the same answers, nothing read or written. */
 export function runCache(): ContentCache {
   return fromEntries(new Map());

@@ -5,31 +5,12 @@ import { NO_USAGE, type Site } from '../model/types.ts';
 import { isTagRecordPath } from '../records/layout.ts';
 import { loadRecords, type LoadedRecords } from '../records/load-records-fs.ts';
 import type { ContentCache } from '../records/types.ts';
+import { untimed, type Timer } from '../timer.ts';
 import { enrich } from './enrich.ts';
 import { fetchUsage } from './fetch-usage-github.ts';
 
 // Stages 1–5, records on disk and in git → the site model. build.ts continues from here; the
 // Astro dev server calls this alone, so it must not import the page renderer.
-
-export interface StageTiming {
-  stage: string;
-  seconds: number;
-}
-
-export type Timer = <T>(stage: string, run: () => Promise<T> | T) => Promise<T>;
-
-/** Times each stage into `timings`; `onStage` hears each start (the benchmark's memory probe). */
-export function timer(timings: StageTiming[], onStage?: (stage: string) => void): Timer {
-  return async (stage, run) => {
-    onStage?.(stage);
-    const start = performance.now();
-    try {
-      return await run();
-    } finally {
-      timings.push({ stage, seconds: (performance.now() - start) / 1000 });
-    }
-  };
-}
 
 /** Stages 1–5: records on disk and in git → the site model. Throws InputError on bad records. */
 export interface LoadSiteOptions {
@@ -44,7 +25,7 @@ export interface LoadSiteOptions {
   cache?: ContentCache;
 }
 
-export async function loadSite(options: LoadSiteOptions, time: Timer = (_, run) => Promise.resolve(run())): Promise<Site> {
+export async function loadSite(options: LoadSiteOptions, time: Timer = untimed): Promise<Site> {
   const { files, checked } = options.loaded ?? (await loadRecords(options.registryDir, { cache: options.cache, time }));
   if (!checked.ok) throw new InputError(checked.problems);
   const { registry } = checked;

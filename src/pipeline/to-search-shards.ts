@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { fnv1a } from '../fnv1a.ts';
 import type { SearchRecord } from './to-search-records.ts';
 
 // The search index is split by collection into shards that the browser searches side by side
@@ -31,13 +32,4 @@ export function toSearchShards(records: readonly SearchRecord[], codeFingerprint
     records: group,
     key: createHash('sha256').update(codeFingerprint).update('\0').update(String(count)).update('\0').update(JSON.stringify(group)).digest('hex'),
   }));
-}
-
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
 }

@@ -9,7 +9,6 @@ import type { Checked, CollectionInput, ContainerInput, ContentCache, RegistryFi
 // (names, one image's md5 and size everywhere, stars issues), with ALL problems returned at once.
 // Pure: works on texts already read.
 
-
 /** `cache` keeps each record's parse by its blob id, so a rebuild parses only what changed. */
 export function checkRegistry(files: readonly RegistryFile[], loadProblems: readonly Problem[] = [], registryDisplay = 'registry', cache?: ContentCache): Checked {
   const problems: Problem[] = [...loadProblems];

@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { EnvironmentError } from '../errors.ts';
 import { checkRecord, type CheckedRecord, type RecordKind } from './check-record.ts';
 import { checkRegistry } from './check-registry.ts';
 import { readRegistryFiles, toDisplayPath } from './read-registry-fs.ts';
+import { untimed, type Timer } from '../timer.ts';
 import type { Checked, ContentCache, RegistryFiles } from './types.ts';
 
 // Records from disk, read and checked: every record of a registry (build, validate, verify), or
@@ -14,11 +16,8 @@ export interface LoadedRecords {
   checked: Checked;
 }
 
-type Time = <T>(stage: string, run: () => Promise<T> | T) => Promise<T>;
-const untimed: Time = async (_, run) => run();
-
 /** `cache` keeps each record's parse by its blob id; `time` times the read and the check. */
-export async function loadRecords(registryDir: string, options: { cache?: ContentCache; time?: Time } = {}): Promise<LoadedRecords> {
+export async function loadRecords(registryDir: string, options: { cache?: ContentCache; time?: Timer } = {}): Promise<LoadedRecords> {
   const time = options.time ?? untimed;
   const files = await time('load', () => readRegistryFiles(registryDir));
   const checked = await time('validate', () => checkRegistry(files.files, files.problems, files.display, options.cache));
@@ -28,11 +27,11 @@ export async function loadRecords(registryDir: string, options: { cache?: Conten
 /** One record of the registry on disk, checked; undefined when there is no such file. */
 export async function readRecord<K extends RecordKind>(registryDir: string, recordPath: string, kind: K): Promise<{ display: string; checked: CheckedRecord<K> } | undefined> {
   const full = path.join(registryDir, recordPath);
+  const display = toDisplayPath(path.resolve(full));
   const text = await readFile(full, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
-    throw error;
+    throw new EnvironmentError(`cannot read ${display}: ${error.message}`, { cause: error });
   });
   if (text === undefined) return undefined;
-  const display = toDisplayPath(path.resolve(full));
   return { display, checked: checkRecord({ display, text }, kind) };
 }

@@ -11,7 +11,7 @@ export async function readRegistryFilesAt(registryDir: string, ref: string): Pro
   const location = await findRepository(registryDir).catch(() => undefined);
   if (!location) throw new EnvironmentError(`${registryDir} is not inside a git repository, so there is no ${ref} to compare with`);
   const commit = await resolveCommit(location.top, ref, '--base');
-  const prefix = pathPrefix(location);
+  const prefix = pathPrefix(location.relative);
   const entries: { path: string; blob: string }[] = [];
   for (const entry of await listBlobs(location.top, commit, location.relative)) {
     if (!entry.path.startsWith(prefix)) continue;

@@ -1,4 +1,3 @@
-
 import { FormatError } from '../errors.ts';
 import { openFileSource } from './byte-source-fs.ts';
 import { squashfsDecompressor } from './decompress-node.ts';

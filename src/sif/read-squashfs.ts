@@ -1,5 +1,5 @@
 import { FormatError } from '../errors.ts';
-import { type ByteSource } from './byte-source.ts';
+import type { ByteSource } from './byte-source.ts';
 import type { Decompress } from './decompress-node.ts';
 
 // A minimal read-only squashfs 4.0 reader (squashfs_fs.h; "Squashfs binary format" by

@@ -38,4 +38,3 @@ export function keyOfPublicUrl(publicBase: string, url: string): string | undefi
     return undefined;
   }
 }
-

@@ -33,7 +33,10 @@ describe('defineCommand', () => {
   it('refuses options it does not take, naming a likely typo', async () => {
     expect(await usageError(['a.sif', '--frsh'])).toBe('demo: unknown option --frsh for sifhub demo; did you mean --fresh?');
     expect(await usageError(['a.sif', '--jobs', '9'])).toBe('demo: unknown option --jobs for sifhub demo');
-    expect(await usageError(['a.sif', '--no-fresh'])).toBe('demo: unknown option --no-fresh');
+    expect(await usageError(['a.sif', '--no-fresh'])).toBe('demo: unknown option --no-fresh for sifhub demo');
+    expect(await usageError(['a.sif', '--no-help'])).toBe('demo: unknown option --no-help for sifhub demo');
+    // After --, it is an argument, not an option.
+    expect(await command.main(['--', '--no-fresh'])).toBe(0);
   });
 
   it('refuses a missing value, a value for a switch and the wrong number of arguments', async () => {

@@ -1,5 +1,5 @@
-import { StorageError } from '../../errors.ts';
 import path from 'node:path';
+import { StorageError } from '../../errors.ts';
 import { CONFIG_FILE, tagRecordPath } from '../../records/layout.ts';
 import { readRecord } from '../../records/load-records-fs.ts';
 import { formatReference, type ImageReference } from '../submit/to-submission.ts';
@@ -19,14 +19,15 @@ export interface ShareInput {
 
 export async function shareLink({ registryDir, reference, expiresIn, env }: ShareInput): Promise<{ url: string; expires: Date; object: string }> {
   const name = formatReference(reference);
-  const recordFile = path.join(registryDir, tagRecordPath(reference));
-  const tag = await readRecord(registryDir, tagRecordPath(reference), 'tag');
-  if (!tag) throw new StorageError(`there is no tag ${name} (no ${recordFile})`);
-  if (!tag.checked.ok) throw new StorageError(`${recordFile} is not a valid tag record; run \`sifhub validate\``);
+  const recordPath = tagRecordPath(reference);
+  const tag = await readRecord(registryDir, recordPath, 'tag');
+  if (!tag) throw new StorageError(`there is no tag ${name} (no ${path.join(registryDir, recordPath)})`);
+  if (!tag.checked.ok) throw new StorageError(`${tag.display} is not a valid tag record; run \`sifhub validate\``);
   const record = tag.checked;
-  const config = await readRecord(registryDir, CONFIG_FILE, 'config').catch(() => undefined);
+  const config = await readRecord(registryDir, CONFIG_FILE, 'config');
+  if (config && !config.checked.ok) throw new StorageError(`${config.display} is not valid; run \`sifhub validate\``);
   const storage = config?.checked.ok ? config.checked.data.storage : undefined;
-  if (!storage) throw new StorageError(`registry.yml has no storage section: sifhub share signs links only for images in the registry's S3 bucket (storage.s3 and storage.publicUrl)`);
+  if (!storage) throw new StorageError(`${CONFIG_FILE} has no storage section: sifhub share signs links only for images in the registry's S3 bucket (storage.s3 and storage.publicUrl)`);
   const key = keyOfPublicUrl(storage.publicUrl, record.data.url);
   const location = parseS3Url(storage.s3);
   if (key === undefined || typeof location === 'string') {

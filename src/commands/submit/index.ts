@@ -1,5 +1,5 @@
 import { rethrowAsEnvironment, UsageError } from '../../errors.ts';
-import { defineCommand } from '../command.ts';
+import { defineCommand, REGISTRY_OPTION } from '../command.ts';
 import { printWarning } from '../output.ts';
 import type { UploadTarget } from './submit.ts';
 import { parseImageReference, type ImageReference } from './to-submission.ts';
@@ -20,7 +20,7 @@ export default defineCommand({
     upload: { type: 'string', value: 'TARGET', help: 's3://BUCKET/PREFIX, s3 (registry.yml storage) or github-release' },
     'public-url': { type: 'string', value: 'URL', help: 'the https address that serves the bucket\'s root (with --upload s3)' },
     url: { type: 'string', value: 'URL', help: 'the image is already at this https URL: check its size, upload nothing' },
-    registry: { type: 'string', value: 'DIR', default: 'registry', help: 'the registry folder of your clone' },
+    registry: { ...REGISTRY_OPTION, help: 'the registry folder of your clone' },
     remote: { type: 'string', value: 'NAME', default: 'origin', help: 'the git remote to push the branch to' },
     frozen: { type: 'boolean', help: 'the tag may never move to another image' },
     owner: { type: 'string', value: 'LOGIN', help: 'the owner of a new collection (default: the token\'s user)' },

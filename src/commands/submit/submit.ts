@@ -17,6 +17,7 @@ import { fetchImageHead } from './fetch-image-head-http.ts';
 import { hashFile, type FileHashes } from './hash-file-fs.ts';
 import type { Progress } from '../../progress.ts';
 import { formatReference, toCollectionReadmeText, toContainerReadmeText, submissionBranch, toPullRequest, toTagRecordText, type ImageReference } from './to-submission.ts';
+import { pathPrefix } from '../../git/repository.ts';
 import { commitOnBranch, githubRemote, openRegistryRepository, pushBranch, remoteExists, type RegistryRepository } from '../../git/registry-repository.ts';
 
 // `sifhub submit`, in the one order that leaves nothing half-done: everything that can be
@@ -132,7 +133,7 @@ export async function submit(options: SubmitOptions): Promise<SubmitResult> {
 
 /** A file of the registry as the repository names it ("registry/lab/tool/1.0.md"). */
 function displayPath(repository: RegistryRepository, file: string): string {
-  return repository.registryPath ? `${repository.registryPath}/${file}` : file;
+  return `${pathPrefix(repository.registryPath)}${file}`;
 }
 
 async function readConfig(repository: RegistryRepository): Promise<SiteConfig | undefined> {
@@ -177,7 +178,7 @@ async function githubTarget(options: SubmitOptions, repository: RegistryReposito
   const serverHost = new URL(options.github.serverUrl).host;
   const remote = await githubRemote(repository, options.remote, serverHost);
   const upstream = (config?.repository && parseRepositoryUrl(config.repository, options.github.serverUrl)) ?? remote;
-  if (!upstream) throw new SubmitError(`cannot tell which GitHub repository the registry lives in: set repository in ${displayPath(repository, 'registry.yml')} (e.g. ${options.github.serverUrl}/lab/registry)`);
+  if (!upstream) throw new SubmitError(`cannot tell which GitHub repository the registry lives in: set repository in ${displayPath(repository, CONFIG_FILE)} (e.g. ${options.github.serverUrl}/lab/registry)`);
   const fork = remote && (remote.owner.toLowerCase() !== upstream.owner.toLowerCase() || remote.repo.toLowerCase() !== upstream.repo.toLowerCase()) ? remote : undefined;
   return { octokit: makeOctokit(options.github), ...upstream, fork };
 }

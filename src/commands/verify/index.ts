@@ -1,3 +1,4 @@
+import { styleText } from 'node:util';
 import { InputError, UsageError, type Problem } from '../../errors.ts';
 import { defineCommand, positiveWholeNumber, REGISTRY_OPTION } from '../command.ts';
 import { done, writeStepSummary } from '../output.ts';
@@ -25,11 +26,10 @@ export default defineCommand({
     if ((values.base === undefined) === !values.all) throw new UsageError('verify needs either --base REF (new and changed tags) or --all', 'verify');
     const number = (name: 'max-size' | 'timeout' | 'idle-timeout' | 'jobs') => positiveWholeNumber(values[name], `--${name}`, 'verify');
     const options = { allowHost: values['allow-host'], maxBytes: number('max-size'), timeoutMs: number('timeout') * 1000, idleMs: number('idle-timeout') * 1000, jobs: number('jobs') };
-    const [{ verifyRegistry }, { githubAccessFromEnv }, { plural }, { styleText }] = await Promise.all([
+    const [{ verifyRegistry }, { githubAccessFromEnv }, { plural }] = await Promise.all([
       import('./verify-registry.ts'),
       import('../../github/octokit.ts'),
       import('../../site/format.ts'),
-      import('node:util'),
     ]);
     const reports = await verifyRegistry(values.registry, values.all ? { all: true } : { base: values.base! }, { ...options, githubServerUrl: githubAccessFromEnv().serverUrl }, (r) => {
       if (values.json) return;
