@@ -1,4 +1,4 @@
-import { InputError, type Problem } from '../errors.ts';
+import { InputError, UsageError, type Problem } from '../errors.ts';
 import { defineCommand, REGISTRY_OPTION } from './command.ts';
 import { done, formatStepSummary, writeStepSummary } from './output.ts';
 
@@ -8,15 +8,19 @@ export default defineCommand({
   description:
     'Checks every record against its schema and the others (names, one image\'s md5 and size\n' +
     'everywhere). With --base, also what the change since REF may do: collection owners and\n' +
-    'maintainers are read from REF, and frozen tags never move. Every problem is reported at once.',
+    'maintainers are read from REF, frozen tags never move, and only maintainers change anything but\n' +
+    'records. With --head, the records are read from that commit, not the working tree: a pull\n' +
+    'request is judged without being checked out. Every problem is reported at once.',
   options: {
     registry: REGISTRY_OPTION,
     base: { type: 'string', value: 'REF', help: 'the commit the change starts from (a pull request\'s base)' },
+    head: { type: 'string', value: 'REF', help: 'read the records from this commit instead of the working tree (with --base)' },
     author: { type: 'string', value: 'LOGIN', help: 'the change\'s author, whose ownership is checked (with --base)' },
     json: { type: 'boolean', help: 'print the result as JSON: { ok, tags, collections, problems }' },
   },
   async run(values) {
-    const [{ loadRecords }, { loadSite }, { readRegistryFilesAt }, { checkChange }, { plural }] = await Promise.all([
+    if (values.head !== undefined && values.base === undefined) throw new UsageError('--head needs --base: the commit the change starts from', 'validate');
+    const [{ loadRecords }, { loadSite }, { readRegistryFilesAt, changesOutsideRecords }, { checkChange }, { plural }] = await Promise.all([
       import('../records/load-records-fs.ts'),
       import('../pipeline/load-site.ts'),
       import('../records/read-registry-git.ts'),
@@ -25,7 +29,7 @@ export default defineCommand({
     ]);
     // Everything wrong is reported at once: the records' own problems and the change's.
     const problems: Problem[] = [];
-    const loaded = await loadRecords(values.registry);
+    const loaded = await loadRecords(values.registry, { at: values.head });
     const site = await loadSite({ registryDir: values.registry, loaded }).catch((error: unknown) => {
       if (!(error instanceof InputError)) throw error;
       problems.push(...error.problems);
@@ -33,7 +37,8 @@ export default defineCommand({
     });
     if (values.base !== undefined) {
       const base = await readRegistryFilesAt(values.registry, values.base);
-      problems.push(...checkChange({ base, head: loaded.files.files, author: values.author, baseName: values.base }));
+      const outside = await changesOutsideRecords(values.registry, values.base, values.head);
+      problems.push(...checkChange({ base, head: loaded.files.files, author: values.author, baseName: values.base, outside }));
     }
     if (values.json) {
       const ok = problems.length === 0 && site !== undefined;
@@ -43,7 +48,7 @@ export default defineCommand({
     if (problems.length > 0 || !site) throw new InputError(problems);
     await writeStepSummary(formatStepSummary([], 'sifhub validate'));
     console.log(done(`${plural(site.counts.tags, 'tag record')} in ${plural(site.counts.collections, 'collection')}: all valid`) +
-      (values.base !== undefined ? `; the change since ${values.base} keeps the rules${values.author ? ` for ${values.author}` : ''}` : ''));
+      (values.base !== undefined ? `; the change since ${values.base}${values.head !== undefined ? ` to ${values.head}` : ''} keeps the rules${values.author ? ` for ${values.author}` : ''}` : ''));
     return 0;
   },
 });

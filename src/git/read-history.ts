@@ -13,8 +13,11 @@ export interface History {
   blobs: Map<string, string>;
 }
 
-/** `wanted(path)`: the files whose old versions' texts are needed (tag records). */
-export async function readHistory(registryRoot: string, knownBlobs: ReadonlySet<string>, wanted: (path: string) => boolean): Promise<History> {
+/**
+ * `wanted(path)`: the files whose old versions' texts are needed (tag records). `at`: the commit
+ * whose history it is (a pull request's head); the checked-out one when undefined.
+ */
+export async function readHistory(registryRoot: string, knownBlobs: ReadonlySet<string>, wanted: (path: string) => boolean, at?: string): Promise<History> {
   const location = await findRepository(registryRoot);
   if (!location) {
     throw new EnvironmentError(
@@ -27,12 +30,13 @@ export async function readHistory(registryRoot: string, knownBlobs: ReadonlySet<
       'This is a shallow clone, so older image versions would be missing and their pinned pulls would break. Fetch the full history: `git fetch --unshallow` (in GitHub Actions: actions/checkout with fetch-depth: 0).',
     );
   }
-  if (!(await hasCommits(top))) return { files: [], blobs: new Map() };
+  if (at === undefined && !(await hasCommits(top))) return { files: [], blobs: new Map() };
 
   // --first-parent: a version is what landed on this branch, not a PR's intermediate commits.
   const log = await git(top, [
     'log', '--first-parent', '--reverse', '-M', '--raw', '--no-abbrev', '-z',
     '--format=%x1e%H%x1f%cI%x1f%an',
+    ...(at === undefined ? [] : [at]),
     '--', relative === '' ? '.' : relative,
   ]);
   const files = parseGitLog(log, pathPrefix(relative));

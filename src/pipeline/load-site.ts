@@ -29,7 +29,7 @@ export async function loadSite(options: LoadSiteOptions, time: Timer = untimed):
   const { files, checked } = options.loaded ?? (await loadRecords(options.registryDir, { cache: options.cache, time }));
   if (!checked.ok) throw new InputError(checked.problems);
   const { registry } = checked;
-  const history = await time('history', () => readHistory(files.root, new Set(files.files.map((f) => f.blob)), isTagRecordPath));
+  const history = await time('history', () => readHistory(files.root, new Set(files.files.map((f) => f.blob)), isTagRecordPath, files.commit));
   const github = options.github;
   const usage = github
     ? await time('usage', async () => {

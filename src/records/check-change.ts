@@ -14,9 +14,11 @@ export interface ChangeInput {
   author?: string;
   /** How to name the base in messages ("origin/main"). */
   baseName: string;
+  /** Files the change touches outside the records (repository paths): maintainers' alone. */
+  outside?: readonly string[];
 }
 
-export function checkChange({ base, head, author, baseName }: ChangeInput): Problem[] {
+export function checkChange({ base, head, author, baseName, outside = [] }: ChangeInput): Problem[] {
   const baseFiles = new Map(base.map((f) => [f.path, f]));
   const headFiles = new Map(head.map((f) => [f.path, f]));
   const changed = [...new Set([...baseFiles.keys(), ...headFiles.keys()])]
@@ -45,6 +47,12 @@ export function checkChange({ base, head, author, baseName }: ChangeInput): Prob
   const maintainers = readMaintainers(baseFiles.get(CONFIG_FILE));
   if (maintainers.some((m) => sameLogin(m, author))) return problems;
   const maintainerText = maintainers.length > 0 ? `maintainers: ${maintainers.join(', ')}` : 'no maintainers are listed in registry.yml';
+
+  // Code, workflows, package files, .schema/: whoever changes them changes what judges every
+  // later pull request, and what the site runs.
+  for (const p of outside) {
+    problems.push({ file: p, message: `${author} may not change ${p}: it is not a record, and only a maintainer may change files outside the records (code, workflows, package files, registry/.schema/); a maintainer must make this change (${maintainerText})` });
+  }
 
   const baseCollections = new Set(base.map((f) => f.path.split('/')[0]));
   const reported = new Set<string>();

@@ -6,6 +6,14 @@
 
 export const CONFIG_FILE = 'registry.yml';
 
+/** A record larger than this is refused unread: no tag's metadata needs it. */
+export const MAX_RECORD_BYTES = 1024 * 1024;
+
+/** Top-level entries starting with a dot (.schema/, .gitkeep) are tooling's, not records. */
+export function isRecordPath(path: string): boolean {
+  return path !== '' && !path.startsWith('.');
+}
+
 /** "<collection>/<container>/<tag>.md": the only files whose old versions matter. */
 export function isTagRecordPath(path: string): boolean {
   const parts = path.split('/');
@@ -15,3 +23,8 @@ export function isTagRecordPath(path: string): boolean {
 export function tagRecordPath(reference: { collection: string; container: string; tag: string }): string {
   return `${reference.collection}/${reference.container}/${reference.tag}.md`;
 }
+
+// What reading the registry's files refuses, from disk or from a commit alike.
+export const NO_SYMLINKS = 'symbolic links are not allowed in the registry; commit a regular file';
+export const UNEXPECTED_FOLDER = 'unexpected folder: tag records are files registry/<collection>/<container>/<tag>.md';
+export const tooLarge = (size: number) => `record is ${size} bytes; at most ${MAX_RECORD_BYTES} are allowed`;

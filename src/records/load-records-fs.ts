@@ -4,10 +4,11 @@ import { EnvironmentError } from '../errors.ts';
 import { checkRecord, type CheckedRecord, type RecordKind } from './check-record.ts';
 import { checkRegistry } from './check-registry.ts';
 import { readRegistryFiles, toDisplayPath } from './read-registry-fs.ts';
+import { readRegistryAt } from './read-registry-git.ts';
 import { untimed, type Timer } from '../timer.ts';
 import type { Checked, ContentCache, RegistryFiles } from './types.ts';
 
-// Records from disk, read and checked: every record of a registry (build, validate, verify), or
+// Records from disk (or a commit), read and checked: every record of a registry (build, validate, verify), or
 // one record (share, and submit through git). What goes wrong with a record comes back as
 // problems; what goes wrong around it (no such folder) is an EnvironmentError.
 
@@ -16,10 +17,14 @@ export interface LoadedRecords {
   checked: Checked;
 }
 
-/** `cache` keeps each record's parse by its blob id; `time` times the read and the check. */
-export async function loadRecords(registryDir: string, options: { cache?: ContentCache; time?: Timer } = {}): Promise<LoadedRecords> {
+/**
+ * `at` reads the records from a commit instead of the working tree (a pull request's head: never
+ * checked out). `cache` keeps each record's parse by its blob id; `time` times the read and the check.
+ */
+export async function loadRecords(registryDir: string, options: { at?: string; cache?: ContentCache; time?: Timer } = {}): Promise<LoadedRecords> {
   const time = options.time ?? untimed;
-  const files = await time('load', () => readRegistryFiles(registryDir));
+  const { at } = options;
+  const files = await time('load', () => (at === undefined ? readRegistryFiles(registryDir) : readRegistryAt(registryDir, at, '--head')));
   const checked = await time('validate', () => checkRegistry(files.files, files.problems, files.display, options.cache));
   return { files, checked };
 }

@@ -3,12 +3,12 @@ import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { mapConcurrent } from '../concurrency.ts';
 import { EnvironmentError, type Problem } from '../errors.ts';
+import { isRecordPath, MAX_RECORD_BYTES, NO_SYMLINKS, tooLarge, UNEXPECTED_FOLDER } from './layout.ts';
 import type { RegistryFile, RegistryFiles } from './types.ts';
 
 // The registry's files as they are on disk (the working tree). Nothing is interpreted here beyond the folder layout;
 // names are only checked later, and no output path is ever built from them before that.
 
-const MAX_RECORD_BYTES = 1024 * 1024;
 const READ_JOBS = 32;
 
 export async function readRegistryFiles(registryDir: string): Promise<RegistryFiles> {
@@ -32,11 +32,11 @@ export async function readRegistryFiles(registryDir: string): Promise<RegistryFi
     for (const entry of entries) {
       const childRel = rel ? `${rel}/${entry.name}` : entry.name;
       // Top-level dot entries (.schema/, .gitkeep) are ours or tooling's; deeper ones are records to check.
-      if (depth === 0 && entry.name.startsWith('.')) continue;
+      if (depth === 0 && !isRecordPath(entry.name)) continue;
       if (entry.isSymbolicLink()) {
-        problems.push({ file: display(childRel), message: 'symbolic links are not allowed in the registry; commit a regular file' });
+        problems.push({ file: display(childRel), message: NO_SYMLINKS });
       } else if (entry.isDirectory()) {
-        if (depth >= 2) problems.push({ file: display(childRel), message: 'unexpected folder: tag records are files registry/<collection>/<container>/<tag>.md' });
+        if (depth >= 2) problems.push({ file: display(childRel), message: UNEXPECTED_FOLDER });
         else await walk(childRel, depth + 1);
       } else if (entry.isFile()) {
         found.push(childRel);
@@ -51,7 +51,7 @@ export async function readRegistryFiles(registryDir: string): Promise<RegistryFi
   const read = await mapConcurrent(found, READ_JOBS, async (rel): Promise<RegistryFile | Problem> => {
     const full = path.join(root, rel);
     const { size } = await lstat(full);
-    if (size > MAX_RECORD_BYTES) return { file: display(rel), message: `record is ${size} bytes; at most ${MAX_RECORD_BYTES} are allowed` };
+    if (size > MAX_RECORD_BYTES) return { file: display(rel), message: tooLarge(size) };
     const bytes = await readFile(full);
     return { path: rel, display: display(rel), text: bytes.toString('utf8'), blob: gitBlobId(bytes) };
   });

@@ -22,6 +22,8 @@ export interface RegistryFiles {
   files: RegistryFile[];
   /** Files that could not be taken as records (a symbolic link, a record over the size limit). */
   problems: Problem[];
+  /** The commit the files were read from; undefined for the working tree. */
+  commit?: string;
 }
 
 export interface CollectionInput {

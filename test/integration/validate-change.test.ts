@@ -113,6 +113,71 @@ describe('validate --base', () => {
   });
 });
 
+describe('validate --base --head: a pull request judged from git objects, never checked out', () => {
+  // The working tree stays at the base, as the trusted workflow leaves it; the head is a commit.
+  async function pullRequest(files: Record<string, string>, remove: string[] = []): Promise<string> {
+    await baseRepo();
+    await repo.write(files);
+    for (const file of remove) await repo.remove(file);
+    const head = await repo.commit('pull request', '2024-02-01T00:00:00Z');
+    await repo.git('checkout', '-q', 'main');
+    return head;
+  }
+  const judge = (head: string, author: string) => runSifhub(['validate', '--base', 'main', '--head', head, '--author', author], repo.dir);
+
+  it('passes an owner\'s new tag, reading it from the head commit only', async () => {
+    const head = await pullRequest({ 'registry/lab/tool/3.0.md': tagRecord(image(5)) });
+    const result = await judge(head, 'grace');
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain(`✔ 4 tag records in 2 collections: all valid; the change since main to ${head} keeps the rules for grace`);
+  });
+
+  it('refuses a forbidden record change in the head, whatever the working tree holds', async () => {
+    const head = await pullRequest({ 'registry/other/thing/1.0.md': tagRecord(image(7)) }, ['registry/lab/tool/1.0.md']);
+    const result = await judge(head, 'ada');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('registry/lab/tool/1.0.md (deleted)\n  deletes a frozen tag');
+    expect(result.stderr).toContain('ada may not change collection "other"');
+  });
+
+  it('refuses a change outside the records by anyone but a maintainer, naming each file', async () => {
+    const head = await pullRequest({
+      'src/records/check-change.ts': 'export const checkChange = () => [];\n',
+      '.github/workflows/pull-request.yml': 'on: push\n',
+      'package.json': '{"scripts":{"postinstall":"curl evil"}}\n',
+      'registry/.schema/tag.schema.json': '{}\n',
+      'registry/lab/tool/3.0.md': tagRecord(image(5)),
+    });
+    const result = await judge(head, 'ada');
+    expect(result.code).toBe(1);
+    for (const file of ['.github/workflows/pull-request.yml', 'package.json', 'registry/.schema/tag.schema.json', 'src/records/check-change.ts']) {
+      expect(result.stderr).toContain(`${file}\n  ada may not change ${file}: it is not a record, and only a maintainer may change files outside the records`);
+    }
+    expect(result.stderr).toContain('a maintainer must make this change (maintainers: boss)');
+    expect(result.stderr).toMatch(/✖ 4 problems in 4 files/);
+    expect((await judge(head, 'Boss')).code).toBe(0);
+  });
+
+  it('refuses a symbolic link in the head\'s records', async () => {
+    await baseRepo();
+    const { symlink } = await import('node:fs/promises');
+    await symlink('/etc/passwd', `${repo.dir}/registry/lab/tool/4.0.md`);
+    const head = await repo.commit('link', '2024-02-01T00:00:00Z');
+    await repo.git('checkout', '-q', 'main');
+    const result = await judge(head, 'ada');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('registry/lab/tool/4.0.md\n  symbolic links are not allowed in the registry');
+  });
+
+  it('needs --base with --head, and says when the head is not fetched', async () => {
+    await baseRepo();
+    expect((await runSifhub(['validate', '--head', 'change'], repo.dir)).code).toBe(2);
+    const result = await runSifhub(['validate', '--base', 'main', '--head', 'refs/pull/1/head'], repo.dir);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('--head refs/pull/1/head: no such commit in this repository');
+  });
+});
+
 describe('validate --json', () => {
   it('prints every problem, the records\' and the change\'s, as JSON for a program, and exits 1', async () => {
     await baseRepo();

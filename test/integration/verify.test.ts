@@ -174,6 +174,14 @@ describe('sifhub verify', () => {
       result = await runSifhub(['verify', '--all', '--allow-host', 'localhost'], repo.dir, trustTestCertificate());
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('✔ 1 image verified');
+      // A pull request's head, read from git while the working tree stays at the base.
+      await repo.git('checkout', '-q', '-b', 'change');
+      await repo.write({ 'registry/lab/tool/new.md': tagRecord(claim(SIF, `${base}/good.sif`)) });
+      await repo.commit('new', '2024-03-01T00:00:00Z');
+      await repo.git('checkout', '-q', 'main');
+      result = await runSifhub(['verify', '--base', 'main', '--head', 'change', '--allow-host', 'localhost'], repo.dir, trustTestCertificate());
+      expect(result.stdout).toContain('registry/lab/tool/new.md');
+      expect(result.stdout).toContain('✔ 1 image verified');
     } finally {
       await repo.dispose();
     }

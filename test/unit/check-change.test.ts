@@ -49,6 +49,13 @@ describe('checkChange', () => {
     expect(check([...base, file('new/README.md', '---\nowners: [ada]\n---\n'), file('new/x/1.md', tagRecord(image(3)))], 'Ada')).toEqual([]);
   });
 
+  it('lets only maintainers change files outside the records', () => {
+    const outside = ['.github/workflows/pull-request.yml', 'registry/.schema/tag.schema.json'];
+    const judged = (author: string) => checkChange({ base, head: base, author, baseName: 'main', outside }).map((p) => p.file);
+    expect(judged('Ada')).toEqual(outside);
+    expect(judged('grace')).toEqual([]);
+  });
+
   it('checks no ownership without an author', () => {
     expect(check([...base, file('other/x/1.md', tagRecord(image(3)))])).toEqual([]);
   });

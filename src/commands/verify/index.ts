@@ -6,7 +6,7 @@ import { done, writeStepSummary } from '../output.ts';
 export default defineCommand({
   name: 'verify',
   summary: 'download new or changed images and check their size and hashes',
-  usage: '(--base REF | --all) [--registry DIR] [--allow-host HOST] [--max-size BYTES] [--timeout SECONDS] [--idle-timeout SECONDS] [--jobs N] [--json]',
+  usage: '(--base REF [--head REF] | --all) [--registry DIR] [--allow-host HOST] [--max-size BYTES] [--timeout SECONDS] [--idle-timeout SECONDS] [--jobs N] [--json]',
   description:
     'Downloads the images of new and changed tags (since --base REF) or of every tag (--all) and checks\n' +
     'each: https, a public address, no redirect (except a GitHub release\'s to its asset host), the\n' +
@@ -14,6 +14,7 @@ export default defineCommand({
   options: {
     registry: REGISTRY_OPTION,
     base: { type: 'string', value: 'REF', help: 'verify the tags that are new or changed since REF' },
+    head: { type: 'string', value: 'REF', help: 'read the records from this commit instead of the working tree (with --base)' },
     all: { type: 'boolean', help: 'verify every tag' },
     'allow-host': { type: 'string', value: 'HOST', help: 'also allow this host when it resolves to a private address (a test server)' },
     'max-size': { type: 'string', value: 'BYTES', default: String(20 * 1024 ** 3), help: 'refuse larger images' },
@@ -24,6 +25,7 @@ export default defineCommand({
   },
   async run(values) {
     if ((values.base === undefined) === !values.all) throw new UsageError('verify needs either --base REF (new and changed tags) or --all', 'verify');
+    if (values.head !== undefined && values.base === undefined) throw new UsageError('--head needs --base: the commit the change starts from', 'verify');
     const number = (name: 'max-size' | 'timeout' | 'idle-timeout' | 'jobs') => positiveWholeNumber(values[name], `--${name}`, 'verify');
     const options = { allowHost: values['allow-host'], maxBytes: number('max-size'), timeoutMs: number('timeout') * 1000, idleMs: number('idle-timeout') * 1000, jobs: number('jobs') };
     const [{ verifyRegistry }, { githubAccessFromEnv }, { plural }] = await Promise.all([
@@ -31,7 +33,7 @@ export default defineCommand({
       import('../../github/octokit.ts'),
       import('../../site/format.ts'),
     ]);
-    const reports = await verifyRegistry(values.registry, values.all ? { all: true } : { base: values.base! }, { ...options, githubServerUrl: githubAccessFromEnv().serverUrl }, (r) => {
+    const reports = await verifyRegistry(values.registry, values.all ? { all: true } : { base: values.base!, head: values.head }, { ...options, githubServerUrl: githubAccessFromEnv().serverUrl }, (r) => {
       if (values.json) return;
       console.log(r.failure ? `${styleText('red', '✖')} ${r.tag.file}  ${r.failure}` : done(`${r.tag.file}  ${r.tag.record.size.toLocaleString('en')} bytes, sha256 and md5 match`));
     });

@@ -16,11 +16,11 @@ export interface VerifyReport {
 
 export async function verifyRegistry(
   registryDir: string,
-  scope: { base: string } | { all: true },
+  scope: { base: string; head?: string } | { all: true },
   options: VerifyOptions & { jobs: number },
   onReport: (report: VerifyReport) => void = () => {},
 ): Promise<VerifyReport[]> {
-  const { checked } = await loadRecords(registryDir);
+  const { checked } = await loadRecords(registryDir, { at: 'head' in scope ? scope.head : undefined });
   if (!checked.ok) throw new InputError(checked.problems);
   let tags = checked.registry.tags;
   if ('base' in scope) {
