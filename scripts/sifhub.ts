@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // The `sifhub` command: find the command, load only its module, map errors to exit codes.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { styleText } from 'node:util';
 import type { Command } from '../src/commands/command.ts';
 import { EnvironmentError, EXIT, InputError, UsageError } from '../src/errors.ts';
+import { PACKAGE_ROOT } from '../src/package-root-node.ts';
 
 /** Each command's module is imported only when it runs: `sifhub --help` loads none of them. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default: Command }> }> = {
@@ -35,7 +37,7 @@ let command: Command | undefined;
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === '--version' || name === '-v') {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
     console.log(pkg.version);
     return EXIT.ok;
   }

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../package-root-node.ts';
 
 // The record of what the last build wrote, so the next one can reuse it. It lives where build
 // tools keep caches, node_modules/.cache/, one file per output folder: never inside the output
 // (it would be deployed) nor beside it (the project stays clean).
 
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const CACHE_VERSION = 2;
 
 export interface BuildCache {
@@ -21,7 +20,7 @@ const EMPTY = (): BuildCache => ({ collections: new Map(), search: new Map() });
 
 /** node_modules/.cache/sifhub/ of this checkout of sifhub. */
 export function cacheDir(): string {
-  return path.join(projectRoot, 'node_modules', '.cache', 'sifhub');
+  return path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'sifhub');
 }
 
 export function cachePath(outDir: string): string {
@@ -52,13 +51,13 @@ export async function writeBuildCache(outDir: string, cache: BuildCache): Promis
 /** sifhub's own code and dependencies: a change to any page template rebuilds everything. */
 export async function readCodeFingerprint(): Promise<string> {
   const hash = createHash('sha256');
-  const files = ['package-lock.json', 'astro.config.mjs'];
-  for (const entry of await readdir(path.join(projectRoot, 'src'), { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) files.push(path.relative(projectRoot, path.join(entry.parentPath, entry.name)));
+  const files = ['package.json', 'package-lock.json', 'astro.config.mjs'];
+  for (const entry of await readdir(path.join(PACKAGE_ROOT, 'src'), { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) files.push(path.relative(PACKAGE_ROOT, path.join(entry.parentPath, entry.name)));
   }
   for (const file of files.sort()) {
     hash.update(file).update('\0');
-    hash.update(await readFile(path.join(projectRoot, file)).catch(() => Buffer.alloc(0))).update('\0');
+    hash.update(await readFile(path.join(PACKAGE_ROOT, file)).catch(() => Buffer.alloc(0))).update('\0');
   }
   return hash.digest('hex');
 }

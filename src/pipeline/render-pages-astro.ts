@@ -1,13 +1,12 @@
 import { cp, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setSiteModel, type RenderPlan } from '../model/hand-off.ts';
 import { basePath } from '../site/urls.ts';
 import type { Site } from '../model/types.ts';
+import { PACKAGE_ROOT } from '../package-root-node.ts';
 
 // Stage 7: pages. Astro renders src/pages/ from the model handed over in memory.
 
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Renders every page into `outDir`, which must not exist yet. */
 export async function renderPages(site: Site, outDir: string, options: { quiet?: boolean; plan?: RenderPlan } = {}): Promise<void> {
@@ -18,15 +17,15 @@ export async function renderPages(site: Site, outDir: string, options: { quiet?:
   // Astro writes its prerender chunks under the output folder when that folder is inside the
   // working directory (else under ./.astro), then imports them: their package imports only
   // resolve next to our node_modules. So render inside the project, from the project, then move.
-  const scratchParent = path.join(projectRoot, 'node_modules', '.sifhub');
+  const scratchParent = path.join(PACKAGE_ROOT, 'node_modules', '.sifhub');
   await mkdir(scratchParent, { recursive: true });
   const scratch = await mkdtemp(path.join(scratchParent, 'pages-'));
   const cwd = process.cwd();
   setSiteModel(site, options.plan);
   try {
-    process.chdir(projectRoot);
+    process.chdir(PACKAGE_ROOT);
     await build({
-      root: projectRoot,
+      root: PACKAGE_ROOT,
       outDir: scratch,
       site: new URL(site.config.url).origin,
       base: basePath(site.config) || '/',

@@ -1,0 +1,15 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Where sifhub's own files are (package.json, astro.config.mjs, src/pages/), whether it runs from
+// its sources (src/, a checkout or the GitHub Action) or compiled (lib/src/, an npm install).
+
+function findPackageRoot(from: string): string {
+  for (let dir = path.dirname(from); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'astro.config.mjs')) && existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`sifhub's package folder (with astro.config.mjs) is not above ${from}`);
+  }
+}
+
+export const PACKAGE_ROOT = findPackageRoot(fileURLToPath(import.meta.url));
