@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 // The `sifhub` command: find the command, load only its module, map errors to exit codes.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { styleText } from 'node:util';
 import type { Command } from '../src/commands/command.ts';
 import { EnvironmentError, EXIT, InputError, UsageError } from '../src/errors.ts';
-import { PACKAGE_ROOT } from '../src/package-root-node.ts';
+import { packageVersion } from '../src/package-root-node.ts';
 
 /** Each command's module is imported only when it runs: `sifhub --help` loads none of them. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default: Command }> }> = {
+  init: { summary: 'create a new registry repository', load: () => import('../src/commands/init/index.ts') },
   build: { summary: 'build the static site from the registry', load: () => import('../src/commands/build.ts') },
   validate: { summary: 'check every record, and what a change may do', load: () => import('../src/commands/validate.ts') },
   verify: { summary: 'download new or changed images and check their size and hashes', load: () => import('../src/commands/verify/index.ts') },
+  automerge: { summary: 'merge a pull request that changes only its author\'s collections', load: () => import('../src/commands/automerge.ts') },
   inspect: { summary: 'what a SIF file says about itself', load: () => import('../src/commands/inspect.ts') },
   submit: { summary: 'upload an image, commit its record and open a pull request', load: () => import('../src/commands/submit/index.ts') },
   share: { summary: 'an expiring link to an image in the registry\'s bucket', load: () => import('../src/commands/share/index.ts') },
@@ -37,8 +37,7 @@ let command: Command | undefined;
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === '--version' || name === '-v') {
-    const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
-    console.log(pkg.version);
+    console.log(packageVersion());
     return EXIT.ok;
   }
   if (name === undefined || name === '--help' || name === '-h') {

@@ -19,13 +19,15 @@ export default defineCommand({
   async run(values) {
     const shardText = process.env.SIFHUB_SEARCH_SHARD_RECORDS;
     const searchShardRecords = shardText === undefined || shardText === '' ? undefined : positiveWholeNumber(shardText, 'SIFHUB_SEARCH_SHARD_RECORDS');
-    const [{ buildSite }, { githubAccessFromEnv }, { plural }] = await Promise.all([
+    const [{ buildSite }, { githubAccessFromEnv }, { plural }, { placeholderUrlProblem }] = await Promise.all([
       import('../pipeline/build.ts'),
       import('../github/octokit.ts'),
       import('../site/format.ts'),
+      import('../schema/site-config.ts'),
     ]);
     const result = await buildSite({ registryDir: values.registry, outDir: values.out, quiet: values.quiet, fresh: values.fresh, github: githubAccessFromEnv(), searchShardRecords });
-    for (const warning of result.warnings) printWarning(warning);
+    const placeholder = placeholderUrlProblem(result.site.config.url);
+    for (const warning of [...(placeholder ? [placeholder] : []), ...result.warnings]) printWarning(warning);
     const { counts } = result.site;
     const uncommitted = result.site.collections.flatMap((c) => c.containers.flatMap((n) => n.tags)).filter((t) => t.uncommitted);
     console.log(

@@ -23,6 +23,8 @@ export const REGISTRY_OPTION = { type: 'string', value: 'DIR', default: 'registr
 export interface ArgumentSpec {
   name: string;
   help: string;
+  /** May be left out (only the last ones). */
+  optional?: boolean;
 }
 
 type Values<O extends Record<string, OptionSpec>> = {
@@ -88,7 +90,8 @@ export function defineCommand<const O extends Record<string, OptionSpec>>(spec: 
         return 0;
       }
       const expected = spec.arguments ?? [];
-      if (parsed.positionals.length !== expected.length) {
+      const least = expected.filter((a) => !a.optional).length;
+      if (parsed.positionals.length < least || parsed.positionals.length > expected.length) {
         const received = parsed.positionals.length === 0 ? 'nothing' : `"${parsed.positionals.join(' ')}"`;
         throw new UsageError(
           expected.length === 0
@@ -103,7 +106,7 @@ export function defineCommand<const O extends Record<string, OptionSpec>>(spec: 
 }
 
 function usageLine(spec: CommandSpec<Record<string, OptionSpec>>): string {
-  const parts = [...(spec.arguments ?? []).map((a) => a.name)];
+  const parts = [...(spec.arguments ?? []).map((a) => (a.optional ? `[${a.name}]` : a.name))];
   for (const [name, o] of Object.entries(spec.options)) parts.push(`[--${name}${o.value ? ` ${o.value}` : ''}]`);
   return parts.length > 0 ? ` ${parts.join(' ')}` : '';
 }

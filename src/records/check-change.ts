@@ -84,6 +84,27 @@ export function checkChange({ base, head, author, baseName, outside = [] }: Chan
   return problems;
 }
 
+/**
+ * Why a change must wait for a maintainer, or undefined when it changes only records of
+ * collections that exist in the base and list its author as owner there: such a change may be
+ * merged without review (`automerge: owners`). New collections, registry.yml, files outside the
+ * records and other people's collections all wait.
+ */
+export function whyNotOwnersOnly({ base, head, author, outside = [] }: Omit<ChangeInput, 'baseName'> & { author: string }): string | undefined {
+  if (outside.length > 0) return `it changes ${outside[0]}, which is not a record`;
+  const baseFiles = new Map(base.map((f) => [f.path, f]));
+  const headFiles = new Map(head.map((f) => [f.path, f]));
+  const changed = [...new Set([...baseFiles.keys(), ...headFiles.keys()])].filter((p) => baseFiles.get(p)?.blob !== headFiles.get(p)?.blob).sort();
+  if (changed.length === 0) return 'it changes no record';
+  for (const collection of new Set(changed.map((p) => (p.includes('/') ? p.slice(0, p.indexOf('/')) : p)))) {
+    if (!changed.some((p) => p.startsWith(`${collection}/`))) return `it changes ${collection}, the registry's own file`;
+    const readme = baseFiles.get(`${collection}/README.md`);
+    if (!readme && !base.some((f) => f.path.startsWith(`${collection}/`))) return `it adds the collection "${collection}"`;
+    if (!readOwners(readme).some((o) => sameLogin(o, author))) return `${author} does not own the collection "${collection}"`;
+  }
+  return undefined;
+}
+
 // GitHub logins are case-insensitive.
 function sameLogin(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();

@@ -17,6 +17,18 @@ export function shubRegistryProblem(url: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Why `url` is not yet a real address: a name reserved for examples (RFC 2606: example.org and
+ * the .example, .test, .invalid, .localhost domains), as left from a template. Undefined when it
+ * may be real.
+ */
+export function placeholderUrlProblem(url: string): string | undefined {
+  if (!URL.canParse(url)) return undefined;
+  const host = new URL(url).hostname.toLowerCase();
+  const reserved = /(^|\.)example\.(org|com|net)$|\.(example|test|invalid|localhost)$/.test(host);
+  return reserved ? `url is ${url}, a placeholder: every pull command the site shows names ${host}. Set url in registry.yml to where the site is served.` : undefined;
+}
+
 export const siteConfig = z
   .strictObject({
     name: shortText.min(1).describe('Name of the registry, shown on every page.'),
@@ -41,6 +53,10 @@ export const siteConfig = z
       })
       .optional()
       .describe('The registry\'s object storage: the default for `sifhub submit --upload s3`, and what `sifhub share` signs links for.'),
+    automerge: z
+      .enum(['owners', 'off'])
+      .optional()
+      .describe('owners: a pull request that changes only records of collections its author owns is merged as soon as every check passes; anything else waits for a maintainer. off (the default): every pull request waits.'),
     latest: z
       .enum(['newest', 'none'])
       .optional()

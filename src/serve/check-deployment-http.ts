@@ -42,6 +42,8 @@ export async function checkDeployment(siteUrl: string, options: CheckOptions): P
     await new Promise((resolve) => setTimeout(resolve, options.delayMs));
   }
   const registry = await getJson(apiPath.registry(), (v) => apiRegistry.parse(v));
+  // A site built for another address: every pull command it shows names that host, not this one.
+  if (registry && !sameSiteUrl(registry.url, base)) problems.push(`${base}${apiPath.registry()} names ${registry.url}: the site was built for another URL (set url in registry.yml to ${base})`);
   const index = await getJson(apiPath.collections(), (v) => apiCollectionsIndex.parse(v));
   const home = await get('/');
   if (home.status !== 200) problems.push(`${base}/ answered ${home.status}, expected 200`);
@@ -66,6 +68,19 @@ export async function checkDeployment(siteUrl: string, options: CheckOptions): P
   }
   if (index && index.collections.length > 0 && checked.every((p) => !p.startsWith('/api/container/'))) problems.push('no shub manifest could be checked');
   return { checked, problems };
+}
+
+/**
+ * Whether the site built for `built` is the one served at `served` (trailing slashes and host
+ * case aside). A preview on this machine (`sifhub serve` on 127.0.0.1) serves a site built for its
+ * real address: there only the path must match.
+ */
+function sameSiteUrl(built: string, served: string): boolean {
+  if (!URL.canParse(built) || !URL.canParse(served)) return false;
+  const [a, b] = [new URL(built), new URL(served)];
+  const path = (u: URL) => u.pathname.replace(/\/+$/, '');
+  if (['127.0.0.1', 'localhost', '[::1]'].includes(b.hostname)) return path(a) === path(b);
+  return a.protocol === b.protocol && a.host === b.host && path(a) === path(b);
 }
 
 function escapeHtml(text: string): string {

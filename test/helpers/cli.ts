@@ -17,3 +17,8 @@ export function runSifhub(args: string[], cwd: string, env: Record<string, strin
     });
   });
 }
+
+/** stderr without `build`'s warning that url is an example's (test registries' urls are). */
+export function withoutPlaceholderWarning(stderr: string): string {
+  return stderr.replace(/^! url is \S+, a placeholder: .*\n/m, '');
+}

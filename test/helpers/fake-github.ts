@@ -40,12 +40,26 @@ export interface FakeGitHubData {
   repos?: Record<string, string>;
   /** The token's user, for GET /user. */
   login?: string;
+  /** Open pull requests, "owner/repo#number" → what GitHub knows of them. */
+  pulls?: Record<string, FakePull>;
+}
+
+export interface FakePull {
+  head: string;
+  author: string;
+  /** The base branch's name. */
+  base: string;
+  state?: 'open' | 'closed';
+  /** False: a required review or check is missing (GitHub answers 405). */
+  mergeable?: boolean;
 }
 
 /** What clients wrote: uploaded assets (with the sha256 of the bytes received) and pull requests. */
 export interface FakeWrites {
   uploads: { repo: string; tag: string; name: string; size: number; sha256: string }[];
   pulls: { repo: string; number: number; title: string; body: string; head: string; base: string }[];
+  merges: { repo: string; number: number; sha: string; method: string }[];
+  dispatches: { repo: string; workflow: string; ref: string }[];
 }
 
 const SERVER = 'https://github.com';
@@ -53,7 +67,7 @@ const API = 'https://api.github.com';
 
 export async function startFakeGitHub(data: FakeGitHubData): Promise<FakeGitHub> {
   const requests: FakeGitHub['requests'] = [];
-  const writes: FakeWrites = { uploads: [], pulls: [] };
+  const writes: FakeWrites = { uploads: [], pulls: [], merges: [], dispatches: [] };
   const hanging = new Set<ServerResponse>();
   const state = { mode: 'ok' as FakeMode };
   const server = createServer((req, res) => {
@@ -123,6 +137,13 @@ function route(req: IncomingMessage, res: ServerResponse, data: FakeGitHubData, 
     req.url = `/repos/${owner}/${repo}/releases${url.search}`;
     return route(req, res, data, apiUrl, writes);
   }
+  const pull = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/.exec(url.pathname);
+  if (pull) {
+    const key = `${pull[1]}/${pull[2]}`;
+    const found = data.pulls?.[`${key}#${pull[3]}`];
+    if (!found) return notFound(res, 'pulls/pulls#get-a-pull-request');
+    return send(res, 200, pullJson(key, Number(pull[3]), found));
+  }
   const issue = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/.exec(url.pathname);
   if (issue) {
     const key = Object.keys(data.issues ?? {}).find((k) => k.toLowerCase() === `${issue[1]}/${issue[2]}#${issue[3]}`.toLowerCase());
@@ -181,6 +202,27 @@ function routeWrite(req: IncomingMessage, res: ServerResponse, url: URL, data: F
         created_at: '2024-05-01T10:02:00Z', updated_at: '2024-05-01T10:03:00Z', browser_download_url: `${SERVER}/${key}/releases/download/${release.tag}/${name}`,
       });
     }
+    // "Merge a pull request": 200, or 405 when not mergeable, 409 when the head moved.
+    const merge = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/merge$/.exec(url.pathname);
+    if (merge && req.method === 'PUT') {
+      const key = `${merge[1]}/${merge[2]}`;
+      const found = data.pulls?.[`${key}#${merge[3]}`];
+      if (!found || !req.headers.authorization) return notFound(res, 'pulls/pulls#merge-a-pull-request');
+      const input = JSON.parse(body.toString()) as { sha?: string; merge_method?: string };
+      if (found.mergeable === false) return send(res, 405, { message: 'Pull Request is not mergeable', documentation_url: 'https://docs.github.com/rest/pulls/pulls#merge-a-pull-request', status: '405' });
+      if (input.sha !== undefined && input.sha !== found.head) return send(res, 409, { message: 'Head branch was modified. Review and try the merge again.', documentation_url: 'https://docs.github.com/rest/pulls/pulls#merge-a-pull-request', status: '409' });
+      found.state = 'closed';
+      writes.merges.push({ repo: key, number: Number(merge[3]), sha: input.sha ?? '', method: input.merge_method ?? 'merge' });
+      return send(res, 200, { sha: 'c0ffee'.padEnd(40, '0'), merged: true, message: 'Pull Request successfully merged' });
+    }
+    // "Create a workflow dispatch event": 204, no body.
+    const dispatch = /^\/repos\/([^/]+)\/([^/]+)\/actions\/workflows\/([^/]+)\/dispatches$/.exec(url.pathname);
+    if (dispatch && req.method === 'POST') {
+      if (!req.headers.authorization) return notFound(res, 'actions/workflows#create-a-workflow-dispatch-event');
+      writes.dispatches.push({ repo: `${dispatch[1]}/${dispatch[2]}`, workflow: decodeURIComponent(dispatch[3]!), ref: (JSON.parse(body.toString()) as { ref: string }).ref });
+      res.writeHead(204);
+      return void res.end();
+    }
     const pulls = /^\/repos\/([^/]+)\/([^/]+)\/pulls$/.exec(url.pathname);
     if (pulls && req.method === 'POST') {
       const key = repoKey(pulls[1]!, pulls[2]!);
@@ -200,6 +242,20 @@ function routeWrite(req: IncomingMessage, res: ServerResponse, url: URL, data: F
     }
     notFound(res, 'rest');
   });
+}
+
+/** "Get a pull request", the fields a client reads. */
+function pullJson(key: string, number: number, pull: FakePull) {
+  const owner = key.split('/')[0]!;
+  return {
+    url: `${API}/repos/${key}/pulls/${number}`, id: 3_000_000 + number, node_id: 'PR_kwDOAAAAAc4AAAAA', html_url: `${SERVER}/${key}/pull/${number}`,
+    number, state: pull.state ?? 'open', locked: false, title: 'Add an image', user: user(pull.author, 1000 + number), body: '',
+    created_at: '2024-06-01T09:00:00Z', updated_at: '2024-06-01T09:00:00Z', closed_at: null, merged_at: null, merge_commit_sha: null, draft: false,
+    head: { label: `${pull.author}:add-image`, ref: 'add-image', sha: pull.head, user: user(pull.author, 1000 + number) },
+    base: { label: `${owner}:${pull.base}`, ref: pull.base, sha: '0'.repeat(40), user: user(owner, 9) },
+    author_association: 'CONTRIBUTOR', merged: false, mergeable: pull.mergeable ?? true, mergeable_state: pull.mergeable === false ? 'blocked' : 'clean',
+    comments: 0, commits: 1, additions: 7, deletions: 0, changed_files: 1,
+  };
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -20,6 +20,11 @@ export class TempRepo {
     return repo;
   }
 
+  /** An existing repository (one `sifhub init` made). */
+  static at(dir: string): TempRepo {
+    return new TempRepo(dir);
+  }
+
   get registry(): string {
     return path.join(this.dir, 'registry');
   }

@@ -16,7 +16,7 @@ export default defineCommand({
     base: { type: 'string', value: 'REF', help: 'verify the tags that are new or changed since REF' },
     head: { type: 'string', value: 'REF', help: 'read the records from this commit instead of the working tree (with --base)' },
     all: { type: 'boolean', help: 'verify every tag' },
-    'allow-host': { type: 'string', value: 'HOST', help: 'also allow this host when it resolves to a private address (a test server)' },
+    'allow-host': { type: 'string', value: 'HOST', help: 'also allow this host when it resolves to a private address (an internal image host a self-hosted runner reaches; default SIFHUB_ALLOW_HOST)' },
     'max-size': { type: 'string', value: 'BYTES', default: String(20 * 1024 ** 3), help: 'refuse larger images' },
     timeout: { type: 'string', value: 'SECONDS', default: '1800', help: 'give up on one image after this long' },
     'idle-timeout': { type: 'string', value: 'SECONDS', default: '60', help: 'give up when no byte arrives for this long' },
@@ -27,7 +27,7 @@ export default defineCommand({
     if ((values.base === undefined) === !values.all) throw new UsageError('verify needs either --base REF (new and changed tags) or --all', 'verify');
     if (values.head !== undefined && values.base === undefined) throw new UsageError('--head needs --base: the commit the change starts from', 'verify');
     const number = (name: 'max-size' | 'timeout' | 'idle-timeout' | 'jobs') => positiveWholeNumber(values[name], `--${name}`, 'verify');
-    const options = { allowHost: values['allow-host'], maxBytes: number('max-size'), timeoutMs: number('timeout') * 1000, idleMs: number('idle-timeout') * 1000, jobs: number('jobs') };
+    const options = { allowHost: values['allow-host'] ?? (process.env.SIFHUB_ALLOW_HOST || undefined), maxBytes: number('max-size'), timeoutMs: number('timeout') * 1000, idleMs: number('idle-timeout') * 1000, jobs: number('jobs') };
     const [{ verifyRegistry }, { githubAccessFromEnv }, { plural }] = await Promise.all([
       import('./verify-registry.ts'),
       import('../../github/octokit.ts'),

@@ -1,0 +1,286 @@
+// The files `sifhub init` writes into a new registry repository, and this repository's own
+// workflows (the same texts, with the action taken from the checkout: `./`). Pure.
+
+/** Where sifhub's GitHub Action lives; a registry names it with a version: sifhub/sifhub@v1.2.3. */
+export const ACTION_REPOSITORY = 'sifhub/sifhub';
+
+/** The third-party actions the workflows use, pinned to a commit (Dependabot keeps them current). */
+const CHECKOUT = 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2';
+const UPLOAD_PAGES = 'actions/upload-pages-artifact@56afc609e74202658d3ffba0e8f6dda462b719fa # v3.0.1';
+const DEPLOY_PAGES = 'actions/deploy-pages@d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e # v4.0.5';
+
+export interface RegistryAnswers {
+  name: string;
+  url: string;
+  repository: string;
+  maintainers: string[];
+  contact?: string;
+}
+
+/** `uses:` of sifhub's action at `version` ("0.2.0"). */
+export function actionAt(version: string): string {
+  return `${ACTION_REPOSITORY}@v${version}`;
+}
+
+const PR = 'github.event.pull_request';
+const judged = (extra = '') => `          args: |
+            --base=\${{ ${PR}.base.sha }}
+            --head=\${{ ${PR}.head.sha }}${extra}`;
+
+// The pull request's commits arrive as git objects; its files are never checked out.
+const checkoutBaseAndFetchHead = `      # The base branch: the records before the change, and nothing the pull request wrote.
+      - uses: ${CHECKOUT}
+        with:
+          ref: \${{ ${PR}.base.sha }}
+          fetch-depth: 0
+          persist-credentials: false
+      - name: Fetch the pull request's commits as data (never checked out)
+        env:
+          TOKEN: \${{ github.token }}
+          PR_NUMBER: \${{ ${PR}.number }}
+        run: |
+          auth="AUTHORIZATION: basic $(printf 'x-access-token:%s' "$TOKEN" | base64 -w0)"
+          git -c "http.extraheader=$auth" fetch --no-tags --quiet origin "+refs/pull/$PR_NUMBER/head:refs/remotes/pull/head"`;
+
+/** pull-request.yml: the check a pull request cannot change, and the owners' automerge. */
+export function pullRequestWorkflow(action: string): string {
+  return `# Checks every pull request: its records, what the change may do (collection owners, frozen tags,
+# only maintainers outside the records) and the images it adds.
+#
+# It runs on pull_request_target, so GitHub takes this file from the BASE branch, and the sifhub
+# it runs is the version named below: a pull request cannot change the check that judges it.
+# The pull request's commits are fetched as git objects and read as data; nothing from them is
+# checked out, installed or run. The check has a read-only token and no secrets.
+name: Pull request
+
+on:
+  pull_request_target:
+
+permissions: {}
+
+concurrency:
+  group: pull-request-\${{ ${PR}.number }}
+  cancel-in-progress: true
+
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    timeout-minutes: 60
+    permissions:
+      contents: read
+    steps:
+${checkoutBaseAndFetchHead}
+      - name: Validate the records and what the change may do
+        uses: ${action}
+        with:
+          command: validate
+${judged(`
+            --author=\${{ ${PR}.user.login }}`)}
+      - name: Verify new and changed images
+        uses: ${action}
+        with:
+          command: verify
+${judged()}
+
+  # With \`automerge: owners\` in registry.yml, a change to only its author's own collections is
+  # merged once the check passed; anything else waits for a maintainer.
+  automerge:
+    needs: check
+    runs-on: ubuntu-latest
+    timeout-minutes: 15
+    permissions:
+      contents: write
+      pull-requests: write
+      actions: write
+    steps:
+${checkoutBaseAndFetchHead}
+      - name: Merge an owner's change to their own collections
+        uses: ${action}
+        env:
+          GITHUB_TOKEN: \${{ github.token }}
+        with:
+          command: automerge
+${judged(`
+            --author=\${{ ${PR}.user.login }}
+            --pull-request=\${{ ${PR}.number }}`)}
+`;
+}
+
+/** publish.yml: build, deploy to GitHub Pages, then check the live site as the clients use it. */
+export function publishWorkflow(action: string): string {
+  return `# Publishes the registry to GitHub Pages after every merge, daily (usage counts change), and on
+# demand; then checks that the live site answers the way the clients need.
+name: Publish
+
+on:
+  push:
+    branches: [main]
+  schedule:
+    - cron: '17 4 * * *'
+  workflow_dispatch:
+
+permissions: {}
+
+# One deployment at a time; a newer one waits rather than cancelling one half-way.
+concurrency:
+  group: pages
+  cancel-in-progress: false
+
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    timeout-minutes: 60
+    # Reading the stars issues' reactions needs issues: read in a private repository.
+    permissions:
+      contents: read
+      issues: read
+    steps:
+      # Full history: every tag's past versions stay pullable.
+      - uses: ${CHECKOUT}
+        with:
+          fetch-depth: 0
+          persist-credentials: false
+      - name: Build the site
+        uses: ${action}
+        env:
+          # Read-only: download counts and stars are fetched at build time, never committed.
+          GITHUB_TOKEN: \${{ github.token }}
+        with:
+          command: build
+      # An artifact deploy: Jekyll never sees the files, so names with : and @ survive.
+      - uses: ${UPLOAD_PAGES}
+        with:
+          path: dist
+
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    timeout-minutes: 15
+    permissions:
+      pages: write
+      id-token: write
+    environment:
+      name: github-pages
+      url: \${{ steps.deployment.outputs.page_url }}
+    outputs:
+      page_url: \${{ steps.deployment.outputs.page_url }}
+    steps:
+      - id: deployment
+        uses: ${DEPLOY_PAGES}
+
+  check:
+    needs: deploy
+    runs-on: ubuntu-latest
+    timeout-minutes: 15
+    permissions:
+      contents: read
+    steps:
+      - uses: ${CHECKOUT}
+        with:
+          persist-credentials: false
+      - name: Fetch manifests and a page from the live site
+        uses: ${action}
+        with:
+          command: check-deployment
+          args: |
+            --url=\${{ needs.deploy.outputs.page_url }}
+`;
+}
+
+/** dependabot.yml: keeps the sifhub pin and the pinned actions current, weekly. */
+export function dependabotConfig(): string {
+  return `# Dependabot proposes a pull request when sifhub or an action has a new release: the only
+# upgrade a registry needs. Review sifhub's release notes before merging.
+version: 2
+updates:
+  - package-ecosystem: github-actions
+    directory: /
+    schedule:
+      interval: weekly
+    groups:
+      actions:
+        patterns: ['*']
+`;
+}
+
+const yamlString = (value: string) => JSON.stringify(value);
+
+export function registryYml(answers: RegistryAnswers): string {
+  return `# yaml-language-server: $schema=.schema/registry.schema.json
+# The registry's identity. \`url\` is where the site is served, and the host of every pull command:
+# shub://${new URL(answers.url).host}${new URL(answers.url).pathname.replace(/\/+$/, '')}/COLLECTION/CONTAINER:TAG
+name: ${yamlString(answers.name)}
+url: ${yamlString(answers.url)}
+repository: ${yamlString(answers.repository)}
+${answers.contact ? `contact: ${yamlString(answers.contact)}\n` : ''}# GitHub logins who may change every collection, registry.yml and the workflows.
+maintainers:
+${answers.maintainers.map((m) => `  - ${m}`).join('\n')}
+# owners: merge a pull request that changes only its author's own collections once its checks
+# pass. off: every pull request waits for a maintainer.
+automerge: off
+`;
+}
+
+export function contributorsReadme(answers: RegistryAnswers): string {
+  const host = new URL(answers.url).host + new URL(answers.url).pathname.replace(/\/+$/, '');
+  return `# ${answers.name}
+
+A registry of Singularity/Apptainer images, served at ${answers.url}. Pull any image with the
+unmodified clients:
+
+\`\`\`sh
+singularity pull shub://${host}/COLLECTION/CONTAINER:TAG
+\`\`\`
+
+This repository holds one small record per image tag under \`registry/\`; the images themselves
+live in object storage or GitHub releases. It is built by [sifhub](https://github.com/${ACTION_REPOSITORY}).
+
+## Submitting an image
+
+Open a pull request that adds \`registry/COLLECTION/CONTAINER/TAG.md\`:
+
+\`\`\`markdown
+---
+url: https://example.org/images/tool-1.0.sif
+sha256: …
+md5: …
+size: 123456789
+---
+What this version is, for the people who pull it.
+\`\`\`
+
+\`npx sifhub submit FILE.sif COLLECTION/CONTAINER:TAG\` uploads an image, writes this record and
+opens the pull request for you. A check then validates the record and downloads the image to
+verify its size and hashes.
+
+## Owners and frozen tags
+
+- A collection's \`registry/COLLECTION/README.md\` lists its \`owners\` (GitHub logins). Only they
+  change its records; a new collection must list its author.
+- A tag with \`frozen: true\` never changes image and is never deleted: analyses pin it.
+- The maintainers in \`registry/registry.yml\` review everything else: that file, the workflows and
+  anything outside \`registry/\`.
+
+## Maintainers
+
+- Upgrade sifhub: change the version in \`uses: ${ACTION_REPOSITORY}@v…\` in both workflows (Dependabot
+  proposes it).
+- Preview locally: \`npx sifhub build && npx sifhub serve\`.
+`;
+}
+
+export const GITIGNORE = `node_modules/
+dist/
+.dist-building-*
+`;
+
+export function vscodeSettings(): string {
+  return `${JSON.stringify(
+    {
+      'yaml.schemas': { './registry/.schema/registry.schema.json': 'registry/registry.yml' },
+      'files.associations': { 'registry/**/*.md': 'markdown' },
+    },
+    null,
+    2,
+  )}\n`;
+}

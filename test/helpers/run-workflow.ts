@@ -1,0 +1,119 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+// Runs a workflow job here the way GitHub runs it: each step in order, stopping at the first that
+// fails. `run:` steps go to bash with their expressions evaluated; actions/checkout checks out the
+// ref it is given in the workspace (a clone); sifhub's own action (`./` or sifhub/sifhub@…) runs
+// this project's action.yml, its composite steps included; setup-node and the Pages actions are
+// GitHub's and are skipped (this project's node_modules/.bin puts Node 24 on the PATH).
+
+export const PROJECT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface Step {
+  name?: string;
+  id?: string;
+  uses?: string;
+  run?: string;
+  shell?: string;
+  env?: Record<string, string>;
+  with?: Record<string, string | number | boolean>;
+  'working-directory'?: string;
+}
+export interface Job {
+  'runs-on': string;
+  'timeout-minutes'?: number;
+  needs?: string | string[];
+  permissions?: Record<string, string>;
+  steps: Step[];
+}
+export interface Workflow {
+  on: Record<string, unknown>;
+  permissions: Record<string, string>;
+  concurrency: { group: string; 'cancel-in-progress': boolean };
+  jobs: Record<string, Job>;
+}
+
+export interface StepResult {
+  name: string;
+  code: number;
+  output: string;
+}
+
+export interface JobRun {
+  /** 0 when every step passed. */
+  code: number;
+  steps: StepResult[];
+  output: string;
+}
+
+/** `${{ expression }}` values: "github.event.pull_request.base.sha" → "abc…". */
+export type Context = Record<string, string>;
+
+export function parseWorkflow(text: string): Workflow {
+  return parse(text) as Workflow;
+}
+
+function evaluate(text: string, context: Context): string {
+  return text.replace(/\$\{\{\s*([\w.-]+)\s*\}\}/g, (_, expression: string) => {
+    if (!(expression in context)) throw new Error(`the test does not know \${{ ${expression} }}`);
+    return context[expression]!;
+  });
+}
+
+function bash(script: string, cwd: string, env: Record<string, string>): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile('bash', ['-eo', 'pipefail', '-c', script], { cwd, env: { ...process.env, ...env, PATH: `${path.join(PROJECT, 'node_modules/.bin')}:${process.env.PATH}`, NO_COLOR: '1', GITHUB_STEP_SUMMARY: '' }, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: stdout + stderr }),
+    );
+  });
+}
+
+const isSifhubAction = (uses: string) => uses === './' || /^sifhub\/sifhub@v\d+\.\d+\.\d+$/.test(uses);
+
+/** Runs `job` in `workspace` with `context` for its expressions and `env` as the runner's environment. */
+export async function runJob(job: Job, workspace: string, context: Context, env: Record<string, string> = {}): Promise<JobRun> {
+  const steps: StepResult[] = [];
+  const base = { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: workspace, ...env };
+  for (const step of job.steps) {
+    const name = step.name ?? step.uses ?? step.run ?? '';
+    const stepEnv = { ...base, ...Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, evaluate(v, context)])) };
+    let result: { code: number; output: string };
+    if (step.run !== undefined) {
+      result = await bash(step.run, workspace, stepEnv);
+    } else if (step.uses?.startsWith('actions/checkout@')) {
+      const ref = step.with?.ref === undefined ? 'HEAD' : evaluate(String(step.with.ref), context);
+      result = await bash(`git checkout -q --detach ${ref}`, workspace, stepEnv);
+    } else if (step.uses && isSifhubAction(step.uses)) {
+      const inputs = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [`inputs.${k}`, evaluate(String(v), context)]));
+      result = await runAction({ ...context, ...inputs, 'github.action_path': PROJECT }, stepEnv);
+    } else if (step.uses?.startsWith('actions/')) {
+      continue;
+    } else {
+      throw new Error(`the test cannot run ${step.uses}`);
+    }
+    steps.push({ name, ...result });
+    if (result.code !== 0) break;
+  }
+  const failed = steps.find((s) => s.code !== 0);
+  return { code: failed?.code ?? 0, steps, output: steps.map((s) => `## ${s.name}\n${s.output}`).join('\n') };
+}
+
+/** This project's action.yml (the composite action), with `context` holding its inputs. */
+async function runAction(context: Context, env: Record<string, string>): Promise<{ code: number; output: string }> {
+  const action = parse(await readFile(path.join(PROJECT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }>; runs: { using: string; steps: Step[] } };
+  const withDefaults: Context = { ...Object.fromEntries(Object.entries(action.inputs).map(([k, v]) => [`inputs.${k}`, v.default ?? ''])), ...context };
+  let output = '';
+  for (const step of action.runs.steps) {
+    if (step.uses?.startsWith('actions/setup-node@')) continue;
+    if (step.run === undefined || step.shell !== 'bash') throw new Error(`the test cannot run the action's step ${step.name ?? step.uses}`);
+    const cwd = step['working-directory'] ? evaluate(step['working-directory'], withDefaults) : env.GITHUB_WORKSPACE!;
+    const stepEnv = { ...env, GITHUB_ACTION_PATH: PROJECT, ...Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, evaluate(v, withDefaults)])) };
+    const result = await bash(step.run, cwd, stepEnv);
+    output += result.output;
+    if (result.code !== 0) return { code: result.code, output };
+  }
+  return { code: 0, output };
+}

@@ -1,0 +1,209 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runSifhub } from '../helpers/cli.ts';
+import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.ts';
+import { image, tagRecord, TempRepo } from '../helpers/git-repo.ts';
+import { startImageServer, type ImageServer } from '../helpers/image-server.ts';
+import { parseWorkflow, PROJECT, runJob } from '../helpers/run-workflow.ts';
+
+// The pull-request workflow of a registry made by `sifhub init`, run the way GitHub runs a
+// pull_request_target workflow: the workflow file is read from the BASE commit, sifhub is the
+// pinned action (this project), the workspace is a clone checked out at the base, and the pull
+// request's head arrives as git objects under refs/pull/N/head. Whatever the pull request edits
+// (the workflow, the validator, the CLI), the forbidden part of its change fails the check.
+
+const SIF = await readFile(path.join(PROJECT, 'test/fixtures/sif/sce-3.8.1_busybox_amd64_signed.sif'));
+const sifImage = (url: string) => ({ url, size: SIF.length, sha256: createHash('sha256').update(SIF).digest('hex'), md5: createHash('md5').update(SIF).digest('hex') });
+
+let images: ImageServer;
+let origin: TempRepo;
+let workspace: string;
+let pullNumber = 0;
+
+beforeAll(async () => {
+  images = await startImageServer({ '/tool-2.0.sif': SIF });
+});
+afterAll(() => images.close());
+afterEach(async () => {
+  await origin?.dispose();
+  if (workspace) await rm(workspace, { recursive: true, force: true });
+});
+
+/** A registry repository as `sifhub init` makes it, with two collections and this repository's code beside them. */
+async function registryRepository(automerge: 'owners' | 'off' = 'off'): Promise<TempRepo> {
+  origin = await TempRepo.create();
+  const init = await runSifhub(['init', origin.dir, '--name', 'Lab', '--url', 'https://lab.github.io/registry', '--repository', 'https://github.com/lab/registry', '--maintainers', 'boss'], PROJECT);
+  expect(init.code, init.stderr).toBe(0);
+  const yml = await readFile(path.join(origin.registry, 'registry.yml'), 'utf8');
+  expect(yml).toContain('\nautomerge: off\n');
+  await origin.write({ 'registry/registry.yml': yml.replace('\nautomerge: off\n', `\nautomerge: ${automerge}\n`) });
+  await origin.write({
+    'registry/lab/README.md': '---\nowners: [ada]\n---\n',
+    'registry/lab/tool/1.0.md': tagRecord(image(1), 'frozen: true\n'),
+    'registry/other/README.md': '---\nowners: [linus]\n---\n',
+    'registry/other/thing/1.0.md': tagRecord(image(3)),
+    // A registry that also holds code (sifhub's own repository does): what an attack edits.
+    'src/records/check-change.ts': await readFile(path.join(PROJECT, 'src/records/check-change.ts'), 'utf8'),
+    'scripts/sifhub.ts': await readFile(path.join(PROJECT, 'scripts/sifhub.ts'), 'utf8'),
+  });
+  await origin.commit('Start the registry', '2024-01-01T00:00:00Z', 'Boss');
+  return origin;
+}
+
+/** A pull request: a commit on a branch, published as GitHub publishes it (refs/pull/N/head). */
+async function pullRequest(files: Record<string, string>, remove: string[] = []) {
+  const number = ++pullNumber;
+  const base = (await origin.git('rev-parse', 'main')).trim();
+  await origin.git('checkout', '-q', '-b', `pr-${number}`);
+  await origin.write(files);
+  for (const file of remove) await origin.remove(file);
+  const head = await origin.commit('A change', '2024-02-01T00:00:00Z');
+  await origin.git('update-ref', `refs/pull/${number}/head`, head);
+  await origin.git('checkout', '-q', 'main');
+  await origin.git('branch', '-q', '-D', `pr-${number}`);
+  return { number, base, head };
+}
+
+/** Runs a job of the base's pull-request workflow, as `author`'s pull request. */
+async function runCheck(pr: { number: number; base: string; head: string }, author: string, job = 'check', env: Record<string, string> = {}) {
+  const workflow = parseWorkflow(await origin.git('show', `${pr.base}:.github/workflows/pull-request.yml`));
+  workspace = await mkdtemp(path.join(tmpdir(), 'sifhub-workspace-'));
+  await rm(workspace, { recursive: true });
+  await origin.git('clone', '-q', '--no-checkout', origin.dir, workspace);
+  const context = {
+    'github.event.pull_request.base.sha': pr.base,
+    'github.event.pull_request.head.sha': pr.head,
+    'github.event.pull_request.user.login': author,
+    'github.event.pull_request.number': String(pr.number),
+    'github.token': 'ghs_workflowtoken',
+  };
+  return runJob(workflow.jobs[job]!, workspace, context, { SIFHUB_ALLOW_HOST: 'localhost', ...images.trust, ...env });
+}
+
+const FORBIDDEN = 'deletes a frozen tag; frozen tags never change image and are never deleted';
+
+describe('the pull-request check, run as GitHub runs it', () => {
+  it('passes an owner\'s new tag: validated and its image downloaded and verified', async () => {
+    await registryRepository();
+    const pr = await pullRequest({ 'registry/lab/tool/2.0.md': tagRecord(sifImage(`${images.base}/tool-2.0.sif`)) });
+    const run = await runCheck(pr, 'ada');
+    expect(run.output).toContain('keeps the rules for ada');
+    expect(run.output).toContain('✔ 1 image verified');
+    expect(run.code, run.output).toBe(0);
+  });
+
+  it('passes a maintainer\'s change to the code', async () => {
+    await registryRepository();
+    const pr = await pullRequest({ 'scripts/sifhub.ts': '// rewritten by a maintainer\n' });
+    const run = await runCheck(pr, 'boss');
+    expect(run.code, run.output).toBe(0);
+  });
+
+  it('fails a change to the code alone by someone who is not a maintainer, naming the file', async () => {
+    await registryRepository();
+    const pr = await pullRequest({ 'scripts/sifhub.ts': '// "just a typo fix"\n' });
+    const run = await runCheck(pr, 'ada');
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('::error file=scripts/sifhub.ts,title=sifhub::ada may not change scripts/sifhub.ts: it is not a record');
+  });
+
+  it('fails a forbidden change that comes with a validator that allows everything', async () => {
+    await registryRepository();
+    const pr = await pullRequest({ 'src/records/check-change.ts': 'export function checkChange() { return []; }\n' }, ['registry/lab/tool/1.0.md']);
+    const run = await runCheck(pr, 'mallory');
+    expect(run.code).toBe(1);
+    expect(run.output).toContain(FORBIDDEN);
+    expect(run.output).toContain('mallory may not change src/records/check-change.ts');
+  });
+
+  it('fails a forbidden change that comes with a CLI that exits 0', async () => {
+    await registryRepository();
+    const pr = await pullRequest({ 'scripts/sifhub.ts': 'process.exit(0);\n', 'registry/other/thing/1.0.md': tagRecord(image(7)) });
+    const run = await runCheck(pr, 'ada');
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('ada may not change collection "other": its owners are linus');
+    expect(run.output).toContain('ada may not change scripts/sifhub.ts');
+  });
+
+  it('fails a forbidden change that comes with a workflow that checks nothing', async () => {
+    await registryRepository();
+    const pr = await pullRequest({
+      '.github/workflows/pull-request.yml': 'on: pull_request_target\njobs:\n  check:\n    runs-on: ubuntu-latest\n    steps:\n      - run: exit 0\n',
+      'registry/registry.yml': 'name: Lab\nurl: https://lab.github.io/registry\nmaintainers: [boss, mallory]\n',
+    });
+    const run = await runCheck(pr, 'mallory');
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('mallory may not change registry.yml: only maintainers may change the registry\'s own files (maintainers: boss)');
+    expect(run.output).toContain('mallory may not change .github/workflows/pull-request.yml');
+  });
+
+  it('fails an image that is not what its record says, even from an owner', async () => {
+    await registryRepository();
+    const pr = await pullRequest({ 'registry/lab/tool/2.0.md': tagRecord({ ...sifImage(`${images.base}/tool-2.0.sif`), size: SIF.length + 1 }) });
+    const run = await runCheck(pr, 'ada');
+    expect(run.code).toBe(1);
+    expect(run.steps.map((s) => [s.name, s.code])).toEqual([
+      ['actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683', 0],
+      ['Fetch the pull request\'s commits as data (never checked out)', 0],
+      ['Validate the records and what the change may do', 0],
+      ['Verify new and changed images', 1],
+    ]);
+  });
+});
+
+describe('automerge: owners', () => {
+  let github: FakeGitHub;
+  afterEach(() => github?.close());
+
+  async function merge(automerge: 'owners' | 'off', files: Record<string, string>, author: string, pull: { mergeable?: boolean; moved?: boolean } = {}) {
+    await registryRepository(automerge);
+    const pr = await pullRequest(files);
+    github = await startFakeGitHub({ pulls: { [`lab/registry#${pr.number}`]: { head: pull.moved ? 'f'.repeat(40) : pr.head, author, base: 'main', mergeable: pull.mergeable } } });
+    const run = await runCheck(pr, author, 'automerge', { GITHUB_API_URL: github.apiUrl, GITHUB_REPOSITORY: 'lab/registry' });
+    return { pr, run };
+  }
+  const ownersTag = { 'registry/lab/tool/2.0.md': tagRecord(image(5)) };
+
+  it('merges an owner\'s change to their own collection at the checked commit, then starts the publish workflow', async () => {
+    const { pr, run } = await merge('owners', ownersTag, 'Ada');
+    expect(run.code, run.output).toBe(0);
+    expect(github.writes.merges).toEqual([{ repo: 'lab/registry', number: pr.number, sha: pr.head, method: 'squash' }]);
+    expect(github.writes.dispatches).toEqual([{ repo: 'lab/registry', workflow: 'publish.yml', ref: 'main' }]);
+    expect(github.requests.every((r) => r.authorization === 'token ghs_workflowtoken')).toBe(true);
+    expect(run.output).toContain(`Merged pull request #${pr.number}`);
+  });
+
+  it('merges nothing unless registry.yml asks for it', async () => {
+    const { run } = await merge('off', ownersTag, 'ada');
+    expect(run.code).toBe(0);
+    expect(run.output).toContain('does not say `automerge: owners`');
+    expect(github.requests).toEqual([]);
+  });
+
+  it.each([
+    ['another owner\'s collection', { 'registry/other/thing/2.0.md': tagRecord(image(6)) }, 'ada', 'ada does not own the collection "other"'],
+    ['a new collection', { 'registry/new/README.md': '---\nowners: [ada]\n---\n', 'registry/new/x/1.0.md': tagRecord(image(6)) }, 'ada', 'it adds the collection "new"'],
+    ['registry.yml, by a maintainer', { 'registry/registry.yml': 'name: Lab 2\nurl: https://lab.github.io/registry\nmaintainers: [boss]\nautomerge: owners\n' }, 'boss', 'it changes registry.yml'],
+    ['code beside an owner\'s record, by a maintainer who owns the collection', { ...ownersTag, 'registry/lab/README.md': '---\nowners: [ada, boss]\n---\n', 'scripts/sifhub.ts': '// new\n' }, 'boss', 'it changes scripts/sifhub.ts, which is not a record'],
+  ])('leaves a change to %s for a maintainer', async (_, files, author, reason) => {
+    const { run } = await merge('owners', files, author);
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toContain(`Waits for a maintainer: ${reason}`);
+    expect(github.writes.merges).toEqual([]);
+  });
+
+  it('leaves it when GitHub refuses the merge or the pull request moved since the check', async () => {
+    let { run } = await merge('owners', ownersTag, 'ada', { mergeable: false });
+    expect(run.code).toBe(0);
+    expect(run.output).toContain('::warning title=sifhub::Waits for a maintainer: GitHub did not merge it: Pull Request is not mergeable');
+    await github.close();
+    await origin.dispose();
+    ({ run } = await merge('owners', ownersTag, 'ada', { moved: true }));
+    expect(run.output).toContain('moved to ffffffffffff after');
+    expect(github.writes.merges).toEqual([]);
+    expect(github.writes.dispatches).toEqual([]);
+  });
+});
