@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline/promises';
+import { UsageError } from '../../errors.ts';
 import type { Defaults } from './defaults-git.ts';
 
 // Asking for a registry's settings on a terminal: each question shows its default, Enter takes it.
@@ -20,7 +21,13 @@ export async function ask(proposed: Defaults & { contact?: string }, given: Defa
       if (key !== 'contact' && given[key] !== undefined) continue;
       if (key === 'contact' && proposed.contact !== undefined) continue;
       const fallback = answers[key];
-      const reply = (await rl.question(`${question}${fallback ? ` [${fallback}]` : ''}: `)).trim();
+      const reply = (
+        await rl.question(`${question}${fallback ? ` [${fallback}]` : ''}: `).catch((error: { code?: string }) => {
+          // Ctrl+D or Ctrl+C: the user stops; nothing has been written.
+          if (error.code === 'ABORT_ERR') throw new UsageError('init stopped before every question was answered: nothing written', 'init');
+          throw error;
+        })
+      ).trim();
       if (reply) answers[key] = reply;
     }
   } finally {

@@ -46,7 +46,10 @@ export default defineCommand({
     const onTerminal = process.stdin.isTTY && process.stdout.isTTY;
     const answers = onTerminal ? await (await import('./ask-tty.ts')).ask(given, { name: values.name, url: values.url, repository: values.repository, maintainers: values.maintainers }) : given;
     const missing = (['name', 'url', 'repository', 'maintainers'] as const).filter((k) => !answers[k]);
-    if (missing.length > 0) throw new UsageError(`init needs ${missing.map((k) => `--${k}`).join(', ')} (no terminal to ask on, and no default from a git remote)`, 'init');
+    if (missing.length > 0) {
+      const why = onTerminal ? 'an answer was left empty' : 'no terminal to ask on, and no default from a git remote';
+      throw new UsageError(`init needs ${missing.map((k) => `--${k}`).join(', ')} (${why})`, 'init');
+    }
 
     const registry: RegistryAnswers = {
       name: answers.name!,
