@@ -36,6 +36,19 @@ export function receivedText(value: unknown): string {
 /**
  * The human format from STYLE.md: a count, then each file once with its problems beneath.
  */
+/**
+ * A string from a record (a file name, a YAML key, a value) as one printable line: control
+ * characters become escapes (\n, \x1b). A newline in a hostile name would otherwise start a line
+ * of its own, which GitHub Actions reads as a workflow command (::warning, ::stop-commands::) and
+ * a terminal as an escape sequence.
+ */
+export function visible(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
 export function formatProblems(problems: readonly Problem[]): string {
   const byFile = new Map<string, Problem[]>();
   for (const p of [...problems].sort(compareProblems)) {
@@ -46,11 +59,11 @@ export function formatProblems(problems: readonly Problem[]): string {
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const lines = [`✖ ${plural(problems.length, 'problem')} in ${plural(byFile.size, 'file')}`];
   for (const [file, list] of byFile) {
-    lines.push(file);
-    const width = Math.max(...list.map((p) => (p.field ?? '').length));
+    lines.push(visible(file));
+    const width = Math.max(...list.map((p) => visible(p.field ?? '').length));
     for (const p of list) {
       const where = p.line ? `  (line ${p.line})` : '';
-      lines.push(`  ${p.field ? `${p.field.padEnd(width)}   ` : ''}${p.message}${where}`);
+      lines.push(`  ${p.field ? `${visible(p.field).padEnd(width)}   ` : ''}${visible(p.message)}${where}`);
     }
   }
   return lines.join('\n');

@@ -1,4 +1,4 @@
-import { EnvironmentError, UsageError } from '../errors.ts';
+import { EnvironmentError, UsageError, visible } from '../errors.ts';
 import { defineCommand, positiveWholeNumber, REGISTRY_OPTION } from './command.ts';
 import { done, printWarning } from './output.ts';
 
@@ -46,7 +46,7 @@ export default defineCommand({
     const outside = await changesOutsideRecords(values.registry, base, head);
     const reason = whyNotOwnersOnly({ base: baseFiles, head: headFiles.files, author, outside });
     if (reason) {
-      console.log(`Waits for a maintainer: ${reason}.`);
+      console.log(`Waits for a maintainer: ${visible(reason)}.`);
       return 0;
     }
     const repository = process.env.GITHUB_REPOSITORY;

@@ -1,4 +1,5 @@
 import { styleText } from 'node:util';
+import { visible } from '../errors.ts';
 import { defineCommand, positiveWholeNumber, REGISTRY_OPTION } from './command.ts';
 import { done, printWarning } from './output.ts';
 
@@ -35,7 +36,7 @@ export default defineCommand({
         `${plural(result.files.manifests, 'shub manifest')}${result.reused > 0 ? ` written, ${plural(result.reused, 'unchanged collection')} kept` : ''} (${result.timings.reduce((s, t) => s + t.seconds, 0).toFixed(1)} s)`,
     );
     if (uncommitted.length > 0) {
-      console.log(styleText('yellow', `! ${plural(uncommitted.length, 'tag record')} differ from the last commit and are shown as uncommitted: ${uncommitted.slice(0, 3).map((t) => t.file).join(', ')}${uncommitted.length > 3 ? ', …' : ''}`));
+      console.log(styleText('yellow', `! ${plural(uncommitted.length, 'tag record')} differ from the last commit and are shown as uncommitted: ${uncommitted.slice(0, 3).map((t) => visible(t.file)).join(', ')}${uncommitted.length > 3 ? ', …' : ''}`));
     }
   },
 });

@@ -1,6 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import { styleText } from 'node:util';
-import { compareProblems, type Problem } from '../errors.ts';
+import { compareProblems, visible, type Problem } from '../errors.ts';
 
 // What commands print beyond their own result: warnings, and inside GitHub Actions the workflow
 // commands that annotate a pull request's files and the job's step summary.
@@ -9,7 +9,7 @@ const inActions = () => process.env.GITHUB_ACTIONS === 'true';
 
 export function printWarning(message: string): void {
   if (inActions()) console.log(formatWarningAnnotation(message));
-  else console.warn(styleText('yellow', `! ${message}`));
+  else console.warn(styleText('yellow', `! ${visible(message)}`));
 }
 
 /** `✔ text` with a green tick, as every command reports success. */

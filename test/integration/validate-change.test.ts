@@ -97,6 +97,22 @@ describe('validate --base', () => {
     expect(await readFile(summary, 'utf8')).toContain('| `registry/other/thing/1.0.md` |  |  | ada may not change collection "other"');
   });
 
+  it('never lets a hostile file name or YAML key start a line of its own (a workflow command in Actions)', async () => {
+    await baseRepo();
+    await repo.write({
+      'registry/lab/tool/x\n::warning::forged.md': tagRecord(image(13)),
+      'registry/lab/tool/3.0.md': tagRecord(image(14), '"k\\n::stop-commands::pwned": 1\n'),
+    });
+    await repo.commit('hostile', '2024-02-01T00:00:00Z');
+    for (const env of [{}, { GITHUB_ACTIONS: 'true' }]) {
+      const result = await runSifhub(['validate', '--base', 'main', '--author', 'ada'], repo.dir, env);
+      expect(result.code).toBe(1);
+      const lines = `${result.stdout}${result.stderr}`.split(/\r|\n/);
+      expect(lines.filter((l) => l.startsWith('::') && !l.startsWith('::error file='))).toEqual([]);
+      expect(lines.some((l) => l.includes('::warning::forged.md'))).toBe(true); // shown, escaped
+    }
+  });
+
   it('reports schema problems and change problems together', async () => {
     await baseRepo();
     await repo.write({ 'registry/other/thing/1.0.md': tagRecord({ ...image(12), url: 'http://insecure.example.org/x.sif' }) });

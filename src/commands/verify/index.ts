@@ -1,5 +1,5 @@
 import { styleText } from 'node:util';
-import { InputError, UsageError, type Problem } from '../../errors.ts';
+import { InputError, UsageError, visible, type Problem } from '../../errors.ts';
 import { defineCommand, positiveWholeNumber, REGISTRY_OPTION } from '../command.ts';
 import { done, writeStepSummary } from '../output.ts';
 
@@ -35,7 +35,7 @@ export default defineCommand({
     ]);
     const reports = await verifyRegistry(values.registry, values.all ? { all: true } : { base: values.base!, head: values.head }, { ...options, githubServerUrl: githubAccessFromEnv().serverUrl }, (r) => {
       if (values.json) return;
-      console.log(r.failure ? `${styleText('red', '✖')} ${r.tag.file}  ${r.failure}` : done(`${r.tag.file}  ${r.tag.record.size.toLocaleString('en')} bytes, sha256 and md5 match`));
+      console.log(r.failure ? `${styleText('red', '✖')} ${visible(r.tag.file)}  ${visible(r.failure)}` : done(`${visible(r.tag.file)}  ${r.tag.record.size.toLocaleString('en')} bytes, sha256 and md5 match`));
     });
     const failed: Problem[] = reports.filter((r) => r.failure).map((r) => ({ file: r.tag.file, field: 'url', message: `${r.tag.record.url} ${r.failure}` }));
     if (values.json) {
