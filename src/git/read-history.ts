@@ -1,5 +1,5 @@
 import { EnvironmentError } from '../errors.ts';
-import { parseGitLog, type FileHistory } from './parse-log.ts';
+import { LOG_FORMAT, parseGitLog, type FileHistory } from './parse-log.ts';
 import { findRepository, hasCommits, isShallow, pathPrefix } from './repository.ts';
 import { catFileBatch, git } from './run-git.ts';
 
@@ -35,7 +35,7 @@ export async function readHistory(registryRoot: string, knownBlobs: ReadonlySet<
   // --first-parent: a version is what landed on this branch, not a PR's intermediate commits.
   const log = await git(top, [
     'log', '--first-parent', '--reverse', '-M', '--raw', '--no-abbrev', '-z',
-    '--format=%x1e%H%x1f%cI%x1f%an',
+    LOG_FORMAT,
     ...(at === undefined ? [] : [at]),
     '--', relative === '' ? '.' : relative,
   ]);

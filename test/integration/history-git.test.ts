@@ -19,6 +19,24 @@ afterEach(() => repo.dispose());
 const tagsOf = async () => (await loadSite({ registryDir: repo.registry })).collections.flatMap((c) => c.containers.flatMap((n) => n.tags));
 
 describe('history from git', () => {
+  it('shows each commit\'s own date and author whatever bytes an author name or message holds', async () => {
+    const [a, b] = [image(1), image(2)];
+    await repo.write({ 'registry/lab/tool/1.0.md': tagRecord(a) });
+    // Names that would end a field or a commit in a log parsed on \x1e/\x1f, or look like a raw diff line.
+    const forger = 'Eve\x1f2099-01-01T00:00:00Z\x1fTrusted Maintainer\x1e';
+    const first = await repo.commit('x\x1e\x1f\n:100644 100644 0 0 M', '2024-01-15T10:00:00Z', forger);
+    await repo.write({ 'registry/lab/tool/1.0.md': tagRecord(b) });
+    const second = await repo.commit('Move', '2024-03-01T10:00:00Z', ':100644 100644 aaaa bbbb M');
+    // git trims some characters at a name's ends (":", controls); the site shows what git holds.
+    const authorOf = async (commit: string) => (await repo.git('log', '-1', '--format=%an', commit)).replace(/\n$/, '');
+    expect(await authorOf(first)).toContain('\x1f2099-01-01T00:00:00Z\x1fTrusted Maintainer');
+    const [tag] = await tagsOf();
+    expect(tag!.versions).toEqual([
+      { ...a, commit: first, date: '2024-01-15T10:00:00Z', author: await authorOf(first) },
+      { ...b, commit: second, date: '2024-03-01T10:00:00Z', author: await authorOf(second) },
+    ]);
+  });
+
   it('gives a tag moved twice three versions with dates, commits and authors, and an @md5 manifest for each', async () => {
     const [a, b, c] = [image(1), image(2), image(3)];
     await repo.commit('registry.yml only', '2024-01-10T09:00:00Z');

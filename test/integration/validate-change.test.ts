@@ -104,7 +104,7 @@ describe('validate --base', () => {
       'registry/lab/tool/3.0.md': tagRecord(image(14), '"k\\n::stop-commands::pwned": 1\n'),
     });
     await repo.commit('hostile', '2024-02-01T00:00:00Z');
-    for (const env of [{}, { GITHUB_ACTIONS: 'true' }]) {
+    for (const env of [{}, { GITHUB_ACTIONS: 'true' }] as Record<string, string>[]) {
       const result = await runSifhub(['validate', '--base', 'main', '--author', 'ada'], repo.dir, env);
       expect(result.code).toBe(1);
       const lines = `${result.stdout}${result.stderr}`.split(/\r|\n/);

@@ -3,7 +3,8 @@ import { parseGitLog } from '../../src/git/parse-log.ts';
 
 const Z = '0'.repeat(40);
 const blob = (n: number) => n.toString(16).padStart(40, 'a');
-const commit = (id: string, date: string, author: string, ...entries: string[]) => `\x1e${id}\x1f${date}\x1f${author}\0\n${entries.join('')}`;
+// As git writes it with LOG_FORMAT and -z (read from its real output).
+const commit = (id: string, date: string, author: string, ...entries: string[]) => `\0${id}\0${date}\0${author}\0\n${entries.join('')}`;
 const entry = (status: string, oldBlob: string, newBlob: string, ...paths: string[]) => `:100644 100644 ${oldBlob} ${newBlob} ${status}\0${paths.map((p) => `${p}\0`).join('')}`;
 
 describe('parseGitLog', () => {
