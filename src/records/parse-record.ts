@@ -44,7 +44,9 @@ const MATTER_OPTIONS = {
 };
 
 export function parseMarkdownRecord(text: string): ParseResult {
-  const source = text.replace(/^\uFEFF/, '');
+  // CRLF (a record saved on Windows) as LF: gray-matter cuts the block at "\n" and would leave a
+  // "\r" after the last value, which YAML refuses after a quoted scalar. Lines stay the same lines.
+  const source = text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
   if (!source.startsWith('---')) {
     return { ok: true, value: { data: {}, body: source, hasFrontmatter: false, locate: () => ({}) } };
   }

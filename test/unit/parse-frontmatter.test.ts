@@ -27,6 +27,15 @@ describe('parseMarkdownRecord', () => {
     expect(result.value.body).toBe('Notes');
   });
 
+  it('reads a record saved with CRLF line endings, a quoted value last, with the same line numbers', () => {
+    const result = parseMarkdownRecord('---\r\nsize: 12\r\nversion: "3.10"\r\n---\r\nNotes.\r\n');
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.data).toEqual({ size: 12, version: '3.10' });
+    expect(result.value.locate(['version']).line).toBe(3);
+    expect(result.value.body.trim()).toBe('Notes.');
+  });
+
   it('gives file line numbers for nested values', () => {
     const result = parseMarkdownRecord('---\nurl: x\nlabels:\n  version: 1.10\n---\n');
     if (!result.ok) throw new Error('expected ok');
