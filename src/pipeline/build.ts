@@ -76,7 +76,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   try {
     await time('pages', () => renderPages(site, staging, { quiet: options.quiet, plan: { reused, searchShards: plan.shards.length } }));
     const counts = await time('write', async () => ({
-      manifests: await writeFiles(staging, manifests.files.filter((m) => rebuilt(m.path)).map((m) => ({ path: m.path, text: `${JSON.stringify(m.manifest)}\n` }))),
+      manifests: await writeFiles(staging, manifests.files.filter((m) => rebuilt(m.path)).map((m) => ({ path: m.path, text: toCompactJsonText(m.manifest) }))),
       api: await writeFiles(staging, [
         ...api.filter((a) => rebuilt(a.path)).map((a) => ({ path: a.path, text: toCompactJsonText(a.json) })),
         ...Object.entries(apiJsonSchemas()).map(([name, schema]) => ({ path: apiPath.schema(name).slice(1), text: toJsonText(schema) })),

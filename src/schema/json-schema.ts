@@ -31,12 +31,18 @@ export function apiJsonSchemas(): Record<string, object> {
   };
 }
 
+/**
+ * Every JSON file sifhub writes has <, > and & escaped (\u003c, …): the same JSON to any parser,
+ * and no markup to a browser that a host or a hostile name leads to sniff it as HTML.
+ */
+const inert = (json: string) => json.replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+
 /** Files people read (the committed record schemas, the API's schemas). */
 export function toJsonText(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
+  return `${inert(JSON.stringify(value, null, 2))}\n`;
 }
 
-/** API data is compact: at 100,000 tags its indentation alone would be 70 MB of site. */
+/** API data and manifests are compact: at 100,000 tags the indentation alone would be 70 MB of site. */
 export function toCompactJsonText(value: unknown): string {
-  return `${JSON.stringify(value)}\n`;
+  return `${inert(JSON.stringify(value))}\n`;
 }

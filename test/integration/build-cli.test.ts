@@ -42,6 +42,17 @@ describe('sifhub build', () => {
     }
   });
 
+  it('writes every JSON file and manifest with <, > and & escaped, so none parses as markup', async () => {
+    const dist = path.join(repo.dir, 'dist');
+    const files = (await readdir(dist, { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile() && (e.name.endsWith('.json') || e.parentPath.includes(`${path.sep}api${path.sep}container`)) && !e.parentPath.includes('pagefind'))
+      .map((e) => path.join(e.parentPath, e.name));
+    expect(files.length).toBeGreaterThan(10);
+    const registry = JSON.parse(await readFile(path.join(dist, 'api/v1/registry.json'), 'utf8')) as { description: string };
+    expect(registry.description).toContain('<script>'); // the data is intact; only its spelling changed
+    for (const file of files) expect(await readFile(file, 'utf8'), file).not.toMatch(/[<>&]/);
+  });
+
   it('writes API files that match their schemas', async () => {
     const registry = apiRegistry.parse(JSON.parse(await page('api/v1/registry.json')));
     apiCollectionsIndex.parse(JSON.parse(await page('api/v1/collections.json')));
