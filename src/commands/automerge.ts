@@ -29,12 +29,11 @@ export default defineCommand({
     const method = values.method;
     if (method !== 'merge' && method !== 'squash' && method !== 'rebase') throw new UsageError(`--method: expected merge, squash or rebase, received ${method}`, 'automerge');
     const number = positiveWholeNumber(values['pull-request'], '--pull-request', 'automerge');
-    const [{ readRegistryAt, readRegistryFilesAt, changesOutsideRecords }, { recordOrUndefined }, { whyNotOwnersOnly }, { CONFIG_FILE }, { resolveCommit, findRepository }] = await Promise.all([
+    const [{ readRegistryAt, readRegistryFilesAt, changesOutsideRecords }, { recordOrUndefined }, { whyNotOwnersOnly }, { CONFIG_FILE }] = await Promise.all([
       import('../records/read-registry-git.ts'),
       import('../records/check-record.ts'),
       import('../records/check-change.ts'),
       import('../records/layout.ts'),
-      import('../git/repository.ts'),
     ]);
     const baseFiles = await readRegistryFilesAt(values.registry, base);
     const config = recordOrUndefined(baseFiles.find((f) => f.path === CONFIG_FILE), 'config');
@@ -51,13 +50,11 @@ export default defineCommand({
     }
     const repository = process.env.GITHUB_REPOSITORY;
     if (!repository || !/^[\w.-]+\/[\w.-]+$/.test(repository)) throw new EnvironmentError('GITHUB_REPOSITORY (owner/repo) is not set: automerge runs in GitHub Actions');
-    const location = await findRepository(values.registry);
-    const headCommit = await resolveCommit(location!.top, head, '--head');
     const [{ mergePullRequest }, { githubAccessFromEnv }] = await Promise.all([import('../github/merge-pull-request.ts'), import('../github/octokit.ts')]);
     const access = githubAccessFromEnv();
     if (!access.token) throw new EnvironmentError('GITHUB_TOKEN is not set: merging needs a token with contents and pull-requests: write');
     const outcome = await mergePullRequest(
-      { repository, number, head: headCommit, author, method, publishWorkflow: values['publish-workflow'] || undefined },
+      { repository, number, head: headFiles.commit!, author, method, publishWorkflow: values['publish-workflow'] || undefined },
       access,
     ).catch((error: { status?: number; message?: string }) => {
       throw new EnvironmentError(`GitHub answered ${error.status ?? 'nothing'} while merging pull request #${number}: ${error.message}`, { cause: error });

@@ -20,6 +20,14 @@ export interface OptionSpec {
 /** The option nearly every command takes. */
 export const REGISTRY_OPTION = { type: 'string', value: 'DIR', default: 'registry', help: 'the registry folder' } as const satisfies OptionSpec;
 
+/** A pull request's head, judged from git objects: validate and verify take it beside --base. */
+export const HEAD_OPTION = { type: 'string', value: 'REF', help: 'read the records from this commit instead of the working tree (with --base)' } as const satisfies OptionSpec;
+
+/** --head compares with --base; alone it means nothing. */
+export function checkHeadHasBase(values: { head?: string; base?: string }, command: string): void {
+  if (values.head !== undefined && values.base === undefined) throw new UsageError('--head needs --base: the commit the change starts from', command);
+}
+
 export interface ArgumentSpec {
   name: string;
   help: string;

@@ -1,5 +1,5 @@
-import { InputError, UsageError, type Problem } from '../errors.ts';
-import { defineCommand, REGISTRY_OPTION } from './command.ts';
+import { InputError, type Problem } from '../errors.ts';
+import { checkHeadHasBase, defineCommand, HEAD_OPTION, REGISTRY_OPTION } from './command.ts';
 import { done, formatStepSummary, writeStepSummary } from './output.ts';
 
 export default defineCommand({
@@ -14,12 +14,12 @@ export default defineCommand({
   options: {
     registry: REGISTRY_OPTION,
     base: { type: 'string', value: 'REF', help: 'the commit the change starts from (a pull request\'s base)' },
-    head: { type: 'string', value: 'REF', help: 'read the records from this commit instead of the working tree (with --base)' },
+    head: HEAD_OPTION,
     author: { type: 'string', value: 'LOGIN', help: 'the change\'s author, whose ownership is checked (with --base)' },
     json: { type: 'boolean', help: 'print the result as JSON: { ok, tags, collections, problems }' },
   },
   async run(values) {
-    if (values.head !== undefined && values.base === undefined) throw new UsageError('--head needs --base: the commit the change starts from', 'validate');
+    checkHeadHasBase(values, 'validate');
     const [{ loadRecords }, { loadSite }, { readRegistryFilesAt, changesOutsideRecords }, { checkChange }, { plural }] = await Promise.all([
       import('../records/load-records-fs.ts'),
       import('../pipeline/load-site.ts'),

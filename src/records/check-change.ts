@@ -19,11 +19,7 @@ export interface ChangeInput {
 }
 
 export function checkChange({ base, head, author, baseName, outside = [] }: ChangeInput): Problem[] {
-  const baseFiles = new Map(base.map((f) => [f.path, f]));
-  const headFiles = new Map(head.map((f) => [f.path, f]));
-  const changed = [...new Set([...baseFiles.keys(), ...headFiles.keys()])]
-    .filter((p) => baseFiles.get(p)?.blob !== headFiles.get(p)?.blob)
-    .sort();
+  const { baseFiles, headFiles, changed, baseCollections } = compare(base, head);
   const problems: Problem[] = [];
   const display = (p: string) => headFiles.get(p)?.display ?? `${baseFiles.get(p)!.display} (deleted)`;
 
@@ -54,7 +50,6 @@ export function checkChange({ base, head, author, baseName, outside = [] }: Chan
     problems.push({ file: p, message: `${author} may not change ${p}: it is not a record, and only a maintainer may change files outside the records (code, workflows, package files, registry/.schema/); a maintainer must make this change (${maintainerText})` });
   }
 
-  const baseCollections = new Set(base.map((f) => f.path.split('/')[0]));
   const reported = new Set<string>();
   for (const p of changed) {
     const slash = p.indexOf('/');
@@ -92,18 +87,27 @@ export function checkChange({ base, head, author, baseName, outside = [] }: Chan
  */
 export function whyNotOwnersOnly({ base, head, author, outside = [] }: Omit<ChangeInput, 'baseName'> & { author: string }): string | undefined {
   if (outside.length > 0) return `it changes ${outside[0]}, which is not a record`;
-  const baseFiles = new Map(base.map((f) => [f.path, f]));
-  const headFiles = new Map(head.map((f) => [f.path, f]));
-  const changed = [...new Set([...baseFiles.keys(), ...headFiles.keys()])].filter((p) => baseFiles.get(p)?.blob !== headFiles.get(p)?.blob).sort();
+  const { baseFiles, changed, baseCollections } = compare(base, head);
   if (changed.length === 0) return 'it changes no record';
-  for (const collection of new Set(changed.map((p) => (p.includes('/') ? p.slice(0, p.indexOf('/')) : p)))) {
-    if (!changed.some((p) => p.startsWith(`${collection}/`))) return `it changes ${collection}, the registry's own file`;
-    const readme = baseFiles.get(`${collection}/README.md`);
-    if (!readme && !base.some((f) => f.path.startsWith(`${collection}/`))) return `it adds the collection "${collection}"`;
-    if (!readOwners(readme).some((o) => sameLogin(o, author))) return `${author} does not own the collection "${collection}"`;
+  const ownFile = changed.find((p) => !p.includes('/'));
+  if (ownFile) return `it changes ${ownFile}, the registry's own file`;
+  for (const collection of new Set(changed.map(collectionOf))) {
+    if (!baseCollections.has(collection)) return `it adds the collection "${collection}"`;
+    if (!readOwners(baseFiles.get(`${collection}/README.md`)).some((o) => sameLogin(o, author))) return `${author} does not own the collection "${collection}"`;
   }
   return undefined;
 }
+
+/** The files of base and head by path, the paths whose content differs (sorted), the base's collections. */
+function compare(base: readonly RegistryFile[], head: readonly RegistryFile[]) {
+  const baseFiles = new Map(base.map((f) => [f.path, f]));
+  const headFiles = new Map(head.map((f) => [f.path, f]));
+  const changed = [...new Set([...baseFiles.keys(), ...headFiles.keys()])].filter((p) => baseFiles.get(p)?.blob !== headFiles.get(p)?.blob).sort();
+  const baseCollections = new Set(base.filter((f) => f.path.includes('/')).map((f) => collectionOf(f.path)));
+  return { baseFiles, headFiles, changed, baseCollections };
+}
+
+const collectionOf = (path: string) => path.slice(0, path.indexOf('/'));
 
 // GitHub logins are case-insensitive.
 function sameLogin(a: string, b: string): boolean {

@@ -6,9 +6,10 @@ import { parse } from 'yaml';
 
 // Runs a workflow job here the way GitHub runs it: each step in order, stopping at the first that
 // fails. `run:` steps go to bash with their expressions evaluated; actions/checkout checks out the
-// ref it is given in the workspace (a clone); sifhub's own action (`./` or sifhub/sifhub@…) runs
-// this project's action.yml, its composite steps included; setup-node and the Pages actions are
-// GitHub's and are skipped (this project's node_modules/.bin puts Node 24 on the PATH).
+// ref it is given in the workspace (a clone); `uses: ./` runs the action.yml of the workspace as
+// checked out (as GitHub does), sifhub/sifhub@v… runs this project's action.yml (the pinned
+// release), composite steps included; setup-node and the Pages actions are GitHub's and are
+// skipped (this project's node_modules/.bin puts Node 24 on the PATH).
 
 export const PROJECT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -71,7 +72,11 @@ function bash(script: string, cwd: string, env: Record<string, string>): Promise
   });
 }
 
-const isSifhubAction = (uses: string) => uses === './' || /^sifhub\/sifhub@v\d+\.\d+\.\d+$/.test(uses);
+/** Where an action the test can run lives: the workspace for `./`, this project for a pinned sifhub. */
+function actionDir(uses: string, workspace: string): string | undefined {
+  if (uses === './') return workspace;
+  return /^sifhub\/sifhub@v\d+\.\d+\.\d+$/.test(uses) ? PROJECT : undefined;
+}
 
 /** Runs `job` in `workspace` with `context` for its expressions and `env` as the runner's environment. */
 export async function runJob(job: Job, workspace: string, context: Context, env: Record<string, string> = {}): Promise<JobRun> {
@@ -86,9 +91,10 @@ export async function runJob(job: Job, workspace: string, context: Context, env:
     } else if (step.uses?.startsWith('actions/checkout@')) {
       const ref = step.with?.ref === undefined ? 'HEAD' : evaluate(String(step.with.ref), context);
       result = await bash(`git checkout -q --detach ${ref}`, workspace, stepEnv);
-    } else if (step.uses && isSifhubAction(step.uses)) {
+    } else if (step.uses && actionDir(step.uses, workspace)) {
+      const dir = actionDir(step.uses, workspace)!;
       const inputs = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [`inputs.${k}`, evaluate(String(v), context)]));
-      result = await runAction({ ...context, ...inputs, 'github.action_path': PROJECT }, stepEnv);
+      result = await runAction(dir, { ...context, ...inputs, 'github.action_path': dir }, stepEnv);
     } else if (step.uses?.startsWith('actions/')) {
       continue;
     } else {
@@ -101,16 +107,16 @@ export async function runJob(job: Job, workspace: string, context: Context, env:
   return { code: failed?.code ?? 0, steps, output: steps.map((s) => `## ${s.name}\n${s.output}`).join('\n') };
 }
 
-/** This project's action.yml (the composite action), with `context` holding its inputs. */
-async function runAction(context: Context, env: Record<string, string>): Promise<{ code: number; output: string }> {
-  const action = parse(await readFile(path.join(PROJECT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }>; runs: { using: string; steps: Step[] } };
+/** The composite action in `dir`, with `context` holding its inputs. */
+async function runAction(dir: string, context: Context, env: Record<string, string>): Promise<{ code: number; output: string }> {
+  const action = parse(await readFile(path.join(dir, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }>; runs: { using: string; steps: Step[] } };
   const withDefaults: Context = { ...Object.fromEntries(Object.entries(action.inputs).map(([k, v]) => [`inputs.${k}`, v.default ?? ''])), ...context };
   let output = '';
   for (const step of action.runs.steps) {
     if (step.uses?.startsWith('actions/setup-node@')) continue;
     if (step.run === undefined || step.shell !== 'bash') throw new Error(`the test cannot run the action's step ${step.name ?? step.uses}`);
     const cwd = step['working-directory'] ? evaluate(step['working-directory'], withDefaults) : env.GITHUB_WORKSPACE!;
-    const stepEnv = { ...env, GITHUB_ACTION_PATH: PROJECT, ...Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, evaluate(v, withDefaults)])) };
+    const stepEnv = { ...env, GITHUB_ACTION_PATH: dir, ...Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, evaluate(v, withDefaults)])) };
     const result = await bash(step.run, cwd, stepEnv);
     output += result.output;
     if (result.code !== 0) return { code: result.code, output };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { runSifhub } from '../helpers/cli.ts';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.ts';
 import { image, tagRecord, TempRepo } from '../helpers/git-repo.ts';
 import { startImageServer, type ImageServer } from '../helpers/image-server.ts';
+import { pullRequestWorkflow } from '../../src/commands/init/templates.ts';
 import { parseWorkflow, PROJECT, runJob } from '../helpers/run-workflow.ts';
 
 // The pull-request workflow of a registry made by `sifhub init`, run the way GitHub runs a
@@ -151,6 +152,29 @@ describe('the pull-request check, run as GitHub runs it', () => {
       ['Validate the records and what the change may do', 0],
       ['Verify new and changed images', 1],
     ]);
+  });
+});
+
+describe('this repository\'s own check (uses: ./), which runs the action of the base checkout', () => {
+  it('fails a forbidden change that comes with an action.yml that exits 0', async () => {
+    // sifhub's repository: its action.yml and code beside the demo registry. The code is linked
+    // (this checkout); action.yml is a file of the repository, which the pull request rewrites.
+    origin = await TempRepo.create();
+    for (const entry of ['scripts', 'src', 'node_modules', 'package.json', 'astro.config.mjs', 'tsconfig.json']) await symlink(path.join(PROJECT, entry), path.join(origin.dir, entry));
+    await origin.write({
+      'action.yml': await readFile(path.join(PROJECT, 'action.yml'), 'utf8'),
+      '.github/workflows/pull-request.yml': pullRequestWorkflow('./'),
+      'registry/registry.yml': 'name: Demo\nurl: https://sifhub.github.io/sifhub\nmaintainers: [boss]\n',
+      'registry/lab/README.md': '---\nowners: [ada]\n---\n',
+      'registry/lab/tool/1.0.md': tagRecord(image(1), 'frozen: true\n'),
+    });
+    await origin.commit('sifhub', '2024-01-01T00:00:00Z', 'Boss');
+    const noop = 'name: sifhub\nruns:\n  using: composite\n  steps:\n    - shell: bash\n      run: exit 0\n';
+    const pr = await pullRequest({ 'action.yml': noop }, ['registry/lab/tool/1.0.md']);
+    const run = await runCheck(pr, 'mallory');
+    expect(run.code).toBe(1);
+    expect(run.output).toContain(FORBIDDEN);
+    expect(run.output).toContain('mallory may not change action.yml');
   });
 });
 

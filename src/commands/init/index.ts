@@ -1,4 +1,4 @@
-import { InputError, UsageError, type Problem } from '../../errors.ts';
+import { InputError, UsageError } from '../../errors.ts';
 import { defineCommand } from '../command.ts';
 import { done } from '../output.ts';
 import type { RegistryAnswers } from './templates.ts';
@@ -35,7 +35,7 @@ export default defineCommand({
       throw new InputError([{ file: dir, message: `expected an empty folder (or a fresh clone), found ${inTheWay.slice(0, 5).join(', ')}${inTheWay.length > 5 ? ', …' : ''}; init writes a new registry, never over one` }]);
     }
 
-    const defaults = await defaultsFromRemote(dir).catch(() => ({}) as Awaited<ReturnType<typeof defaultsFromRemote>>);
+    const defaults = await defaultsFromRemote(dir);
     const given = {
       name: values.name ?? defaults.name,
       url: values.url ?? defaults.url,
@@ -60,22 +60,13 @@ export default defineCommand({
     };
     // The registry.yml about to be written is checked as any registry.yml is: every problem at once.
     const display = `${dir === '.' ? '' : `${dir.replace(/\/+$/, '')}/`}registry/registry.yml`;
-    const problems: Problem[] = [];
-    const urlProblem = URL.canParse(registry.url) ? undefined : registry.url;
-    const yml = urlProblem === undefined && URL.canParse(registry.repository) ? templates.registryYml(registry) : undefined;
-    if (yml === undefined) {
-      for (const field of ['url', 'repository'] as const) {
-        if (!URL.canParse(registry[field])) problems.push({ file: display, field, message: `expected an https:// URL, received "${registry[field]}"` });
-      }
-    } else {
-      const checked = checkRecord({ display, text: yml }, 'config');
-      if (!checked.ok) problems.push(...checked.problems);
-    }
-    if (problems.length > 0) throw new InputError(problems);
+    const yml = templates.registryYml(registry);
+    const checked = checkRecord({ display, text: yml }, 'config');
+    if (!checked.ok) throw new InputError(checked.problems);
 
     const action = templates.actionAt(packageVersion());
     const files: Record<string, string> = {
-      'registry/registry.yml': yml!,
+      'registry/registry.yml': yml,
       ...Object.fromEntries(Object.entries(recordJsonSchemas()).map(([name, schema]) => [`registry/.schema/${name}`, toJsonText(schema)])),
       '.github/workflows/pull-request.yml': templates.pullRequestWorkflow(action),
       '.github/workflows/publish.yml': templates.publishWorkflow(action),

@@ -205,16 +205,23 @@ updates:
 
 const yamlString = (value: string) => JSON.stringify(value);
 
+/** What a pull command names for a site at `url`: its host and path ("lab.github.io/images"). */
+function shubHost(url: string): string {
+  if (!URL.canParse(url)) return 'HOST'; // refused when registry.yml is checked
+  const { host, pathname } = new URL(url);
+  return host + pathname.replace(/\/+$/, '');
+}
+
 export function registryYml(answers: RegistryAnswers): string {
   return `# yaml-language-server: $schema=.schema/registry.schema.json
 # The registry's identity. \`url\` is where the site is served, and the host of every pull command:
-# shub://${new URL(answers.url).host}${new URL(answers.url).pathname.replace(/\/+$/, '')}/COLLECTION/CONTAINER:TAG
+# shub://${shubHost(answers.url)}/COLLECTION/CONTAINER:TAG
 name: ${yamlString(answers.name)}
 url: ${yamlString(answers.url)}
 repository: ${yamlString(answers.repository)}
 ${answers.contact ? `contact: ${yamlString(answers.contact)}\n` : ''}# GitHub logins who may change every collection, registry.yml and the workflows.
 maintainers:
-${answers.maintainers.map((m) => `  - ${m}`).join('\n')}
+${answers.maintainers.map((m) => `  - ${yamlString(m)}`).join('\n')}
 # owners: merge a pull request that changes only its author's own collections once its checks
 # pass. off: every pull request waits for a maintainer.
 automerge: off
@@ -222,7 +229,7 @@ automerge: off
 }
 
 export function contributorsReadme(answers: RegistryAnswers): string {
-  const host = new URL(answers.url).host + new URL(answers.url).pathname.replace(/\/+$/, '');
+  const host = shubHost(answers.url);
   return `# ${answers.name}
 
 A registry of Singularity/Apptainer images, served at ${answers.url}. Pull any image with the

@@ -1,6 +1,6 @@
 import { styleText } from 'node:util';
 import { InputError, UsageError, visible, type Problem } from '../../errors.ts';
-import { defineCommand, positiveWholeNumber, REGISTRY_OPTION } from '../command.ts';
+import { checkHeadHasBase, defineCommand, HEAD_OPTION, positiveWholeNumber, REGISTRY_OPTION } from '../command.ts';
 import { done, writeStepSummary } from '../output.ts';
 
 export default defineCommand({
@@ -14,7 +14,7 @@ export default defineCommand({
   options: {
     registry: REGISTRY_OPTION,
     base: { type: 'string', value: 'REF', help: 'verify the tags that are new or changed since REF' },
-    head: { type: 'string', value: 'REF', help: 'read the records from this commit instead of the working tree (with --base)' },
+    head: HEAD_OPTION,
     all: { type: 'boolean', help: 'verify every tag' },
     'allow-host': { type: 'string', value: 'HOST', help: 'also allow this host when it resolves to a private address (an internal image host a self-hosted runner reaches; default SIFHUB_ALLOW_HOST)' },
     'max-size': { type: 'string', value: 'BYTES', default: String(20 * 1024 ** 3), help: 'refuse larger images' },
@@ -25,7 +25,7 @@ export default defineCommand({
   },
   async run(values) {
     if ((values.base === undefined) === !values.all) throw new UsageError('verify needs either --base REF (new and changed tags) or --all', 'verify');
-    if (values.head !== undefined && values.base === undefined) throw new UsageError('--head needs --base: the commit the change starts from', 'verify');
+    checkHeadHasBase(values, 'verify');
     const number = (name: 'max-size' | 'timeout' | 'idle-timeout' | 'jobs') => positiveWholeNumber(values[name], `--${name}`, 'verify');
     const options = { allowHost: values['allow-host'] ?? (process.env.SIFHUB_ALLOW_HOST || undefined), maxBytes: number('max-size'), timeoutMs: number('timeout') * 1000, idleMs: number('idle-timeout') * 1000, jobs: number('jobs') };
     const [{ verifyRegistry }, { githubAccessFromEnv }, { plural }] = await Promise.all([
