@@ -1,7 +1,7 @@
 import type { FileChange, FileHistory } from '../git/parse-log.ts';
 import { isTagRecordPath } from '../records/layout.ts';
 import type { CollectionInput, ContainerInput, RegistryInput, TagInput } from '../records/types.ts';
-import { isValidName } from '../schema/names.ts';
+import { isSafeInDigestPath } from '../schema/names.ts';
 import { toBaseOs, toOsTopic } from './base-os.ts';
 import { toLabelIndex } from './to-labels.ts';
 import { toRankings } from './to-rankings.ts';
@@ -110,7 +110,7 @@ export function toRemovedTags(files: readonly FileHistory[], livePaths: Readonly
     const [collection, container, base] = file.path.split('/') as [string, string, string];
     const name = base.slice(0, -'.md'.length);
     // Names are checked before they become output paths, also for long-deleted records.
-    if (!isValidName('collection', collection) || !isValidName('container', container) || !isValidName('tag', name)) continue;
+    if (!isSafeInDigestPath('collection', collection) || !isSafeInDigestPath('container', container) || !isSafeInDigestPath('tag', name)) continue;
     const versions = toVersions(file.changes, context.imageOf);
     if (versions.length > 0) removed.push({ collection, container, name, file: `${registryDisplay}/${file.path} (deleted)`, versions });
   }

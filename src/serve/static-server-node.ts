@@ -2,30 +2,18 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
+import { servedAs } from '../schema/served-as.ts';
 
 // A static file server for previewing dist/ the way GitHub Pages serves it: file names with
 // literal `:` and `@` (the shub manifests), directory index.html, 404.html for misses, and the
-// site mounted under its path prefix. Only for local use: it binds to 127.0.0.1 by default.
+// site mounted under its path prefix, each file typed by its extension as Pages types it (with
+// nosniff). Only for local use: it binds to 127.0.0.1 by default.
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.json': 'application/json',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.txt': 'text/plain; charset=utf-8',
-  '.xml': 'application/xml',
-  '.wasm': 'application/wasm',
-  '.sif': 'application/octet-stream',
-  // pagefind's compressed index chunks
-  '.pagefind': 'application/octet-stream',
-  '.pf_meta': 'application/octet-stream',
-  '.pf_index': 'application/octet-stream',
-  '.pf_fragment': 'application/octet-stream',
-  '.pf_filter': 'application/octet-stream',
-};
+/** The Content-Type GitHub Pages sends (mime-db by extension), UTF-8 declared for text. */
+function contentType(file: string): string {
+  const type = servedAs(path.basename(file));
+  return type.startsWith('text/') ? `${type}; charset=utf-8` : type;
+}
 
 export interface StaticServer {
   url: string;
@@ -86,7 +74,7 @@ async function serve(root: string, base: string, req: http.IncomingMessage, res:
     info = await stat(file).catch(() => undefined);
   }
   if (!info?.isFile()) return notFound(root, res);
-  res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/json', 'Content-Length': info.size });
+  res.writeHead(200, { 'Content-Type': contentType(file), 'Content-Length': info.size, 'X-Content-Type-Options': 'nosniff' });
   if (req.method === 'HEAD') res.end();
   else createReadStream(file).pipe(res);
 }

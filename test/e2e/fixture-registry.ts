@@ -21,6 +21,9 @@ export const HOSTILE = {
   attr: '" onmouseover="window.__pwned=\'attr\'" autofocus onfocus="alert(\'attr\')" x="',
 };
 
+/** Deleted tags of xss/payload whose manifest files a host would serve as markup or script. */
+export const WEB_EXTENSION_TAGS = ['x.html', 'x.htm', 'x.xhtml', 'x.svg', 'x.xml', 'x.js', 'x.mjs', 'x.css', 'index.html'];
+
 /** Containers in the `sizes` collection, bytes of their current images. */
 export const SIZES = { small: 1_000_000, medium: 3_000_000, big: 6_000_000 };
 
@@ -88,5 +91,17 @@ export async function createFixtureRegistry(): Promise<TempRepo> {
     ),
   });
   await repo.commit('Add a hostile record', '2024-05-01T08:00:00Z', 'Mallory');
+
+  // Tags merged before sifhub refused names a host serves as markup, then deleted: their versions
+  // stay pullable, so the build meets the names in history. Each image URL carries a script in
+  // its fragment, which verify never sends and every manifest repeats.
+  const webNamed = Object.fromEntries(WEB_EXTENSION_TAGS.map((tag, i) => [
+    `registry/xss/payload/${tag}.md`,
+    tagRecord(image(210 + i, `https://images.example.org/${210 + i}.sif#${HOSTILE.script}`)),
+  ]));
+  await repo.write(webNamed);
+  await repo.commit('Add tags named like web pages', '2024-05-02T08:00:00Z', 'Mallory');
+  for (const file of Object.keys(webNamed)) await repo.remove(file);
+  await repo.commit('Remove tags named like web pages', '2024-05-03T08:00:00Z', 'Ada Lovelace');
   return repo;
 }

@@ -1,12 +1,14 @@
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { activeTypeOf } from '../../src/schema/served-as.ts';
 import { startStaticServer, type StaticServer } from '../../src/serve/static-server-node.ts';
 import { launchChromium, openWatched, screenshot, seriousAccessibilityProblems, type Watch } from '../helpers/browser.ts';
 import { runSifhub, withoutPlaceholderWarning } from '../helpers/cli.ts';
 import type { TempRepo } from '../helpers/git-repo.ts';
 import type { FakeGitHub } from '../helpers/fake-github.ts';
-import { BASE, createFixtureRegistry, DEFINITION_ONLY_WORD, SIZES, startFixtureGitHub, USAGE } from './fixture-registry.ts';
+import { BASE, createFixtureRegistry, DEFINITION_ONLY_WORD, SIZES, startFixtureGitHub, USAGE, WEB_EXTENSION_TAGS } from './fixture-registry.ts';
 
 // The built site in a real Chromium, served over HTTP on 127.0.0.1 under a path prefix, as a
 // visitor uses it: search, the treemap, tag pages, hostile records, accessibility. Each test gets
@@ -312,6 +314,31 @@ describe('hostile records', () => {
     expect(labelOptions.some((o) => o.startsWith('<script>alert("key")'))).toBe(true);
     expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
     await screenshot(page, 'hostile-search');
+  });
+});
+
+describe('every generated file', () => {
+  it('runs no script when opened as the static server serves it, whatever the names it was built from', async () => {
+    // While live, the names a host serves as markup are refused; once deleted, their versions
+    // stay pullable by digest.
+    const [before, added] = (await repo.git('rev-list', '--max-count=2', 'HEAD~1')).trim().split('\n').reverse();
+    const check = await runSifhub(['validate', '--base', before!, '--head', added!], repo.dir);
+    expect(check.code).toBe(1);
+    for (const tag of WEB_EXTENSION_TAGS) expect(check.stderr).toContain(`the tag name "${tag}" ends in`);
+    const dist = path.join(repo.dir, 'dist');
+    const files = (await readdir(dist, { recursive: true, withFileTypes: true })).filter((f) => f.isFile()).map((f) => path.relative(dist, path.join(f.parentPath, f.name)).split(path.sep).join('/'));
+    expect(files).toContain('api/container/xss/payload:1.0');
+    for (const tag of WEB_EXTENSION_TAGS) expect(files.filter((f) => f.startsWith(`api/container/xss/payload:${tag}@`))).toHaveLength(1);
+    expect(files.filter((f) => f.startsWith('api/') && activeTypeOf(path.basename(f)))).toEqual([]);
+    const opened: string[] = [];
+    for (const file of files) {
+      // A file served as data starts a download, which Chromium aborts: nothing of it ran.
+      const response = await page.goto(url(`/${file.split('/').map(encodeURIComponent).join('/')}`)).catch(() => undefined);
+      if (!response) continue;
+      opened.push(file);
+      expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned), file).toBeUndefined();
+    }
+    expect(opened.length).toBeGreaterThan(files.length / 4);
   });
 });
 

@@ -136,6 +136,10 @@ describe('sifhub build with bad records', () => {
         'registry/My_Lab/tool/1.0.md': tagRecord(image(1)),
         'registry/lab/tool/1.0.md': tagRecord(image(2), 'sha265: x\n'),
         'registry/lab/tool/2.0.md': '---js\n{}\n---\n',
+        // Names a host would serve as markup; index.html also collided with the page file (EISDIR).
+        'registry/lab/tool/x.svg.md': tagRecord(image(3)),
+        'registry/lab/index.html/README.md': '---\nsummary: A page\n---\n',
+        'registry/lab/index.html/1.0.md': tagRecord(image(4)),
       });
       await bad.commit('bad', '2024-01-01T00:00:00Z');
       await mkdir(path.join(bad.dir, 'dist'));
@@ -145,11 +149,17 @@ describe('sifhub build with bad records', () => {
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');
       expect(result.stderr).toMatchInlineSnapshot(`
-        "✖ 3 problems in 3 files
+        "✖ 6 problems in 6 files
+        registry/lab/index.html/1.0.md
+          the container name "index.html" ends in .html, which a web host serves as text/html: its manifest file would be live markup or script on the registry's own site; try "index-html"
+        registry/lab/index.html/README.md
+          the container name "index.html" ends in .html, which a web host serves as text/html: its manifest file would be live markup or script on the registry's own site; try "index-html"
         registry/lab/tool/1.0.md
           sha265   unknown field; did you mean "sha256"?  (line 6)
         registry/lab/tool/2.0.md
           frontmatter must be YAML; "---js" is refused (code in records is never run)  (line 1)
+        registry/lab/tool/x.svg.md
+          the tag name "x.svg" ends in .svg, which a web host serves as image/svg+xml: its manifest file would be live markup or script on the registry's own site; try "x-svg"
         registry/My_Lab/tool/1.0.md
           expected a collection name of 1–39 characters of a-z, 0-9 and - (the shub client's rule), received "My_Lab"; try "my-lab"
         "
