@@ -10,7 +10,8 @@ export default defineCommand({
     'everywhere). With --base, also what the change since REF may do: collection owners and\n' +
     'maintainers are read from REF, frozen tags never move, and only maintainers change anything but\n' +
     'records. With --head, the records are read from that commit, not the working tree: a pull\n' +
-    'request is judged without being checked out. Every problem is reported at once.',
+    'request is judged without being checked out. registry/.schema/, when present, must be what\n' +
+    '`sifhub schema` writes. Every problem is reported at once.',
   options: {
     registry: REGISTRY_OPTION,
     base: { type: 'string', value: 'REF', help: 'the commit the change starts from (a pull request\'s base)' },
@@ -20,11 +21,12 @@ export default defineCommand({
   },
   async run(values) {
     checkHeadHasBase(values, 'validate');
-    const [{ loadRecords }, { loadSite }, { readRegistryFilesAt, changesOutsideRecords }, { checkChange }, { plural }] = await Promise.all([
+    const [{ loadRecords }, { loadSite }, { readRegistryFilesAt, changesOutsideRecords }, { checkChange }, { checkSchemaFiles }, { plural }] = await Promise.all([
       import('../records/load-records-fs.ts'),
       import('../pipeline/load-site.ts'),
       import('../records/read-registry-git.ts'),
       import('../records/check-change.ts'),
+      import('../records/check-schema-files.ts'),
       import('../site/format.ts'),
     ]);
     // Everything wrong is reported at once: the records' own problems and the change's.
@@ -35,6 +37,7 @@ export default defineCommand({
       problems.push(...error.problems);
       return undefined;
     });
+    problems.push(...checkSchemaFiles(loaded.files.schemaFiles, loaded.files.display));
     if (values.base !== undefined) {
       const base = await readRegistryFilesAt(values.registry, values.base);
       const outside = await changesOutsideRecords(values.registry, values.base, values.head);

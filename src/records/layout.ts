@@ -14,6 +14,9 @@ export function isRecordPath(path: string): boolean {
   return path !== '' && !path.startsWith('.');
 }
 
+/** The folder of JSON Schemas sifhub generates for editors (`sifhub schema`). */
+export const SCHEMA_FOLDER = '.schema';
+
 /** "<collection>/<container>/<tag>.md": the only files whose old versions matter. */
 export function isTagRecordPath(path: string): boolean {
   const parts = path.split('/');

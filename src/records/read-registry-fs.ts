@@ -3,7 +3,7 @@ import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { mapConcurrent } from '../concurrency.ts';
 import { EnvironmentError, type Problem } from '../errors.ts';
-import { isRecordPath, MAX_RECORD_BYTES, NO_SYMLINKS, tooLarge, UNEXPECTED_FOLDER } from './layout.ts';
+import { isRecordPath, MAX_RECORD_BYTES, SCHEMA_FOLDER, NO_SYMLINKS, tooLarge, UNEXPECTED_FOLDER } from './layout.ts';
 import type { RegistryFile, RegistryFiles } from './types.ts';
 
 // The registry's files as they are on disk (the working tree). Nothing is interpreted here beyond the folder layout;
@@ -59,7 +59,20 @@ export async function readRegistryFiles(registryDir: string): Promise<RegistryFi
     if ('blob' in item) files.push(item);
     else problems.push(item);
   }
-  return { root, display: display(''), files, problems };
+  return { root, display: display(''), files, problems, schemaFiles: await readSchemaFiles(root, display) };
+}
+
+/** The plain files of .schema/, undefined without the folder; each under the record size limit. */
+async function readSchemaFiles(root: string, display: (rel: string) => string): Promise<RegistryFile[] | undefined> {
+  const entries = await readdir(path.join(root, SCHEMA_FOLDER), { withFileTypes: true }).catch(() => undefined);
+  if (!entries) return undefined;
+  const files: RegistryFile[] = [];
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const rel = `${SCHEMA_FOLDER}/${entry.name}`;
+    const bytes = entry.isFile() && (await lstat(path.join(root, rel))).size <= MAX_RECORD_BYTES ? await readFile(path.join(root, rel)) : Buffer.alloc(0);
+    files.push({ path: rel, display: display(rel), text: bytes.toString('utf8'), blob: gitBlobId(bytes) });
+  }
+  return files;
 }
 
 export function gitBlobId(bytes: Buffer): string {

@@ -3,7 +3,7 @@ import { changedPaths } from '../git/diff.ts';
 import { listBlobs } from '../git/ls-tree.ts';
 import { findRepository, pathPrefix, resolveCommit, type RegistryLocation } from '../git/repository.ts';
 import { catFileBatch } from '../git/run-git.ts';
-import { isRecordPath, MAX_RECORD_BYTES, NO_SYMLINKS, tooLarge, UNEXPECTED_FOLDER } from './layout.ts';
+import { isRecordPath, MAX_RECORD_BYTES, SCHEMA_FOLDER, NO_SYMLINKS, tooLarge, UNEXPECTED_FOLDER } from './layout.ts';
 import type { RegistryFile, RegistryFiles } from './types.ts';
 
 // The registry as it is at a git revision (a pull request's base or head): the same files
@@ -18,9 +18,11 @@ export async function readRegistryAt(registryDir: string, ref: string, what: str
   const files: RegistryFile[] = [];
   const problems: Problem[] = [];
   const entries: { path: string; blob: string }[] = [];
+  const schemaEntries: { path: string; blob: string }[] = [];
   for (const entry of await listBlobs(location.top, commit, location.relative)) {
     if (!entry.path.startsWith(prefix)) continue;
     const inside = entry.path.slice(prefix.length);
+    if (inside.startsWith(`${SCHEMA_FOLDER}/`)) schemaEntries.push({ path: inside, blob: entry.mode === '100644' || entry.mode === '100755' ? entry.blob : '' });
     if (!isRecordPath(inside)) continue;
     const display = `${prefix}${inside}`;
     const depth = inside.split('/').length;
@@ -28,14 +30,15 @@ export async function readRegistryAt(registryDir: string, ref: string, what: str
     else if (entry.mode === '160000' || depth > 3) problems.push({ file: display, message: UNEXPECTED_FOLDER });
     else entries.push({ path: inside, blob: entry.blob });
   }
-  const texts = await catFileBatch(location.top, new Set(entries.map((e) => e.blob)));
+  const texts = await catFileBatch(location.top, new Set([...entries, ...schemaEntries].map((e) => e.blob).filter((b) => b !== '')));
   for (const e of entries) {
     const text = texts.get(e.blob) ?? '';
     const size = Buffer.byteLength(text);
     if (size > MAX_RECORD_BYTES) problems.push({ file: `${prefix}${e.path}`, message: tooLarge(size) });
     else files.push({ path: e.path, blob: e.blob, text, display: `${prefix}${e.path}` });
   }
-  return { root: location.top + (location.relative ? `/${location.relative}` : ''), display: prefix.replace(/\/$/, '') || '.', files, problems, commit };
+  const schemaFiles = schemaEntries.length === 0 ? undefined : schemaEntries.map((e) => ({ path: e.path, blob: e.blob, text: texts.get(e.blob) ?? '', display: `${prefix}${e.path}` }));
+  return { root: location.top + (location.relative ? `/${location.relative}` : ''), display: prefix.replace(/\/$/, '') || '.', files, problems, commit, schemaFiles };
 }
 
 /** The files of the registry at `ref`, for comparing with (a base: its problems are not this change's). */

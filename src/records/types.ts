@@ -24,6 +24,8 @@ export interface RegistryFiles {
   problems: Problem[];
   /** The commit the files were read from; undefined for the working tree. */
   commit?: string;
+  /** The files of `.schema/` (path ".schema/tag.schema.json"); undefined when there is no such folder. */
+  schemaFiles?: RegistryFile[];
 }
 
 export interface CollectionInput {

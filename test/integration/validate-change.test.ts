@@ -1,3 +1,5 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runSifhub } from '../helpers/cli.ts';
 import { image, tagRecord, TempRepo } from '../helpers/git-repo.ts';
@@ -161,12 +163,12 @@ describe('validate --base --head: a pull request judged from git objects, never 
       'src/records/check-change.ts': 'export const checkChange = () => [];\n',
       '.github/workflows/pull-request.yml': 'on: push\n',
       'package.json': '{"scripts":{"postinstall":"curl evil"}}\n',
-      'registry/.schema/tag.schema.json': '{}\n',
+      'registry/.gitattributes': '*.md -text\n',
       'registry/lab/tool/3.0.md': tagRecord(image(5)),
     });
     const result = await judge(head, 'ada');
     expect(result.code).toBe(1);
-    for (const file of ['.github/workflows/pull-request.yml', 'package.json', 'registry/.schema/tag.schema.json', 'src/records/check-change.ts']) {
+    for (const file of ['.github/workflows/pull-request.yml', 'package.json', 'registry/.gitattributes', 'src/records/check-change.ts']) {
       expect(result.stderr).toContain(`${file}\n  ada may not change ${file}: it is not a record, and only a maintainer may change files outside the records`);
     }
     expect(result.stderr).toContain('a maintainer must make this change (maintainers: boss)');
@@ -216,5 +218,39 @@ describe('validate --json', () => {
     const result = await runSifhub(['validate', '--json'], repo.dir);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ ok: true, tags: 3, collections: 2, problems: [] });
+  });
+});
+
+describe('validate and registry/.schema/', () => {
+  it('fails while the JSON Schemas differ from what sifhub generates, in the working tree and at --head', async () => {
+    await baseRepo();
+    expect((await runSifhub(['validate'], repo.dir)).code).toBe(0); // no folder: nothing to keep in step
+    expect((await runSifhub(['schema'], repo.dir)).code).toBe(0);
+    await repo.commit('schemas', '2024-01-02T00:00:00Z');
+    expect((await runSifhub(['validate'], repo.dir)).code).toBe(0);
+
+    // A hand edit makes editors accept what the build refuses.
+    const tagSchema = path.join(repo.registry, '.schema/tag.schema.json');
+    await writeFile(tagSchema, (await readFile(tagSchema, 'utf8')).replace('"required"', '"optional"'));
+    await repo.remove('registry/.schema/collection.schema.json');
+    await repo.write({ 'registry/.schema/old.schema.json': '{}\n' });
+    const result = await runSifhub(['validate'], repo.dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatchInlineSnapshot(`
+      "✖ 3 problems in 3 files
+      registry/.schema/collection.schema.json
+        missing: a maintainer runs \`sifhub schema\` and commits the folder
+      registry/.schema/old.schema.json
+        not a file sifhub generates (it writes registry.schema.json, collection.schema.json, container.schema.json, tag.schema.json); remove it
+      registry/.schema/tag.schema.json
+        differs from the JSON Schema this sifhub generates: a maintainer runs \`sifhub schema\` and commits the folder
+      "
+    `);
+
+    await repo.commit('edit the schemas', '2024-01-03T00:00:00Z');
+    await runSifhub(['schema'], repo.dir); // the working tree is right again; the commit is not
+    const atHead = await runSifhub(['validate', '--base', 'main', '--head', 'change', '--author', 'boss'], repo.dir);
+    expect(atHead.code).toBe(1);
+    expect(atHead.stderr).toContain('registry/.schema/tag.schema.json\n  differs from the JSON Schema this sifhub generates');
   });
 });
