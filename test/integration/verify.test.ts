@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nonPublicKind } from '../../src/commands/verify/public-address-node.ts';
 import { runSifhub } from '../helpers/cli.ts';
 import { tagRecord, TempRepo, type Image } from '../helpers/git-repo.ts';
 
@@ -37,7 +36,7 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
     res.end(req.method === 'HEAD' ? undefined : bytes);
   };
   switch (req.url) {
-    case '/good.sif': return send(SIF);
+    case '/good.sif': case '/good.sif?mirror=1': case '/good.sif?mirror=2': return send(SIF);
     case '/other.sif': return send(OTHER);
     case '/notsif.bin': return send(NOT_SIF);
     case '/lying-size.sif': // HEAD claims the recorded size; GET sends half
@@ -187,6 +186,29 @@ describe('sifhub verify', () => {
     }
   });
 
+  it('checks a re-pointed url and every new mirror, though the image (sha256) is unchanged', async () => {
+    const image = claim(SIF, `${base}/good.sif`);
+    const repo = await registryWith({ frozen: image });
+    try {
+      await repo.write({ 'registry/lab/tool/frozen.md': tagRecord(image, 'frozen: true\nmirrors: [ "' + base + '/good.sif?mirror=1" ]\n') });
+      await repo.commit('add', '2024-02-01T00:00:00Z');
+      // The owner moves the frozen tag to another host and adds mirrors: same sha256, md5 and size.
+      const moved = { ...image, url: `${base}/other.sif` };
+      await repo.write({ 'registry/lab/tool/frozen.md': tagRecord(moved, `frozen: true\nmirrors: [ "${base}/good.sif?mirror=1", "${base}/missing.sif", "${base}/good.sif?mirror=2" ]\n`) });
+      const result = await runSifhub(['verify', '--base', 'main', '--allow-host', 'localhost'], repo.dir, trustTestCertificate());
+      const lines = result.stdout.trim().split('\n').sort();
+      expect(lines).toEqual([
+        `✔ registry/lab/tool/frozen.md mirrors[2] ${base}/good.sif?mirror=2  792,293 bytes, sha256 and md5 match`,
+        `✖ registry/lab/tool/frozen.md  serves other bytes: sha256 ${claim(OTHER, '').sha256}, the record says ${image.sha256}`,
+        `✖ registry/lab/tool/frozen.md mirrors[1] ${base}/missing.sif  HEAD answered 404, expected 200`,
+      ]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('mirrors[1]');
+    } finally {
+      await repo.dispose();
+    }
+  });
+
   it('refuses private, loopback and link-local addresses, however they are written', async () => {
     const urls = {
       loopback: 'https://127.0.0.1/x.sif',
@@ -197,19 +219,26 @@ describe('sifhub verify', () => {
       metadata: 'https://169.254.169.254/latest/meta-data',
       'unique-local': 'https://[fd00::1]/x.sif',
       decimal: 'https://2130706433/x.sif',
+      // IPv6 ranges that carry IPv4 (the issue-16 spellings that used to be dialled).
+      translated: 'https://[::ffff:0:127.0.0.1]/x.sif',
+      'nat64-local': 'https://[64:ff9b:1::7f00:1]/x.sif',
+      '6to4': 'https://[2002:7f00:1::1]/x.sif',
     };
     const repo = await registryWith(Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, claim(SIF, url)])));
     try {
       const result = await runSifhub(['verify', '--all', '--timeout', '5'], repo.dir);
       const line = (name: string) => result.stdout.split('\n').find((l) => l.includes(`/${name}.md`)) ?? '';
-      expect(line('loopback')).toContain('resolves to 127.0.0.1, a loopback address');
-      expect(line('mapped')).toContain('resolves to ::ffff:7f00:1, a loopback address'); // as WHATWG URL normalises it
-      expect(line('mapped-hex')).toContain('a loopback address');
-      expect(line('localhost')).toMatch(/host localhost resolves to (127\.0\.0\.1|::1), a loopback address/);
-      expect(line('private')).toContain('a private address');
-      expect(line('metadata')).toContain('a link-local address');
-      expect(line('unique-local')).toContain('a unique-local address');
-      expect(line('decimal')).toContain('resolves to 127.0.0.1, a loopback address'); // WHATWG URL turns 2130706433 into 127.0.0.1
+      expect(line('loopback')).toContain('resolves to 127.0.0.1, which is not public (loopback)');
+      expect(line('mapped')).toContain('resolves to ::ffff:7f00:1, which is not public (loopback)'); // as WHATWG URL normalises it
+      expect(line('mapped-hex')).toContain('which is not public (loopback)');
+      expect(line('localhost')).toMatch(/host localhost resolves to (127\.0\.0\.1|::1), which is not public \(loopback\)/);
+      expect(line('private')).toContain('which is not public (private)');
+      expect(line('metadata')).toContain('which is not public (link-local)');
+      expect(line('unique-local')).toContain('which is not public (unique-local)');
+      expect(line('decimal')).toContain('resolves to 127.0.0.1, which is not public (loopback)'); // WHATWG URL turns 2130706433 into 127.0.0.1
+      expect(line('translated')).toContain('which is not public (IPv4-translated)');
+      expect(line('nat64-local')).toContain('which is not public (local-use NAT64)');
+      expect(line('6to4')).toContain('which is not public (6to4)');
       expect(result.code).toBe(1);
     } finally {
       await repo.dispose();
@@ -224,32 +253,5 @@ describe('sifhub verify', () => {
     } finally {
       await repo.dispose();
     }
-  });
-});
-
-describe('nonPublicKind', () => {
-  it.each([
-    ['8.8.8.8', undefined],
-    ['2606:4700:4700::1111', undefined],
-    ['127.0.0.1', 'loopback'],
-    ['::1', 'loopback'],
-    ['0:0:0:0:0:0:0:1', 'loopback'],
-    ['::ffff:10.0.0.1', 'private'],
-    ['::ffff:a00:1', 'private'],
-    ['64:ff9b::a9fe:a9fe', 'link-local'],
-    ['192.168.1.1', 'private'],
-    ['172.31.255.255', 'private'],
-    ['172.32.0.1', undefined],
-    ['100.64.0.1', 'shared (carrier-grade NAT)'],
-    ['169.254.169.254', 'link-local'],
-    ['fe80::1', 'link-local'],
-    ['fc00::1', 'unique-local'],
-    ['ff02::1', 'multicast'],
-    ['0.0.0.0', 'reserved'],
-    ['::', 'reserved'],
-    ['224.0.0.1', 'multicast or reserved'],
-    ['not-an-ip', 'not an IP address'],
-  ])('%s → %s', (address, kind) => {
-    expect(nonPublicKind(address)).toBe(kind);
   });
 });

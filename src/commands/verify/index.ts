@@ -8,9 +8,10 @@ export default defineCommand({
   summary: 'download new or changed images and check their size and hashes',
   usage: '(--base REF [--head REF] | --all) [--registry DIR] [--allow-host HOST] [--max-size BYTES] [--timeout SECONDS] [--idle-timeout SECONDS] [--jobs N] [--json]',
   description:
-    'Downloads the images of new and changed tags (since --base REF) or of every tag (--all) and checks\n' +
-    'each: https, a public address, no redirect (except a GitHub release\'s to its asset host), the\n' +
-    'exact size, sha256, md5 and the SIF magic.',
+    'Downloads the images of new and changed tags (since --base REF) or of every tag (--all), from\n' +
+    'their url and every mirror, and checks each: https, a public address, no redirect (except a\n' +
+    'GitHub release\'s to its asset host), the exact size, sha256, md5 and the SIF magic. With --base,\n' +
+    'a tag whose image is unchanged has each url or mirror the base did not list checked.',
   options: {
     registry: REGISTRY_OPTION,
     base: { type: 'string', value: 'REF', help: 'verify the tags that are new or changed since REF' },
@@ -21,7 +22,7 @@ export default defineCommand({
     timeout: { type: 'string', value: 'SECONDS', default: '1800', help: 'give up on one image after this long' },
     'idle-timeout': { type: 'string', value: 'SECONDS', default: '60', help: 'give up when no byte arrives for this long' },
     jobs: { type: 'string', value: 'N', default: '3', help: 'images downloaded side by side' },
-    json: { type: 'boolean', help: 'print the result as JSON: { ok, images: [{ file, url, ok, failure }] }' },
+    json: { type: 'boolean', help: 'print the result as JSON: { ok, images: [{ file, field, url, ok, failure }] }' },
   },
   async run(values) {
     if ((values.base === undefined) === !values.all) throw new UsageError('verify needs either --base REF (new and changed tags) or --all', 'verify');
@@ -35,11 +36,12 @@ export default defineCommand({
     ]);
     const reports = await verifyRegistry(values.registry, values.all ? { all: true } : { base: values.base!, head: values.head }, { ...options, githubServerUrl: githubAccessFromEnv().serverUrl }, (r) => {
       if (values.json) return;
-      console.log(r.failure ? `${styleText('red', '✖')} ${visible(r.tag.file)}  ${visible(r.failure)}` : done(`${visible(r.tag.file)}  ${r.tag.record.size.toLocaleString('en')} bytes, sha256 and md5 match`));
+      const where = r.field === 'url' ? '' : ` ${r.field} ${visible(r.url)}`;
+      console.log(r.failure ? `${styleText('red', '✖')} ${visible(r.tag.file)}${where}  ${visible(r.failure)}` : done(`${visible(r.tag.file)}${where}  ${r.tag.record.size.toLocaleString('en')} bytes, sha256 and md5 match`));
     });
-    const failed: Problem[] = reports.filter((r) => r.failure).map((r) => ({ file: r.tag.file, field: 'url', message: `${r.tag.record.url} ${r.failure}` }));
+    const failed: Problem[] = reports.filter((r) => r.failure).map((r) => ({ file: r.tag.file, field: r.field, message: `${r.url} ${r.failure}` }));
     if (values.json) {
-      const images = reports.map((r) => ({ file: r.tag.file, url: r.tag.record.url, ok: r.failure === undefined, ...(r.failure ? { failure: r.failure } : {}) }));
+      const images = reports.map((r) => ({ file: r.tag.file, field: r.field, url: r.url, ok: r.failure === undefined, ...(r.failure ? { failure: r.failure } : {}) }));
       console.log(JSON.stringify({ ok: failed.length === 0, images }, null, 2));
       return failed.length === 0 ? 0 : 1;
     }

@@ -126,7 +126,7 @@ async function resolvePublic(hostname: string, allowed: boolean): Promise<{ addr
   if (!allowed) {
     for (const a of addresses) {
       const kind = nonPublicKind(a.address);
-      if (kind) throw new VerifyFailure(`host ${hostname} resolves to ${a.address}, a ${kind} address; images must be on a public host`);
+      if (kind) throw new VerifyFailure(`host ${hostname} resolves to ${a.address}, which is not public (${kind}); images must be on a public host`);
     }
   }
   return addresses[0]!;

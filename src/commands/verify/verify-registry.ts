@@ -6,12 +6,30 @@ import { readRegistryFilesAt } from '../../records/read-registry-git.ts';
 import type { TagInput } from '../../records/types.ts';
 import { verifyImage, type VerifyOptions } from './verify-image-http.ts';
 
-// Which tag records `sifhub verify` checks, and checking them a few at a time.
+// Which image URLs `sifhub verify` checks, and checking them a few at a time. A record names its
+// image at `url` and, optionally, at `mirrors:`; each address is fetched and must serve exactly
+// the recorded bytes. With --base, the addresses a change introduces: every one of a new tag or of
+// a tag whose image changed, and otherwise each url or mirror the base did not list, so a tag
+// cannot be re-pointed at another host, or given mirrors, unseen.
 
 export interface VerifyReport {
   tag: TagInput;
+  /** The address checked: the record's url, or one of its mirrors. */
+  url: string;
+  /** "url" or "mirrors[2]": where the address is in the record. */
+  field: string;
   /** Undefined when the image checked out. */
   failure?: string;
+}
+
+interface Target {
+  tag: TagInput;
+  url: string;
+  field: string;
+}
+
+function addresses(tag: TagInput): Target[] {
+  return [{ tag, url: tag.record.url, field: 'url' }, ...(tag.record.mirrors ?? []).map((url, i) => ({ tag, url, field: `mirrors[${i}]` }))];
 }
 
 export async function verifyRegistry(
@@ -22,23 +40,25 @@ export async function verifyRegistry(
 ): Promise<VerifyReport[]> {
   const { checked } = await loadRecords(registryDir, { at: 'head' in scope ? scope.head : undefined });
   if (!checked.ok) throw new InputError(checked.problems);
-  let tags = checked.registry.tags;
+  let targets = checked.registry.tags.flatMap(addresses);
   if ('base' in scope) {
     const before = new Map((await readRegistryFilesAt(registryDir, scope.base)).map((f) => [f.path, f]));
-    tags = tags.filter((t) => {
-      const old = before.get(t.path);
+    targets = targets.filter(({ tag, url }) => {
+      const old = before.get(tag.path);
       if (!old) return true;
-      if (old.blob === t.blob) return false;
+      if (old.blob === tag.blob) return false;
       const o = recordOrUndefined(old, 'image');
-      const r = t.record;
-      return !o || o.url !== r.url || o.sha256 !== r.sha256 || o.md5 !== r.md5 || o.size !== r.size;
+      const r = tag.record;
+      if (!o || o.sha256 !== r.sha256 || o.md5 !== r.md5 || o.size !== r.size) return true;
+      // The base's mirrors, when its record still checks as a tag; otherwise every mirror is new.
+      return url !== o.url && !(recordOrUndefined(old, 'tag')?.mirrors ?? []).includes(url);
     });
   }
 
-  const reports = await mapConcurrent(tags, options.jobs, async (tag) => {
-    const report: VerifyReport = { tag, failure: await verifyImage(tag.record, options) };
+  const reports = await mapConcurrent(targets, options.jobs, async (target) => {
+    const report: VerifyReport = { ...target, failure: await verifyImage({ ...target.tag.record, url: target.url }, options) };
     onReport(report);
     return report;
   });
-  return reports.sort((a, b) => (a.tag.file < b.tag.file ? -1 : 1));
+  return reports.sort((a, b) => (a.tag.file < b.tag.file ? -1 : a.tag.file > b.tag.file ? 1 : a.field < b.field ? -1 : 1));
 }
