@@ -177,10 +177,11 @@ export function shardAnswers(has: readonly (readonly boolean[])[], shard: number
 
 /** Filter values with their counts over all shards. */
 async function mergeFilters(shards: readonly PagefindInstance[]): Promise<Record<string, Record<string, number>>> {
-  const merged: Record<string, Record<string, number>> = {};
+  // Null-prototype maps: a label value "constructor" or "__proto__" is a value like any other.
+  const merged: Record<string, Record<string, number>> = Object.create(null);
   for (const available of await Promise.all(shards.map((shard) => shard.filters()))) {
     for (const [filter, values] of Object.entries(available)) {
-      const counts = (merged[filter] ??= {});
+      const counts = (merged[filter] ??= Object.create(null) as Record<string, number>);
       for (const [value, count] of Object.entries(values)) counts[value] = (counts[value] ?? 0) + count;
     }
   }

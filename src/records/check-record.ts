@@ -32,9 +32,25 @@ export function checkRecord<K extends RecordKind>(file: { display: string; text:
   if (frontmatter && 'hasFrontmatter' in parsed.value && !parsed.value.hasFrontmatter) {
     return { ok: false, problems: [{ file: file.display, line: 1, message: 'no frontmatter: a tag record starts with a --- line, then url, sha256, md5 and size, then ---' }] };
   }
+  // A history record is read for its four image fields alone; whatever else it held stays its own.
+  const kept = kind === 'image' ? [] : unkeptKeys(parsed.value.data);
+  if (kept.length > 0) {
+    return { ok: false, problems: kept.map((path) => ({ file: file.display, field: path.join('.'), line: parsed.value.locate(path).line, message: UNKEPT_KEY })) };
+  }
   const result = (schema as z.ZodType).safeParse(parsed.value.data);
   if (!result.success) return { ok: false, problems: toProblems(file.display, result.error.issues, parsed.value, schema) };
   return { ok: true, data: result.data as RecordOf<K>, body: 'body' in parsed.value ? (parsed.value.body as string) : '' };
+}
+
+const UNKEPT_KEY = '"__proto__" cannot be a name: JavaScript takes it as an object\'s prototype, so this label or app would vanish from the site; rename it';
+
+/** Paths of every key "__proto__" in the data: a zod schema (any object) drops them silently. */
+function unkeptKeys(data: unknown, path: readonly PropertyKey[] = []): PropertyKey[][] {
+  if (!data || typeof data !== 'object') return [];
+  return Object.keys(data).flatMap((key) => {
+    const here = [...path, Array.isArray(data) ? Number(key) : key];
+    return key === '__proto__' ? [here] : unkeptKeys((data as Record<string, unknown>)[key], here);
+  });
 }
 
 /** The record when it checks out, else undefined (its problems are someone else's to report). */

@@ -31,6 +31,8 @@ export interface SifInspection {
 /** Small text files only: a runscript or labels.json larger than this is not metadata. */
 const MAX_FILE_BYTES = 1024 * 1024;
 const MAX_APPS = 64;
+/** The one name a JavaScript object cannot keep as a key (records refuse it too). */
+const UNKEPT = '__proto__';
 const ENVIRONMENT_FILES = ['10-docker2singularity.sh', '90-environment.sh'];
 
 type Attributes = Record<string, unknown>;
@@ -61,7 +63,18 @@ export async function inspectSif(source: ByteSource, compressor: Compressor): Pr
   } else if (primary) {
     notes.push(`the primary partition is ${primary.partition?.fs}; files inside it are not read`);
   }
-  const file = async (path: string) => (fs ? textOrUndefined(await fs.readFile(path, MAX_FILE_BYTES)) : undefined);
+  // One unusual file (over the size limit, a symlink loop, a damaged block) costs that file, not
+  // the image: the rest is read and a note says what was skipped.
+  const skipping = async <T>(read: () => Promise<T | undefined>): Promise<T | undefined> => {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof FormatError)) throw error;
+      notes.push(`${error.message}; skipped, the rest of the image was read`);
+      return undefined;
+    }
+  };
+  const file = async (path: string) => (fs ? textOrUndefined(await skipping(() => fs.readFile(path, MAX_FILE_BYTES))) : undefined);
 
   const squashLabels = labelsOf(parseJson(await file('/.singularity.d/labels.json'), '/.singularity.d/labels.json', notes), notes);
   const definition = str(attributes.deffile) ?? defFile ?? (await file('/.singularity.d/Singularity'));
@@ -80,7 +93,7 @@ export async function inspectSif(source: ByteSource, compressor: Compressor): Pr
     test: meaningful(str(attributes.test) ?? (await file('/.singularity.d/test'))),
     help: meaningful(str(attributes.helpfile) ?? str(attributes.help) ?? (await file('/.singularity.d/runscript.help'))),
     environment: environmentOf(attributes.environment) ?? (await environmentFiles(file, '/.singularity.d/env')),
-    apps: await appsOf(attributes.apps, fs, file, notes),
+    apps: await appsOf(attributes.apps, fs && (await skipping(() => fs.listDirectory('/scif/apps'))), file, notes),
     signatures: await signaturesOf(descriptors, read),
     oci: descriptors.some((d) => d.type === 'OCI.RootIndex') || undefined,
     os: fs ? osRelease((await file('/etc/os-release')) ?? (await file('/usr/lib/os-release'))) : undefined,
@@ -115,7 +128,8 @@ function labelsOf(value: unknown, notes: string[]): Record<string, string> | und
   if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
   const labels: Record<string, string> = {};
   for (const [key, v] of Object.entries(value)) {
-    if (typeof v === 'string') labels[key] = v;
+    if (key === UNKEPT) notes.push(`label "${UNKEPT}" left out: JavaScript takes the name as an object's prototype, so no record can keep it`);
+    else if (typeof v === 'string') labels[key] = v;
     else notes.push(`label ${JSON.stringify(key)} is not a string; left out`);
   }
   return Object.keys(labels).length > 0 ? labels : undefined;
@@ -164,20 +178,21 @@ async function environmentFiles(file: (path: string) => Promise<string | undefin
   return environmentOf(found);
 }
 
-async function appsOf(value: unknown, fs: Squashfs | undefined, file: (path: string) => Promise<string | undefined>, notes: string[]): Promise<ImageMetadata['apps']> {
+async function appsOf(value: unknown, appDirectories: readonly string[] | undefined, file: (path: string) => Promise<string | undefined>, notes: string[]): Promise<ImageMetadata['apps']> {
   const recorded = value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, Attributes>) : {};
   const names = new Set(Object.keys(recorded));
-  for (const name of (fs && (await fs.listDirectory('/scif/apps'))) ?? []) names.add(name);
+  for (const name of appDirectories ?? []) names.add(name);
+  if (names.delete(UNKEPT)) notes.push(`app "${UNKEPT}" left out: JavaScript takes the name as an object's prototype; rename the app to record it`);
   if (names.size > MAX_APPS) notes.push(`the image has ${names.size} apps; the first ${MAX_APPS} are recorded`);
   const apps: NonNullable<ImageMetadata['apps']> = {};
   for (const name of [...names].sort().slice(0, MAX_APPS)) {
-    const a = recorded[name] && typeof recorded[name] === 'object' ? recorded[name] : {};
+    const a = Object.hasOwn(recorded, name) && recorded[name] && typeof recorded[name] === 'object' ? recorded[name] : {};
     const dir = `/scif/apps/${name}/scif`;
-    const inSquashfs = fs ? (p: string) => file(`${dir}/${p}`) : async () => undefined;
+    const inSquashfs = (p: string) => file(`${dir}/${p}`);
     const app = {
       runscript: meaningful(str(a.runscript) ?? (await inSquashfs('runscript'))),
       help: meaningful(str(a.helpfile) ?? str(a.help) ?? (await inSquashfs('runscript.help'))),
-      environment: environmentOf(a.environment) ?? (fs ? await environmentFiles(file, `${dir}/env`) : undefined),
+      environment: environmentOf(a.environment) ?? (await environmentFiles(file, `${dir}/env`)),
       test: meaningful(str(a.test) ?? (await inSquashfs('test'))),
       labels: labelsOf(a.labels, notes) ?? labelsOf(parseJson(await inSquashfs('labels.json'), `${dir}/labels.json`, notes), notes),
     };

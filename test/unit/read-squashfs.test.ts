@@ -11,6 +11,12 @@ import { writeSif } from '../helpers/sif-writer.ts';
 // whose /.singularity.d/big.txt is `seq 1 60000` (348,894 bytes: two 128 KiB blocks and a
 // fragment) and whose /etc/os-release is a relative symlink to ../usr/lib/os-release.
 const xz = new Uint8Array(readFileSync(new URL('../fixtures/squashfs/xz-symlink-multiblock.sqfs', import.meta.url)));
+// unusual-parts.sqfs: `mksquashfs root/ … -comp gzip -all-root` of a valid image tree with one
+// unusual part each: /.singularity.d/runscript is 1,048,591 bytes and labels.json 1,375,000
+// (over the 1 MiB sifhub reads), /etc/os-release is a symlink loop (os-release → os-release.d →
+// os-release) beside a plain /usr/lib/os-release (alpine 3.19.1), runscript.help and the
+// environment are ordinary, and the SCIF apps are named __proto__ and constructor.
+const unusual = new Uint8Array(readFileSync(new URL('../fixtures/squashfs/unusual-parts.sqfs', import.meta.url)));
 const seq = Array.from({ length: 60000 }, (_, i) => `${i + 1}\n`).join('');
 
 describe('squashfs reader', () => {
@@ -47,6 +53,26 @@ describe('squashfs reader', () => {
       apps: { tool: { runscript: '#!/bin/sh\n\ntool --version' } },
       environment: '# /.singularity.d/env/90-environment.sh\n#!/bin/sh\nexport TOOL_HOME=/opt/tool',
     });
+  });
+
+  it('reads the rest of an image when one part is unusual, and says what it skipped', async () => {
+    const labels = new TextEncoder().encode('{"__proto__":"lost","constructor":"kept","normal":"n"}');
+    const sif = writeSif([{ type: 0x4003, data: labels }, { type: 0x4004, data: unusual, partition: [1, 2, '02'] }]);
+    const { metadata, notes } = await inspectSif(memorySource(sif), squashfsDecompressor);
+    expect(metadata.help).toBe('Help text for the unusual image.');
+    expect(metadata.environment).toBe('# /.singularity.d/env/90-environment.sh\nexport UNUSUAL=1');
+    expect(metadata.os).toEqual({ id: 'alpine', versionId: '3.19.1' }); // from /usr/lib/os-release
+    expect(metadata.runscript).toBeUndefined();
+    expect(metadata.labels).toEqual({ constructor: 'kept', normal: 'n' });
+    expect(Object.keys(metadata.apps ?? {})).toEqual(['constructor']);
+    expect(metadata.apps?.constructor).toEqual({ runscript: '#!/bin/sh\necho constructor' });
+    expect(notes).toEqual([
+      'label "__proto__" left out: JavaScript takes the name as an object\'s prototype, so no record can keep it',
+      '/.singularity.d/labels.json in the squashfs is 1375000 bytes, more than the 1048576 sifhub reads; skipped, the rest of the image was read',
+      '/.singularity.d/runscript in the squashfs is 1048591 bytes, more than the 1048576 sifhub reads; skipped, the rest of the image was read',
+      'app "__proto__" left out: JavaScript takes the name as an object\'s prototype; rename the app to record it',
+      'too many symlinks while resolving /etc/os-release in the squashfs (a loop?); skipped, the rest of the image was read',
+    ]);
   });
 
   it('refuses lzo and lz4 squashfs clearly', async () => {

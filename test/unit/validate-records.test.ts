@@ -81,6 +81,17 @@ describe('checkRegistry', () => {
     `);
   });
 
+  it('refuses a label or app named __proto__ (it would vanish), and keeps constructor', () => {
+    expect(report({ 'lab/tool/1.0.md': tag(`${good}\nlabels:\n  constructor: kept\n  __proto__: lost\napps:\n  __proto__:\n    runscript: echo lost`) })).toMatchInlineSnapshot(`
+      "✖ 2 problems in 1 file
+      registry/lab/tool/1.0.md
+        labels.__proto__   "__proto__" cannot be a name: JavaScript takes it as an object's prototype, so this label or app would vanish from the site; rename it  (line 8)
+        apps.__proto__     "__proto__" cannot be a name: JavaScript takes it as an object's prototype, so this label or app would vanish from the site; rename it  (line 11)"
+    `);
+    const result = checkRegistry(files({ 'registry.yml': config, 'lab/tool/1.0.md': tag(`${good}\nlabels:\n  constructor: kept\n  toString: too\napps:\n  constructor:\n    runscript: echo kept`) }));
+    expect(result.ok && result.registry.tags[0]!.record).toMatchObject({ labels: { constructor: 'kept', toString: 'too' }, apps: { constructor: { runscript: 'echo kept' } } });
+  });
+
   it('names the file and line of a number that should be a string', () => {
     expect(report({ 'lab/tool/1.0.md': tag(`${good}\nlabels:\n  version: 3.10`) })).toMatchInlineSnapshot(`
       "✖ 1 problem in 1 file
