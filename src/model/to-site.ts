@@ -70,7 +70,7 @@ export function toSite(input: SiteInput): Site {
       bytes: distinctBytes(collections.flatMap((c) => c.containers.flatMap((n) => n.tags.map((t) => t.current)))),
     },
     labels,
-    labelSlugs: new Map(labels.map((l) => [l.key, l.slug])),
+    labelSlugs: new Map(labels.flatMap((l) => (l.slug ? [[l.key, l.slug] as const] : []))),
     topics: toTopicIndex(collections),
     rankings: toRankings(collections),
   };

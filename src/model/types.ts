@@ -119,8 +119,11 @@ export interface LabelValueEntry {
 
 export interface LabelKeyEntry {
   key: string;
-  /** A URL path segment: safe characters only, unique, stable for a key. */
-  slug: string;
+  /**
+   * A URL path segment: safe characters only, unique, stable for a key. Undefined for a key with
+   * no page of its own: beyond MAX_LABEL_PAGES keys, the ones the fewest containers carry.
+   */
+  slug?: string;
   /** Containers carrying the key with any value. */
   containerCount: number;
   /** Most widely carried first. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Problem } from '../errors.ts';
+import { MAX_BODY_BYTES, MAX_QUOTE_DEPTH } from '../schema/bounds.ts';
 import { collectionRecord, containerRecord, tagRecord } from '../schema/record.ts';
 import { siteConfig } from '../schema/site-config.ts';
 import { toProblems } from './friendly-errors.ts';
@@ -38,8 +39,11 @@ export function checkRecord<K extends RecordKind>(file: { display: string; text:
     return { ok: false, problems: kept.map((path) => ({ file: file.display, field: path.join('.'), line: parsed.value.locate(path).line, message: UNKEPT_KEY })) };
   }
   const result = (schema as z.ZodType).safeParse(parsed.value.data);
-  if (!result.success) return { ok: false, problems: toProblems(file.display, result.error.issues, parsed.value, schema) };
-  return { ok: true, data: result.data as RecordOf<K>, body: 'body' in parsed.value ? (parsed.value.body as string) : '' };
+  const body = 'body' in parsed.value ? (parsed.value.body as string) : '';
+  const costly = kind === 'image' ? [] : bodyProblems(file, body, kind === 'tag' ? 'release notes' : 'description');
+  if (!result.success) return { ok: false, problems: [...toProblems(file.display, result.error.issues, parsed.value, schema), ...costly] };
+  if (costly.length > 0) return { ok: false, problems: costly };
+  return { ok: true, data: result.data as RecordOf<K>, body };
 }
 
 const UNKEPT_KEY = '"__proto__" cannot be a name: JavaScript takes it as an object\'s prototype, so this label or app would vanish from the site; rename it';
@@ -51,6 +55,24 @@ function unkeptKeys(data: unknown, path: readonly PropertyKey[] = []): PropertyK
     const here = [...path, Array.isArray(data) ? Number(key) : key];
     return key === '__proto__' ? [here] : unkeptKeys((data as Record<string, unknown>)[key], here);
   });
+}
+
+/** Quote markers, list markers and indentation at a line's start: the blocks it opens. */
+const LINE_CONTAINERS = /^(?:[ \t]*(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t])))*/;
+
+/** A body's cost to render, bounded (schema/bounds.ts): its size, and block quotes nested in quotes. */
+function bodyProblems(file: { display: string; text: string }, body: string, what: string): Problem[] {
+  const problems: Problem[] = [];
+  const bytes = Buffer.byteLength(body);
+  if (bytes > MAX_BODY_BYTES) problems.push({ file: file.display, message: `the Markdown after the frontmatter (${what}) is ${bytes.toLocaleString('en')} bytes; at most ${MAX_BODY_BYTES.toLocaleString('en')}: link to longer documents` });
+  const lines = body.split('\n');
+  const firstLine = file.text.replace(/\r\n/g, '\n').split('\n').length - lines.length + 1;
+  const deepest = lines.reduce((best, line, i) => {
+    const depth = [...(LINE_CONTAINERS.exec(line)?.[0] ?? '')].filter((c) => c === '>').length;
+    return depth > best.depth ? { depth, line: firstLine + i } : best;
+  }, { depth: 0, line: 0 });
+  if (deepest.depth > MAX_QUOTE_DEPTH) problems.push({ file: file.display, line: deepest.line, message: `the Markdown after the frontmatter (${what}) nests block quotes ${deepest.depth} deep; at most ${MAX_QUOTE_DEPTH}` });
+  return problems;
 }
 
 /** The record when it checks out, else undefined (its problems are someone else's to report). */

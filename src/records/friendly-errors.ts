@@ -56,6 +56,8 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown, received: string
   if (issue.code === 'invalid_value') {
     return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, received ${received}`;
   }
+  // A refinement that counted what it received says so itself.
+  if (issue.code === 'custom' && /, received /.test(issue.message)) return issue.message;
   const message = issue.message.startsWith('expected') ? issue.message : `expected ${issue.message}`;
   return `${message}, received ${received}`;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_LABELS } from './bounds.ts';
 import { byteSize, githubLogin, httpsUrl, isoDateTime, md5Hex, sha256Hex, shortText, slug, text } from './fields.ts';
 
 // The records humans commit under registry/. One zod schema per concept; every type in the
@@ -6,6 +7,7 @@ import { byteSize, githubLogin, httpsUrl, isoDateTime, md5Hex, sha256Hex, shortT
 
 const labels = z
   .record(z.string().min(1).max(200), text(4096))
+  .refine((map) => Object.keys(map).length <= MAX_LABELS, { error: (issue) => `expected at most ${MAX_LABELS} labels (each key is a page of the site), received ${Object.keys(issue.input as object).length}` })
   .describe('Labels as the image records them: key → string value (quote values that look like numbers).');
 
 const app = z

@@ -1,5 +1,6 @@
 import { definitionHeader } from './definition-header.ts';
 import { FormatError } from '../errors.ts';
+import { MAX_LABELS } from '../schema/bounds.ts';
 import { tagRecord, type TagRecord } from '../schema/record.ts';
 import { sliceSource, type ByteSource } from './byte-source.ts';
 import { readSif, type SifDescriptor, type SifHeader } from './read-sif.ts';
@@ -132,7 +133,12 @@ function labelsOf(value: unknown, notes: string[]): Record<string, string> | und
     else if (typeof v === 'string') labels[key] = v;
     else notes.push(`label ${JSON.stringify(key)} is not a string; left out`);
   }
-  return Object.keys(labels).length > 0 ? labels : undefined;
+  const keys = Object.keys(labels);
+  if (keys.length > MAX_LABELS) {
+    notes.push(`the image has ${keys.length} labels; the first ${MAX_LABELS} by key are recorded (a record holds at most ${MAX_LABELS})`);
+    return Object.fromEntries(keys.sort().slice(0, MAX_LABELS).map((k) => [k, labels[k]!]));
+  }
+  return keys.length > 0 ? labels : undefined;
 }
 
 function unnest(value: unknown): unknown {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { enrich } from '../../src/pipeline/enrich.ts';
 import type { Usage } from '../../src/model/types.ts';
 import { toLabelSlugs } from '../../src/model/to-labels.ts';
+import { MAX_LABEL_PAGES } from '../../src/schema/bounds.ts';
 import { toSearchRecords } from '../../src/pipeline/to-search-records.ts';
 import { toTreemapData } from '../../src/model/sizes-page.ts';
 import type { RegistryInput, TagInput } from '../../src/records/types.ts';
@@ -64,6 +65,23 @@ describe('label index', () => {
     for (const slug of slugs.values()) expect(slug).toMatch(/^[a-z0-9][a-z0-9._-]{0,80}$/);
     expect(new Set(slugs.values()).size).toBe(6);
     expect(slugs.get('org.example.title')).toBe('org.example.title');
+  });
+});
+
+describe('label pages', () => {
+  it('gives pages to the MAX_LABEL_PAGES keys the most containers carry, and lists the rest without', () => {
+    // Fifteen containers share "common"; one container brings MAX_LABEL_PAGES other keys of its own.
+    const many = Object.fromEntries(Array.from({ length: MAX_LABEL_PAGES }, (_, i) => [`k${String(i).padStart(5, '0')}`, 'v']));
+    const tags = Array.from({ length: 15 }, (_, i) => tag('lab', `tool${i}`, '1.0', { ...image(100 + i), labels: { common: 'yes' } }));
+    tags.push(tag('lab', 'spam', '1.0', { ...image(200), labels: many }));
+    const containers = tags.map((t) => ({ collection: 'lab', name: t.container, record: {}, description: '' }));
+    const labelled = enrich({ ...input, collections: [{ name: 'lab', record: {}, description: '' }], containers, tags }, { files: [], blobs: new Map() });
+    const withPage = labelled.labels.filter((l) => l.slug !== undefined);
+    expect(labelled.labels).toHaveLength(MAX_LABEL_PAGES + 1);
+    expect(withPage).toHaveLength(MAX_LABEL_PAGES);
+    expect(withPage.map((l) => l.key)).toContain('common');
+    expect(labelled.labels.find((l) => l.slug === undefined)?.key).toBe(`k${String(MAX_LABEL_PAGES - 1).padStart(5, '0')}`);
+    expect(labelled.labelSlugs.size).toBe(MAX_LABEL_PAGES);
   });
 });
 

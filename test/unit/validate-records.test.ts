@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RegistryFile } from '../../src/records/types.ts';
 import { checkRegistry } from '../../src/records/check-registry.ts';
 import { formatProblems } from '../../src/errors.ts';
+import { MAX_BODY_BYTES, MAX_LABELS, MAX_QUOTE_DEPTH } from '../../src/schema/bounds.ts';
 
 const SHA = 'e89ad5f79a1acc7c87e98b28e38c63b1a02759b51d925c67c3967ff06dc13e9f';
 const MD5 = 'f03b26b98eca65a2b07a845042204fc3';
@@ -90,6 +91,25 @@ describe('checkRegistry', () => {
     `);
     const result = checkRegistry(files({ 'registry.yml': config, 'lab/tool/1.0.md': tag(`${good}\nlabels:\n  constructor: kept\n  toString: too\napps:\n  constructor:\n    runscript: echo kept`) }));
     expect(result.ok && result.registry.tags[0]!.record).toMatchObject({ labels: { constructor: 'kept', toString: 'too' }, apps: { constructor: { runscript: 'echo kept' } } });
+  });
+
+  it('bounds what one record costs the build: body size, quote nesting, labels', () => {
+    const labels = Array.from({ length: MAX_LABELS + 1 }, (_, i) => `  k${i}: v`).join('\n');
+    const text = report({
+      'lab/README.md': `---\nsummary: Lab\n---\n${'word '.repeat(MAX_BODY_BYTES / 5 + 1)}\n`,
+      'lab/tool/1.0.md': `${tag(`${good}\nlabels:\n${labels}`)}Notes.\n\n> > quoted\n${'>'.repeat(MAX_QUOTE_DEPTH + 1)} too deep\n`,
+      'lab/tool/2.0.md': `${tag(good)}${'> '.repeat(MAX_QUOTE_DEPTH)}deep enough\n- > > > > > > > > > in a list\n`,
+    });
+    expect(text).toMatchInlineSnapshot(`
+      "✖ 4 problems in 3 files
+      registry/lab/README.md
+        the Markdown after the frontmatter (description) is 32,771 bytes; at most 32,768: link to longer documents
+      registry/lab/tool/1.0.md
+        labels   expected at most 200 labels (each key is a page of the site), received 201  (line 7)
+        the Markdown after the frontmatter (release notes) nests block quotes 9 deep; at most 8  (line 212)
+      registry/lab/tool/2.0.md
+        the Markdown after the frontmatter (release notes) nests block quotes 9 deep; at most 8  (line 8)"
+    `);
   });
 
   it('names the file and line of a number that should be a string', () => {
