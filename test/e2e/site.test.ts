@@ -303,6 +303,22 @@ describe('hostile records', () => {
     expect(await page.locator('main').innerText()).toContain('<script>alert("key")</script>');
   });
 
+  it('are behind a CSP: markup that ever reached a page could not run inline script or load from elsewhere', async () => {
+    await visit('/collections/xss/payload/1.0/');
+    await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.__pwned = "inline"';
+      document.body.append(script);
+      const img = document.createElement('img');
+      img.src = 'https://tracker.example/pixel.png';
+      document.body.append(img);
+    });
+    expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    expect(watch.consoleErrors.join('\n')).toMatch(/Content Security Policy/);
+    expect(watch.outside).toEqual([]); // blocked by the policy before any request
+    watch.consoleErrors.length = 0;
+  });
+
   it('show as text in search results and filters', async () => {
     await visit('/search/?q=pwned');
     await page.waitForFunction(() => /match/.test(document.getElementById('search-status')?.textContent ?? ''));
@@ -343,6 +359,13 @@ describe('every generated file', () => {
 });
 
 describe('accessibility (axe-core)', () => {
+  beforeEach(async () => {
+    // axe-core is injected as an inline script, which the site's CSP rightly refuses.
+    await watch.context.close();
+    watch = await openWatched(browser, { bypassCSP: true });
+    page = watch.page;
+  });
+
   it.each([
     ['home', '/'],
     ['collection', '/collections/base/'],

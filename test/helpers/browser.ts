@@ -31,8 +31,9 @@ export interface Watch {
   outside: string[];
 }
 
-export async function openWatched(browser: Browser, options: { javaScriptEnabled?: boolean } = {}): Promise<Watch> {
-  const context = await browser.newContext({ javaScriptEnabled: options.javaScriptEnabled ?? true, viewport: { width: 1280, height: 900 } });
+/** `bypassCSP` lets a test inject a checker (axe-core) the page's own policy would block. */
+export async function openWatched(browser: Browser, options: { javaScriptEnabled?: boolean; bypassCSP?: boolean } = {}): Promise<Watch> {
+  const context = await browser.newContext({ javaScriptEnabled: options.javaScriptEnabled ?? true, bypassCSP: options.bypassCSP ?? false, viewport: { width: 1280, height: 900 } });
   const watch: Watch = { context, page: await context.newPage(), consoleErrors: [], dialogs: [], outside: [] };
   await context.route('**/*', (route) => {
     const url = new URL(route.request().url());

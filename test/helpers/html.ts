@@ -24,6 +24,24 @@ export function activeContent(html: string): string[] {
   return found;
 }
 
+/**
+ * What a page holds inline that a CSP without 'unsafe-inline' would block: script elements without
+ * src (a JSON data block is not a script), event-handler attributes, style elements and attributes.
+ */
+export function inlineCode(html: string): string[] {
+  const found: string[] = [];
+  const walk = (node: Node) => {
+    const attr = (name: string) => node.attrs?.find((a) => a.name === name)?.value;
+    if (node.nodeName === 'script' && attr('src') === undefined && attr('type') !== 'application/json') found.push('<script> without src');
+    if (node.nodeName === 'style') found.push('<style>');
+    for (const a of node.attrs ?? []) if (/^on/i.test(a.name) || a.name === 'style') found.push(`${node.nodeName}[${a.name}]`);
+    for (const child of node.childNodes ?? []) walk(child);
+    if (node.content) walk(node.content);
+  };
+  walk(parse(html) as unknown as Node);
+  return found;
+}
+
 /** The page's text as a reader sees it, whitespace collapsed; script and style left out. */
 export function visibleText(html: string): string {
   const parts: string[] = [];

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiCollection, apiCollectionsIndex, apiRegistry } from '../../src/schema/api.ts';
 import { runSifhub, type CliResult } from '../helpers/cli.ts';
-import { activeContent } from '../helpers/html.ts';
+import { activeContent, inlineCode } from '../helpers/html.ts';
 import { image, tagRecord, TempRepo } from '../helpers/git-repo.ts';
 
 // `sifhub build` as a user runs it: a real git repository, the real command, a full Astro build.
@@ -120,6 +120,20 @@ describe('sifhub build', () => {
     const tag = await page('collections/lab/tool/1.0/index.html');
     expect(tag).toContain('&lt;b&gt;key&lt;/b&gt;');
     expect(tag).toContain('echo &quot;&lt;script&gt;alert(5)&lt;/script&gt;&quot;');
+  });
+
+  it('gives every page a Content-Security-Policy: scripts from the site only, nothing inline', async () => {
+    const dist = path.join(repo.dir, 'dist');
+    const pages = (await readdir(dist, { recursive: true })).filter((f) => f.endsWith('.html'));
+    expect(pages.length).toBeGreaterThan(10);
+    for (const file of pages) {
+      const html = await readFile(path.join(dist, file), 'utf8');
+      const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
+      expect(csp, file).toBe("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'; form-action 'self'; base-uri 'none'");
+      // The policy comes before anything it governs, and no page needs an exception to it.
+      expect(html.indexOf('Content-Security-Policy'), file).toBeLessThan(html.search(/<script|<link rel="stylesheet"/) >>> 0);
+      expect(inlineCode(html), file).toEqual([]);
+    }
   });
 
   it('leaves nothing behind in the project or beside the output', async () => {

@@ -20,4 +20,10 @@ describe('toSafeHtml', () => {
     expect(html).toContain('>click</a>');
     expect(html).toContain('href="https://example.org"');
   });
+
+  it('shows an image as a link to it, so no record makes visitors fetch from a third party', () => {
+    const html = toSafeHtml('See ![a pixel](https://tracker.example/p.png) and ![ref][r]\n\n[r]: https://tracker.example/r.png');
+    expect(html).not.toContain('<img');
+    expect(html).toBe('<p>See !<a href="https://tracker.example/p.png">a pixel</a> and !<a href="https://tracker.example/r.png">ref</a></p>\n');
+  });
 });
