@@ -13,7 +13,7 @@ export default defineCommand({
     'sets how many containers a search shard holds.',
   options: {
     registry: REGISTRY_OPTION,
-    out: { type: 'string', value: 'DIR', default: 'dist', help: 'where the site is written (replaced whole, only when the build succeeds)' },
+    out: { type: 'string', value: 'DIR', default: 'dist', help: 'where the site is: a link to the newest complete site in .DIR-sites/, switched in one step when the build succeeds' },
     quiet: { type: 'boolean', help: 'print only errors from the page renderer' },
     fresh: { type: 'boolean', help: 'ignore what earlier builds kept and build everything' },
   },

@@ -1,15 +1,18 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../package-root-node.ts';
+import { currentSite } from './write-output-fs.ts';
 
 // The record of what the last build wrote, so the next one can reuse it. It lives where build
 // tools keep caches, node_modules/.cache/, one file per output folder: never inside the output
 // (it would be deployed) nor beside it (the project stays clean).
 
-const CACHE_VERSION = 2;
+const CACHE_VERSION = 3;
 
 export interface BuildCache {
+  /** The site folder (in `.<out>-sites/`) the keys describe: the cache holds only while the output links to it. */
+  site?: string;
   /** Collection → the key its output in the output folder was built from. */
   collections: Map<string, string>;
   /** Search shard → the key its bundle was built from. */
@@ -31,10 +34,10 @@ export function cachePath(outDir: string): string {
 /** The last build's cache, or an empty one when there is none or it cannot be trusted. */
 export async function readBuildCache(outDir: string): Promise<BuildCache> {
   try {
-    const parsed = JSON.parse(await readFile(cachePath(outDir), 'utf8')) as { version?: number; collections?: Record<string, unknown>; search?: Record<string, unknown> };
-    if (parsed.version !== CACHE_VERSION) return EMPTY();
+    const parsed = JSON.parse(await readFile(cachePath(outDir), 'utf8')) as { version?: number; site?: unknown; collections?: Record<string, unknown>; search?: Record<string, unknown> };
+    if (parsed.version !== CACHE_VERSION || typeof parsed.site !== 'string' || parsed.site !== (await currentSite(outDir))) return EMPTY();
     const strings = (record: Record<string, unknown> | undefined) => Object.entries(record ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string');
-    return { collections: new Map(strings(parsed.collections)), search: new Map(strings(parsed.search).map(([k, v]) => [Number(k), v])) };
+    return { site: parsed.site, collections: new Map(strings(parsed.collections)), search: new Map(strings(parsed.search).map(([k, v]) => [Number(k), v])) };
   } catch {
     return EMPTY();
   }
@@ -44,7 +47,7 @@ export async function writeBuildCache(outDir: string, cache: BuildCache): Promis
   const file = cachePath(outDir);
   await mkdir(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}`;
-  await writeFile(temporary, `${JSON.stringify({ version: CACHE_VERSION, collections: Object.fromEntries(cache.collections), search: Object.fromEntries(cache.search) })}\n`);
+  await writeFile(temporary, `${JSON.stringify({ version: CACHE_VERSION, site: cache.site, collections: Object.fromEntries(cache.collections), search: Object.fromEntries(cache.search) })}\n`);
   await rename(temporary, file);
 }
 
@@ -76,32 +79,29 @@ export async function hasOutput(outDir: string, file: string): Promise<boolean> 
 }
 
 /**
- * Moves reused output (collections' folders, search shards) from the previous output folder into
- * the new one: one rename per path, whatever its size. Returns the undo; on failure, whatever
- * moved goes back first, so the previous output stays whole.
+ * Hard-links reused output (collections' folders, search shards) from the current site into the
+ * new one: the current site stays whole until the new one replaces it, so a build killed while
+ * linking leaves `dist` as it was. A file costs one link, never a copy.
  */
-export async function moveOutputs(fromDir: string, toDir: string, paths: Iterable<string>): Promise<() => Promise<void>> {
-  const moved: [string, string][] = [];
-  const undo = async () => {
-    for (const [from, to] of moved.reverse()) await rename(to, from).catch(() => undefined);
-  };
-  try {
-    for (const rel of paths) {
-      const from = path.join(fromDir, rel);
-      const to = path.join(toDir, rel);
-      await mkdir(path.dirname(to), { recursive: true });
-      try {
-        await rename(from, to);
-      } catch (error) {
-        // Not every collection has every output (a README-only collection has no manifests).
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw error;
-      }
-      moved.push([from, to]);
+export async function linkOutputs(fromDir: string, toDir: string, paths: Iterable<string>): Promise<void> {
+  for (const rel of paths) {
+    const from = path.join(fromDir, rel);
+    const info = await lstat(from).catch(() => undefined);
+    // Not every collection has every output (a README-only collection has no manifests).
+    if (!info) continue;
+    if (!info.isDirectory()) {
+      await mkdir(path.dirname(path.join(toDir, rel)), { recursive: true });
+      await link(from, path.join(toDir, rel));
+      continue;
     }
-  } catch (error) {
-    await undo();
-    throw error;
+    for (const entry of await readdir(from, { recursive: true, withFileTypes: true })) {
+      const inside = path.relative(from, path.join(entry.parentPath, entry.name));
+      const to = path.join(toDir, rel, inside);
+      if (entry.isDirectory()) await mkdir(to, { recursive: true });
+      else if (entry.isFile()) {
+        await mkdir(path.dirname(to), { recursive: true });
+        await link(path.join(from, inside), to);
+      }
+    }
   }
-  return undo;
 }

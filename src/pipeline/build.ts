@@ -10,8 +10,8 @@ import { toApi } from './to-api.ts';
 import { toManifests } from './to-manifests.ts';
 import { toSearchRecords } from './to-search-records.ts';
 import { measureSearchIndex, writeSearchIndex } from './write-search-index-pagefind.ts';
-import { makeStagingDir, removeDir, replaceDir, writeFiles } from './write-output-fs.ts';
-import { collectionOutputs, hasOutput, moveOutputs, readBuildCache, readCodeFingerprint, writeBuildCache } from './build-cache-fs.ts';
+import { currentSite, makeStagingDir, removeDir, replaceDir, writeFiles } from './write-output-fs.ts';
+import { collectionOutputs, hasOutput, linkOutputs, readBuildCache, readCodeFingerprint, writeBuildCache } from './build-cache-fs.ts';
 import { toSearchShards } from './to-search-shards.ts';
 import { toCollectionKeys } from './to-output-keys.ts';
 import { readContentCache } from './content-cache-fs.ts';
@@ -73,6 +73,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const api = toApi(site);
 
   const staging = await makeStagingDir(options.outDir);
+  let published = false;
   try {
     await time('pages', () => renderPages(site, staging, { quiet: options.quiet, plan: { reused, searchShards: plan.shards.length } }));
     const counts = await time('write', async () => ({
@@ -83,22 +84,21 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       ]),
     }));
     await time('search index', () => writeSearchIndex(plan.shards, staging, plan.reusedShards));
+    // The current site stays whole until one rename replaces it; the cache is written first and
+    // names the site it describes, so whichever of the two a kill leaves, the cache fits it or is ignored.
     await time('swap', async () => {
       const kept = [...[...reused].flatMap(collectionOutputs), ...[...plan.reusedShards].map((shard) => searchBundlePath(shard).slice(1, -1))];
-      const undo = await moveOutputs(options.outDir, staging, kept);
-      try {
-        await replaceDir(staging, options.outDir);
-      } catch (error) {
-        await undo();
-        throw error;
-      }
-      await writeBuildCache(options.outDir, { collections: plan.keys, search: new Map(plan.shards.map((s) => [s.index, s.key])) });
+      const current = await currentSite(options.outDir);
+      if (current !== undefined) await time('swap: link kept output', () => linkOutputs(current, staging, kept));
+      await time('swap: cache', () => writeBuildCache(options.outDir, { site: staging, collections: plan.keys, search: new Map(plan.shards.map((s) => [s.index, s.key])) }));
+      await time('swap: switch', () => replaceDir(staging, options.outDir));
+      published = true;
       await cache.save();
     });
     const search = await measureSearchIndex(options.outDir, plan.shards.length);
     return { site, files: { ...counts, search: search.files }, searchBytes: search.bytes, timings, warnings, reused: reused.size };
   } catch (error) {
-    await removeDir(staging);
+    if (!published) await removeDir(staging);
     throw error;
   }
 }

@@ -1,9 +1,10 @@
-import { cp, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setSiteModel, type RenderPlan } from '../model/hand-off.ts';
 import { basePath } from '../site/urls.ts';
 import type { Site } from '../model/types.ts';
 import { PACKAGE_ROOT } from '../package-root-node.ts';
+import { isAlive } from './write-output-fs.ts';
 
 // Stage 7: pages. Astro renders src/pages/ from the model handed over in memory.
 
@@ -19,7 +20,8 @@ export async function renderPages(site: Site, outDir: string, options: { quiet?:
   // resolve next to our node_modules. So render inside the project, from the project, then move.
   const scratchParent = path.join(PACKAGE_ROOT, 'node_modules', '.sifhub');
   await mkdir(scratchParent, { recursive: true });
-  const scratch = await mkdtemp(path.join(scratchParent, 'pages-'));
+  await removeAbandonedScratch(scratchParent);
+  const scratch = await mkdtemp(path.join(scratchParent, `pages-${process.pid}-`));
   const cwd = process.cwd();
   setSiteModel(site, options.plan);
   try {
@@ -37,6 +39,14 @@ export async function renderPages(site: Site, outDir: string, options: { quiet?:
     process.chdir(cwd);
     setSiteModel(undefined);
     await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Scratch folders of builds that were killed (their process is gone); other builds' are left alone. */
+async function removeAbandonedScratch(parent: string): Promise<void> {
+  for (const name of await readdir(parent).catch(() => [] as string[])) {
+    const match = /^pages-(?:(\d+)-)?/.exec(name);
+    if (match && !(match[1] !== undefined && isAlive(Number(match[1])))) await rm(path.join(parent, name), { recursive: true, force: true });
   }
 }
 

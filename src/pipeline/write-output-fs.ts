@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 // Output I/O: plain files written by the pipeline (Astro cannot emit file names containing `:`),
@@ -22,26 +22,77 @@ export async function writeFiles(root: string, files: Iterable<{ path: string; t
   return count;
 }
 
-/** A fresh folder beside `outDir` (same file system, so the final rename is cheap). */
-export async function makeStagingDir(outDir: string): Promise<string> {
-  const parent = path.dirname(path.resolve(outDir));
-  await mkdir(parent, { recursive: true });
-  return mkdtemp(path.join(parent, `.${path.basename(outDir)}-building-`));
+// The output folder is a symbolic link to a complete site in `.<out>-sites/` beside it, and a
+// build switches it with one rename of a new link over the old one: atomic on POSIX file
+// systems, so a build killed at any moment leaves `dist` the old complete site or the new one,
+// never a part of either. Static hosts' uploaders follow the link (GitHub's
+// upload-pages-artifact tars with --dereference), as do web servers and `sifhub serve`.
+// Folders a killed build left behind are named for its process and removed by the next build.
+
+/** `.dist-sites/` for `dist`: where the complete sites live. */
+export function sitesDir(outDir: string): string {
+  const target = path.resolve(outDir);
+  return path.join(path.dirname(target), `.${path.basename(target)}-sites`);
 }
 
-/** Puts `staging` in place of `outDir`; the previous output is removed only afterwards. */
+/** A fresh folder for the next site, after removing what killed builds left behind. */
+export async function makeStagingDir(outDir: string): Promise<string> {
+  const sites = sitesDir(outDir);
+  await mkdir(sites, { recursive: true });
+  await removeAbandoned(outDir);
+  return mkdtemp(path.join(sites, `${process.pid}-`));
+}
+
+/** The site folder `outDir` links to today; undefined when it is no link (absent, or a folder from before sifhub linked it). */
+export async function currentSite(outDir: string): Promise<string | undefined> {
+  const target = await readlink(path.resolve(outDir)).catch(() => undefined);
+  return target === undefined ? undefined : path.resolve(path.dirname(path.resolve(outDir)), target);
+}
+
+/**
+ * Makes `outDir` the complete site in `staging` with one atomic rename of a link, then removes
+ * the previous site. An `outDir` that is a plain folder (an older sifhub's output) is moved aside
+ * first: that one-time step is not atomic.
+ */
 export async function replaceDir(staging: string, outDir: string): Promise<void> {
   const target = path.resolve(outDir);
-  const old = `${staging}-previous`;
-  let hadOld = true;
-  try {
-    await rename(target, old);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    hadOld = false;
+  const previous = await currentSite(outDir);
+  const link = `${sitesDir(outDir)}/${process.pid}.link`;
+  await rm(link, { force: true });
+  await symlink(path.relative(path.dirname(target), staging), link);
+  const plain = previous === undefined && (await lstat(target).then((s) => s.isDirectory(), () => false));
+  const aside = `${sitesDir(outDir)}/${process.pid}-before-links`;
+  if (plain) await rename(target, aside);
+  await rename(link, target);
+  if (plain) await rm(aside, { recursive: true, force: true });
+  if (previous !== undefined && previous !== staging) await rm(previous, { recursive: true, force: true });
+}
+
+/** A folder or link in `.<out>-sites/` whose build process is gone, and which `outDir` does not point at. */
+async function removeAbandoned(outDir: string): Promise<void> {
+  const sites = sitesDir(outDir);
+  const current = await currentSite(outDir);
+  for (const name of await readdir(sites).catch(() => [] as string[])) {
+    const full = path.join(sites, name);
+    const pid = Number(/^(\d+)[-.]/.exec(name)?.[1]);
+    if (full === current || (Number.isSafeInteger(pid) && isAlive(pid))) continue;
+    await rm(full, { recursive: true, force: true });
   }
-  await rename(staging, target);
-  if (hadOld) await rm(old, { recursive: true, force: true });
+  // Staging folders of sifhub versions before the link (`.dist-building-*`).
+  const parent = path.dirname(path.resolve(outDir));
+  const old = `.${path.basename(path.resolve(outDir))}-building-`;
+  for (const name of await readdir(parent).catch(() => [] as string[])) if (name.startsWith(old)) await rm(path.join(parent, name), { recursive: true, force: true });
+}
+
+/** Whether a process with this id runs (a build that may still be writing its folder). */
+export function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export async function removeDir(dir: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiCollection, apiCollectionsIndex, apiRegistry } from '../../src/schema/api.ts';
@@ -137,7 +137,9 @@ describe('sifhub build', () => {
   });
 
   it('leaves nothing behind in the project or beside the output', async () => {
-    expect((await readdir(repo.dir)).sort()).toEqual(['.git', 'dist', 'registry']);
+    expect((await readdir(repo.dir)).sort()).toEqual(['.dist-sites', '.git', 'dist', 'registry']);
+    // dist links to the one complete site; nothing else is kept.
+    expect(await readdir(path.join(repo.dir, '.dist-sites'))).toEqual([path.basename(await realpath(path.join(repo.dir, 'dist')))]);
   });
 });
 

@@ -276,9 +276,11 @@ verify its size and hashes.
 `;
 }
 
+// dist is a link to the newest complete site in .dist-sites/: "dist", not "dist/" (git does not
+// count a link as a folder).
 export const GITIGNORE = `node_modules/
-dist/
-.dist-building-*
+dist
+.dist-sites/
 `;
 
 export function vscodeSettings(): string {
