@@ -10,6 +10,7 @@ import { toApi } from './to-api.ts';
 import { toManifests } from './to-manifests.ts';
 import { toSearchRecords } from './to-search-records.ts';
 import { measureSearchIndex, writeSearchIndex } from './write-search-index-pagefind.ts';
+import { toSiteFiles } from './to-site-files.ts';
 import { currentSite, makeStagingDir, removeDir, replaceDir, writeFiles } from './write-output-fs.ts';
 import { collectionOutputs, hasOutput, linkOutputs, readBuildCache, readCodeFingerprint, writeBuildCache } from './build-cache-fs.ts';
 import { toSearchShards } from './to-search-shards.ts';
@@ -81,6 +82,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       api: await writeFiles(staging, [
         ...api.filter((a) => rebuilt(a.path)).map((a) => ({ path: a.path, text: toCompactJsonText(a.json) })),
         ...Object.entries(apiJsonSchemas()).map(([name, schema]) => ({ path: apiPath.schema(name).slice(1), text: toJsonText(schema) })),
+        ...toSiteFiles(site),
       ]),
     }));
     await time('search index', () => writeSearchIndex(plan.shards, staging, plan.reusedShards));

@@ -32,6 +32,13 @@ export const pagePath = {
   downloads: () => '/downloads/',
 };
 
+/** Files beside the pages, for browsers and crawlers. */
+export const filePath = {
+  favicon: () => '/favicon.svg',
+  sitemap: () => '/sitemap.xml',
+  robots: () => '/robots.txt',
+};
+
 /** The issue whose 👍 reactions are a collection's stars, in registry.yml's `repository`. */
 export function starsIssueUrl(repository: string, issue: number): string {
   return `${repository.replace(/\/+$/, '').replace(/\.git$/, '')}/issues/${issue}`;
@@ -54,6 +61,8 @@ export const apiPath = {
   registry: () => '/api/v1/registry.json',
   collections: () => '/api/v1/collections.json',
   collection: (c: string) => `/api/v1/collections/${c}.json`,
+  /** The page listing the schemas. */
+  schemas: () => '/api/v1/schema/',
   schema: (file: string) => `/api/v1/schema/${file}`,
   manifest: (c: string, n: string, ref: ShubRef) => `/api/container/${shubRef(c, n, ref)}`,
 };

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiCollection, apiCollectionsIndex, apiRegistry } from '../../src/schema/api.ts';
 import { runSifhub, type CliResult } from '../helpers/cli.ts';
-import { activeContent, inlineCode } from '../helpers/html.ts';
+import { activeContent, inlineCode, visibleText } from '../helpers/html.ts';
 import { image, tagRecord, TempRepo } from '../helpers/git-repo.ts';
 
 // `sifhub build` as a user runs it: a real git repository, the real command, a full Astro build.
@@ -120,6 +120,38 @@ describe('sifhub build', () => {
     const tag = await page('collections/lab/tool/1.0/index.html');
     expect(tag).toContain('&lt;b&gt;key&lt;/b&gt;');
     expect(tag).toContain('echo &quot;&lt;script&gt;alert(5)&lt;/script&gt;&quot;');
+  });
+
+  it('writes a favicon, robots.txt, a sitemap of every page, link previews and the API schema index', async () => {
+    const sitemap = await page('sitemap.xml');
+    const urls = [...sitemap.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => m[1]!);
+    for (const p of ['', 'collections/lab/', 'collections/lab/tool/', 'collections/lab/tool/1.0/', 'api/v1/schema/', 'labels/maintainer/', 'topics/genomics/']) {
+      expect(urls).toContain(`https://lab.github.io/registry/${p}`);
+    }
+    // Every URL in the sitemap is a page the build wrote.
+    for (const url of urls) expect(existsSync(path.join(repo.dir, 'dist', url.slice('https://lab.github.io/registry/'.length), 'index.html')), url).toBe(true);
+    expect(await page('robots.txt')).toBe('User-agent: *\nAllow: /registry/\nSitemap: https://lab.github.io/registry/sitemap.xml\n');
+    expect(await page('favicon.svg')).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    const tagPage = await page('collections/lab/tool/1.0/index.html');
+    expect(tagPage).toContain('<link rel="icon" href="/registry/favicon.svg" type="image/svg+xml">');
+    expect(tagPage).toContain('<meta property="og:url" content="https://lab.github.io/registry/collections/lab/tool/1.0/">');
+    expect(tagPage).toContain('<meta property="og:site_name" content="Lab registry">');
+    const schemas = await page('api/v1/schema/index.html');
+    expect(schemas).toContain('href="/registry/api/v1/schema/manifest.schema.json"');
+    expect(await page('about/index.html')).toContain('href="/registry/api/v1/schema/"');
+  });
+
+  it('offers Stars and Downloads in the navigation only when there are counts (here, none)', async () => {
+    const nav = /<nav aria-label="Main">([\s\S]*?)<\/nav>/.exec(await page('index.html'))?.[1] ?? '';
+    expect(nav).toContain('>Collections</a>');
+    expect(nav).not.toContain('>Stars</a>');
+    expect(nav).not.toContain('>Downloads</a>');
+  });
+
+  it('says "1 container carries" on a label page, and keeps the count apart from the names', async () => {
+    const text = visibleText(await page('labels/maintainer/index.html'));
+    expect(text).toContain('1 container carries this label, with 1 distinct value.');
+    expect(text).toContain('Ada in 1 container: lab/tool (1.0)');
   });
 
   it('gives every page a Content-Security-Policy: scripts from the site only, nothing inline', async () => {

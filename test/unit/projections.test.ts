@@ -70,8 +70,14 @@ describe('toCollectionKeys', () => {
 
   it('changes a collection\'s key when its usage counts change', () => {
     const counted = toCollectionKeys(site(one, { downloads: new Map([[image(1).url, 5]]), stars: new Map() }), 'code-1');
-    expect(counted.get('lab')).not.toBe(keys.get('lab'));
-    expect(counted.get('web')).toBe(keys.get('web'));
+    const recounted = toCollectionKeys(site(one, { downloads: new Map([[image(1).url, 6]]), stars: new Map() }), 'code-1');
+    expect(recounted.get('lab')).not.toBe(counted.get('lab'));
+    expect(recounted.get('web')).toBe(counted.get('web'));
+  });
+
+  it('changes every key when the first count appears: every page\'s navigation gains Downloads', () => {
+    const counted = toCollectionKeys(site(one, { downloads: new Map([[image(1).url, 5]]), stars: new Map() }), 'code-1');
+    expect([...counted.values()].some((k) => [...keys.values()].includes(k))).toBe(false);
   });
 });
 
