@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomFillSync } from 'node:crypto';
-import { hashFile } from '../src/commands/submit/hash-file-fs.ts';
+import { hashFile } from '../src/sif/hash-file-fs.ts';
 
 const { values } = parseArgs({ options: { 'size-mib': { type: 'string', default: '2048' }, file: { type: 'string' } } });
 const dir = mkdtempSync(path.join(tmpdir(), 'sifhub-bench-hash-'));

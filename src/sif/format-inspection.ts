@@ -1,12 +1,17 @@
 import { formatBytes, plural } from '../site/format.ts';
+import type { FileHashes } from './hash-file-fs.ts';
 import type { SifInspection } from './inspect-sif.ts';
 
 /** `sifhub inspect` for a person: the image's identity, then what the record will carry. */
-export function formatInspection(file: string, { header, descriptors, squashfs, metadata, notes }: SifInspection): string {
+export function formatInspection(file: string, { header, descriptors, squashfs, metadata, notes }: SifInspection, hashes?: FileHashes): string {
   const lines = [`${file}: SIF ${header.version}${metadata.oci ? ' (OCI-SIF)' : ''}, ${metadata.architecture ?? 'architecture unknown'}, built ${metadata.created ?? 'at an unknown time'}`];
   const row = (key: string, value: string | undefined) => {
     if (value !== undefined && value !== '') lines.push(`  ${key.padEnd(12)}${value}`);
   };
+  // What a hand-written record needs first, exactly as the record spells it.
+  row('sha256', hashes?.sha256);
+  row('md5', hashes?.md5);
+  row('size', hashes && `${hashes.size}  (${formatBytes(hashes.size)})`);
   /** Several values under one key, the key shown once. */
   const rows = (key: string, values: string[]) => values.forEach((value, i) => row(i === 0 ? key : '', value));
   row('bootstrap', metadata.bootstrap);

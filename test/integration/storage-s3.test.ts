@@ -7,7 +7,7 @@ import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeS3Client, presignGet, uploadImage } from '../../src/storage/s3.ts';
 import { imageKey, publicUrlOf } from '../../src/storage/s3-url.ts';
-import { hashFile } from '../../src/commands/submit/hash-file-fs.ts';
+import { hashFile } from '../../src/sif/hash-file-fs.ts';
 import { runSifhub } from '../helpers/cli.ts';
 import { TempRepo } from '../helpers/git-repo.ts';
 import { createBucket, fetchWithCert, startS3Server, type S3Server } from '../helpers/s3-server.ts';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { makeS3Client, uploadImage } from '../../src/storage/s3.ts';
-import { hashFile } from '../../src/commands/submit/hash-file-fs.ts';
+import { hashFile } from '../../src/sif/hash-file-fs.ts';
 import { runSifhub } from '../helpers/cli.ts';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.ts';
 import { TempRepo } from '../helpers/git-repo.ts';

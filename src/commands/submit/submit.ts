@@ -14,7 +14,7 @@ import { uploadReleaseAsset } from '../../storage/github-release.ts';
 import { makeS3Client, uploadImage } from '../../storage/s3.ts';
 import { parseS3Url, publicUrlOf, type S3Location } from '../../storage/s3-url.ts';
 import { fetchImageHead } from './fetch-image-head-http.ts';
-import { hashFile, type FileHashes } from './hash-file-fs.ts';
+import { hashFile, type FileHashes } from '../../sif/hash-file-fs.ts';
 import type { Progress } from '../../progress.ts';
 import { formatReference, toCollectionReadmeText, toContainerReadmeText, submissionBranch, toPullRequest, toTagRecordText, type ImageReference } from './to-submission.ts';
 import { pathPrefix } from '../../git/repository.ts';

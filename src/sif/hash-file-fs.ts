@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { Progress } from '../../progress.ts';
+import type { Progress } from '../progress.ts';
 
 export interface FileHashes {
   sha256: string;
