@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { StorageError } from '../errors.ts';
@@ -44,6 +44,13 @@ export interface UploadInput {
  * Uploads the image under its content key (multipart above 16 MiB) unless the same bytes are
  * already there. Returns the key and whether anything was sent.
  */
+/** Whether the bucket answers with these credentials: checked before a large file is hashed. */
+export async function checkBucket(client: S3Client, location: S3Location): Promise<void> {
+  await client.send(new HeadBucketCommand({ Bucket: location.bucket })).catch((error: unknown) => {
+    throw storageError(`could not reach s3://${location.bucket}`, error);
+  });
+}
+
 export async function uploadImage({ client, location, file, size, sha256, md5, progress }: UploadInput): Promise<{ key: string; uploaded: boolean }> {
   const key = imageKey(location, sha256);
   const where = `s3://${location.bucket}/${key}`;
@@ -98,7 +105,7 @@ function storageError(context: string, error: unknown): StorageError {
   const status = error.$metadata.httpStatusCode;
   const hint =
     status === 403 ? ' (check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and that they may write to this bucket)'
-    : error.name === 'NoSuchBucket' ? ' (the bucket does not exist: create it, or fix the s3:// address)'
+    : error.name === 'NoSuchBucket' || error.name === 'NotFound' ? ' (the bucket does not exist: create it, or fix the s3:// address)'
     : '';
   const message = error.message && error.message !== 'UnknownError' ? `: ${error.message}` : '';
   return new StorageError(`${context}: ${error.name} (HTTP ${status ?? '?'})${message}${hint}`, { cause: error });

@@ -132,11 +132,17 @@ describe('sifhub submit --upload s3', () => {
     expect(github.writes.pulls).toHaveLength(1);
   });
 
-  it('a failed upload commits nothing', async () => {
+  it('a bucket that refuses the credentials or does not exist: refused before the file is read, nothing committed', async () => {
     const result = await runSifhub(['submit', ZSTD, 'lab/zstd:1.0', '--upload', 's3://images/sif', '--public-url', publicBase], repo.dir, { ...env(), AWS_SECRET_ACCESS_KEY: 'wrong' });
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/✖ could not check s3:\/\/images\/sif\/sha256\/[0-9a-f]{64}\.sif: .*HTTP 403/);
+    expect(result.stderr).toMatch(/✖ could not reach s3:\/\/images: .*HTTP 403/);
     expect(result.stderr).toContain('(check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and that they may write to this bucket)');
+    expect(result.stdout).not.toContain('Hashed');
+    const missing = await runSifhub(['submit', ZSTD, 'lab/zstd:1.0', '--upload', 's3://no-such-bucket/sif', '--public-url', publicBase], repo.dir, env());
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('✖ could not reach s3://no-such-bucket: ');
+    expect(missing.stderr).toContain('(the bucket does not exist: create it, or fix the s3:// address)');
+    expect(missing.stdout).not.toContain('Hashed');
     expect(await branches()).toEqual(['main']);
     expect(await branches(remote)).toEqual(['main']);
     expect(github.writes.pulls).toEqual([]);
@@ -172,7 +178,7 @@ describe('sifhub submit: what is refused before anything happens', () => {
     expect(await branches()).toEqual(['main']);
   });
 
-  it('--url that serves other bytes: nothing is written', async () => {
+  it('--url that serves another size: refused before hashing, nothing is written', async () => {
     // The alpine image is 2,719,744 bytes; the zstd image is 40,960.
     const { key } = await uploadImage({ client: makeS3Client(s3.env), location: { bucket: 'images', prefix: 'other' }, file: ALPINE, ...(await hashFile(ALPINE)) });
     const elsewhere = `${publicBase}/${key}`;
@@ -181,6 +187,7 @@ describe('sifhub submit: what is refused before anything happens', () => {
     const result = await submit(ZSTD, 'lab/zstd:2.0', '--url', elsewhere);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain(`✖ ${elsewhere} serves 2719744 bytes, but ${ZSTD} is ${(await stat(ZSTD)).size}: not the same image; nothing was written`);
+    expect(result.stdout).not.toContain('Hashed'); // refused before the file was read
     expect(await branches()).toEqual(['main']);
   });
 

@@ -11,7 +11,7 @@ import { inspectFile } from '../../sif/inspect-file-fs.ts';
 import type { SifInspection } from '../../sif/inspect-sif.ts';
 import { formatBytes } from '../../site/format.ts';
 import { uploadReleaseAsset } from '../../storage/github-release.ts';
-import { makeS3Client, uploadImage } from '../../storage/s3.ts';
+import { checkBucket, makeS3Client, uploadImage } from '../../storage/s3.ts';
 import { parseS3Url, publicUrlOf, type S3Location } from '../../storage/s3-url.ts';
 import { fetchImageHead } from './fetch-image-head-http.ts';
 import { hashFile, type FileHashes } from '../../sif/hash-file-fs.ts';
@@ -72,6 +72,7 @@ export async function submit(options: SubmitOptions): Promise<SubmitResult> {
   }
   const needsGitHub = options.target.kind === 'github-release' || (options.push && options.pullRequest);
   const github = needsGitHub ? await githubTarget(options, repository, config) : undefined;
+  await checkTargetBeforeHashing(options, s3);
   const previous = await readTagAtBase(repository, reference);
   if (previous?.frozen) {
     throw new SubmitError(`${name} is frozen at ${previous.sha256.slice(0, 12)}… in ${repository.baseBranch ?? repository.base.slice(0, 12)}: a frozen tag never moves. Submit this image under a new tag.`);
@@ -183,16 +184,35 @@ async function githubTarget(options: SubmitOptions, repository: RegistryReposito
   return { octokit: makeOctokit(options.github), ...upstream, fork };
 }
 
-async function placeImage(options: SubmitOptions, hashes: FileHashes, s3: { location: S3Location; publicUrl: string } | undefined, github: GitHubTarget | undefined): Promise<string> {
-  const { target, log, warn } = options;
+/**
+ * What can fail without the file's bytes fails before they are read (hashing a large image
+ * takes minutes): a --url must be https and serve exactly the file's size; a bucket must answer
+ * with the credentials given.
+ */
+async function checkTargetBeforeHashing(options: SubmitOptions, s3: { location: S3Location } | undefined): Promise<void> {
+  const { target, log } = options;
   if (target.kind === 'url') {
     if (!isHttpsUrl(target.url)) throw new SubmitError(`--url expects an https:// URL without credentials, received "${target.url}"`);
+    const { size } = await stat(options.file);
     const head = await fetchImageHead(target.url);
     if (head.problem) throw new SubmitError(`${target.url} ${head.problem}; nothing was written`);
-    if (head.size !== hashes.size) throw new SubmitError(`${target.url} serves ${head.size} bytes, but ${options.file} is ${hashes.size}: not the same image; nothing was written`);
-    log(`✔ ${target.url} serves ${hashes.size.toLocaleString('en')} bytes, as the file has`);
-    return target.url;
+    if (head.size !== size) throw new SubmitError(`${target.url} serves ${head.size} bytes, but ${options.file} is ${size}: not the same image; nothing was written`);
+    log(`✔ ${target.url} serves ${size.toLocaleString('en')} bytes, as the file has`);
   }
+  if (s3) {
+    const client = makeS3Client(options.env);
+    try {
+      await checkBucket(client, s3.location);
+    } finally {
+      client.destroy();
+    }
+  }
+}
+
+async function placeImage(options: SubmitOptions, hashes: FileHashes, s3: { location: S3Location; publicUrl: string } | undefined, github: GitHubTarget | undefined): Promise<string> {
+  const { target, log, warn } = options;
+  // A --url was checked against the file's size before hashing (checkTargetBeforeHashing).
+  if (target.kind === 'url') return target.url;
   if (target.kind === 's3' && s3) {
     const client = makeS3Client(options.env);
     try {
