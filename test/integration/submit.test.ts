@@ -61,7 +61,8 @@ const branches = async (where = repo.dir) => (await repo.git('--git-dir', where 
 
 describe('sifhub submit --upload s3', () => {
   it('uploads, commits the record on a branch, pushes, opens the pull request; the built manifest downloads the same bytes', async () => {
-    const result = await submit(ALPINE, 'lab/alpine:3.9', '--upload', 's3://images/sif', '--public-url', publicBase);
+    const result = await submit(ALPINE, 'lab/alpine:3.9', '--upload', 's3://images/sif', '--public-url', publicBase,
+      '--summary', 'Alpine with hello and world apps', '--description', 'Built for the **e2e** tests.', '--topics', 'testing, alpine', '--license', 'MIT');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const sha256 = await sha256Of(ALPINE);
@@ -85,7 +86,9 @@ describe('sifhub submit --upload s3', () => {
 
     // A new collection lists the token's user as its owner, so the PR passes the ownership rule.
     const collection = await repo.git('show', `${branch}:registry/lab/README.md`);
-    expect(collection).toContain('owners:\n  - ada');
+    expect(collection).toBe('---\nowners:\n  - ada\n---\n'); // no placeholder text
+    // The new container's README says what the submitter said.
+    expect(await repo.git('show', `${branch}:registry/lab/alpine/README.md`)).toBe('---\nsummary: Alpine with hello and world apps\ntopics:\n  - testing\n  - alpine\nlicense: MIT\n---\n\nBuilt for the **e2e** tests.\n');
 
     // The record carries the image's own metadata, and the whole registry validates and builds.
     await repo.git('checkout', '-q', branch);
@@ -169,6 +172,13 @@ describe('sifhub submit: what is refused before anything happens', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('sifhub: collection: expected a collection name of 1–39 characters of a-z, 0-9 and - (the shub client\'s rule), received "My_Lab"; try "my-lab"');
     expect(result.stderr).toContain('container: expected a container name of 1–64 characters of a-z, 0-9, ., _ and -, not starting with . (the shub client\'s rule), received "Tool"; try "tool"');
+  });
+
+  it('a summary, topics or description the container README would refuse', async () => {
+    const result = await submit(ZSTD, 'lab/zstd:1.0', '--url', 'https://example.org/a.sif', '--topics', 'Genomics,ok', '--description', `${'> '.repeat(9)}deep`);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--topics: ');
+    expect(result.stderr).toContain('--description: the Markdown after the frontmatter (description) nests block quotes 9 deep; at most 8');
   });
 
   it('a file that is not a SIF', async () => {

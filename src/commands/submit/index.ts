@@ -2,12 +2,12 @@ import { rethrowAsEnvironment, UsageError } from '../../errors.ts';
 import { defineCommand, REGISTRY_OPTION } from '../command.ts';
 import { printWarning } from '../output.ts';
 import type { UploadTarget } from './submit.ts';
-import { parseImageReference, type ImageReference } from './to-submission.ts';
+import { parseImageReference, type ContainerAbout, type ImageReference } from './to-submission.ts';
 
 export default defineCommand({
   name: 'submit',
   summary: 'upload an image, commit its record and open a pull request',
-  usage: 'FILE.sif COLLECTION/CONTAINER:TAG (--upload s3[://BUCKET/PREFIX] [--public-url URL] | --upload github-release | --url URL) [--registry DIR] [--remote NAME] [--frozen] [--owner LOGIN] [--no-push] [--no-pr]',
+  usage: 'FILE.sif COLLECTION/CONTAINER:TAG (--upload s3[://BUCKET/PREFIX] [--public-url URL] | --upload github-release | --url URL) [--registry DIR] [--remote NAME] [--frozen] [--owner LOGIN] [--summary TEXT] [--description MARKDOWN] [--topics A,B] [--license SPDX] [--no-push] [--no-pr]',
   description:
     'Hashes, inspects and uploads the image, commits its record on a new branch (your checkout is not\n' +
     'touched), pushes it and opens a pull request (GITHUB_TOKEN). S3 is configured the AWS SDK\'s way:\n' +
@@ -24,6 +24,10 @@ export default defineCommand({
     remote: { type: 'string', value: 'NAME', default: 'origin', help: 'the git remote to push the branch to' },
     frozen: { type: 'boolean', help: 'the tag may never move to another image' },
     owner: { type: 'string', value: 'LOGIN', help: 'the owner of a new collection (default: the token\'s user)' },
+    summary: { type: 'string', value: 'TEXT', help: 'a new container\'s one-sentence summary (default: the image\'s description label)' },
+    description: { type: 'string', value: 'MARKDOWN', help: 'a new container\'s description, its README\'s body' },
+    topics: { type: 'string', value: 'A,B', help: 'a new container\'s topics, comma-separated lowercase words' },
+    license: { type: 'string', value: 'SPDX', help: 'the license of the software in a new container (default: the image\'s licenses label)' },
     push: { type: 'boolean', default: true, negatable: true, help: 'push the branch' },
     pr: { type: 'boolean', default: true, negatable: true, help: 'open the pull request' },
   },
@@ -37,6 +41,7 @@ export default defineCommand({
     else if (values.upload === 's3' || values.upload!.startsWith('s3://')) target = { kind: 's3', s3: values.upload === 's3' ? undefined : values.upload, publicUrl: values['public-url'] };
     else throw new UsageError(`--upload expects s3://BUCKET/PREFIX, s3 (registry.yml storage) or github-release, received "${values.upload}"`, 'submit');
     if (values['public-url'] !== undefined && target.kind !== 's3') throw new UsageError('--public-url goes with --upload s3', 'submit');
+    const about = await containerAbout(values);
     const [{ submit }, { githubAccessFromEnv }, { progressBar }, { done }] = await Promise.all([
       import('./submit.ts'),
       import('../../github/octokit.ts'),
@@ -44,7 +49,7 @@ export default defineCommand({
       import('../output.ts'),
     ]);
     const result = await submit({
-      file: file!, reference, registryDir: values.registry, target, remote: values.remote, push: values.push, pullRequest: values.pr, frozen: values.frozen, owner: values.owner,
+      file: file!, reference, registryDir: values.registry, target, remote: values.remote, push: values.push, pullRequest: values.pr, frozen: values.frozen, owner: values.owner, about,
       github: githubAccessFromEnv(), env: process.env,
       log: (line) => console.log(line.startsWith('✔ ') ? done(line.slice(2)) : line),
       warn: printWarning,
@@ -53,6 +58,22 @@ export default defineCommand({
     if (result.pullRequestUrl) console.log(result.pullRequestUrl);
   },
 });
+
+/** The new container's words, checked as the README they become before anything else happens. */
+async function containerAbout(values: { summary?: string; description?: string; topics?: string; license?: string }): Promise<ContainerAbout | undefined> {
+  const about: ContainerAbout = {
+    ...(values.summary !== undefined ? { summary: values.summary } : {}),
+    ...(values.description !== undefined ? { description: values.description } : {}),
+    ...(values.topics !== undefined ? { topics: values.topics.split(',').map((t) => t.trim()).filter((t) => t !== '') } : {}),
+    ...(values.license !== undefined ? { license: values.license } : {}),
+  };
+  if (Object.keys(about).length === 0) return undefined;
+  const [{ checkRecord }, { toContainerReadmeText }] = await Promise.all([import('../../records/check-record.ts'), import('./to-submission.ts')]);
+  const checked = checkRecord({ display: 'README.md', text: toContainerReadmeText({}, about) }, 'container');
+  const flag = (field: string | undefined) => (field ? `--${field.split('.')[0]}` : '--description');
+  if (!checked.ok) throw new UsageError(checked.problems.map((p) => `${flag(p.field)}: ${p.message}`).join('\n'), 'submit');
+  return about;
+}
 
 export function imageReference(text: string, command = 'submit'): ImageReference {
   const reference = parseImageReference(text);

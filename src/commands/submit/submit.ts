@@ -16,7 +16,7 @@ import { parseS3Url, publicUrlOf, type S3Location } from '../../storage/s3-url.t
 import { fetchImageHead } from './fetch-image-head-http.ts';
 import { hashFile, type FileHashes } from '../../sif/hash-file-fs.ts';
 import type { Progress } from '../../progress.ts';
-import { formatReference, toCollectionReadmeText, toContainerReadmeText, submissionBranch, toPullRequest, toTagRecordText, type ImageReference } from './to-submission.ts';
+import { formatReference, type ContainerAbout, toCollectionReadmeText, toContainerReadmeText, submissionBranch, toPullRequest, toTagRecordText, type ImageReference } from './to-submission.ts';
 import { pathPrefix } from '../../git/repository.ts';
 import { commitOnBranch, githubRemote, openRegistryRepository, pushBranch, remoteExists, type RegistryRepository } from '../../git/registry-repository.ts';
 
@@ -41,6 +41,8 @@ export interface SubmitOptions {
   frozen: boolean;
   /** GitHub login to list as owner of a new collection (default: the token's user). */
   owner?: string;
+  /** A new container's summary, description, topics and license. */
+  about?: ContainerAbout;
   github: GitHubAccess;
   env: NodeJS.ProcessEnv;
   log(line: string): void;
@@ -99,10 +101,13 @@ export async function submit(options: SubmitOptions): Promise<SubmitResult> {
   if ((await repository.readAtBase(`${reference.collection}/README.md`)) === undefined) {
     const owner = options.owner ?? (github?.octokit ? await github.octokit.users.getAuthenticated().then((r) => r.data.login, () => undefined) : undefined);
     if (!owner) warn(`${reference.collection} is a new collection without owners: add your GitHub login to owners in ${shown(`${reference.collection}/README.md`)}, or pass --owner LOGIN`);
-    files[`${reference.collection}/README.md`] = toCollectionReadmeText(reference.collection, owner);
+    files[`${reference.collection}/README.md`] = toCollectionReadmeText(owner);
   }
-  if ((await repository.readAtBase(`${reference.collection}/${reference.container}/README.md`)) === undefined) {
-    files[`${reference.collection}/${reference.container}/README.md`] = toContainerReadmeText(reference.container, metadata);
+  const containerReadme = `${reference.collection}/${reference.container}/README.md`;
+  if ((await repository.readAtBase(containerReadme)) === undefined) {
+    files[containerReadme] = toContainerReadmeText(metadata, options.about);
+  } else if (options.about && Object.keys(options.about).length > 0) {
+    warn(`${shown(containerReadme)} exists already: --summary, --description, --topics and --license describe a new container only; edit that file to change it`);
   }
   const branch = submissionBranch(reference.collection, reference.container, reference.tag, hashes.sha256);
   const pullRequest = toPullRequest({ reference, record, previous, upload: describeTarget(options.target, s3) });

@@ -34,22 +34,33 @@ export function toTagRecordText(record: TagRecord, notes = ''): string {
   return `---\n${yaml(ordered)}---\n${notes ? `\n${notes.trim()}\n` : ''}`;
 }
 
-export function toCollectionReadmeText(collection: string, owner: string | undefined): string {
+export function toCollectionReadmeText(owner: string | undefined): string {
   const data = owner ? { owners: [owner] } : {};
-  return `---\n${Object.keys(data).length > 0 ? yaml(data) : ''}---\n\nImages of ${collection}.\n`;
+  return `---\n${Object.keys(data).length > 0 ? yaml(data) : ''}---\n`;
 }
 
-export function toContainerReadmeText(container: string, metadata: ImageMetadata): string {
+/** What `submit --summary --description --topics --license` say about a new container. */
+export interface ContainerAbout {
+  summary?: string;
+  description?: string;
+  topics?: string[];
+  license?: string;
+}
+
+/** A new container's README: the submitter's words first, else what the image's labels say; never placeholder text. */
+export function toContainerReadmeText(metadata: ImageMetadata, about: ContainerAbout = {}): string {
   const labels = metadata.labels ?? {};
-  const summary = labels['org.opencontainers.image.description'] ?? labels.description ?? labels.Description;
+  const summary = about.summary ?? labels['org.opencontainers.image.description'] ?? labels.description ?? labels.Description;
   const source = labels['org.opencontainers.image.source'];
-  const license = labels['org.opencontainers.image.licenses'];
+  const license = about.license ?? labels['org.opencontainers.image.licenses'];
   const data = {
-    ...(summary && summary.length <= 300 ? { summary } : {}),
+    ...(summary && (about.summary !== undefined || summary.length <= 300) ? { summary } : {}),
+    ...(about.topics && about.topics.length > 0 ? { topics: about.topics } : {}),
     ...(source?.startsWith('https://') ? { source } : {}),
-    ...(license && license.length <= 300 ? { license } : {}),
+    ...(license && (about.license !== undefined || license.length <= 300) ? { license } : {}),
   };
-  return `---\n${Object.keys(data).length > 0 ? yaml(data) : ''}---\n\nThe ${container} container.\n`;
+  const body = about.description?.trim();
+  return `---\n${Object.keys(data).length > 0 ? yaml(data) : ''}---\n${body ? `\n${body}\n` : ''}`;
 }
 
 function yaml(data: unknown): string {
