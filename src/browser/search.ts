@@ -196,7 +196,9 @@ function toResultItem(data: PagefindResultData): HTMLLIElement {
   link.textContent = data.meta.title ?? data.url;
   heading.append(link);
   item.append(heading);
-  const facts = [data.meta.latest ? `latest tag ${data.meta.latest}` : '', data.meta.tags ?? '', data.meta.size ?? ''].filter(Boolean);
+  // "latest → 1.33.1" says where an untagged pull goes; a tag named latest needs no saying.
+  const latest = data.meta.latest && data.meta.latest !== 'latest' ? `latest → ${data.meta.latest}` : '';
+  const facts = [data.meta.tags ?? '', latest, data.meta.size ?? ''].filter(Boolean);
   if (facts.length > 0) item.append(paragraph('meta', facts.join(' · ')));
   if (data.meta.summary) item.append(paragraph('', data.meta.summary));
   const excerpt = paragraph('excerpt meta', '');

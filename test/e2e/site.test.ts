@@ -78,8 +78,12 @@ describe('search', () => {
     await page.waitForFunction(() => (document.getElementById('search-collection') as HTMLSelectElement).options.length > 1);
   });
 
-  it('finds a container by its name', async () => {
+  it('finds a container by its name, with a result line that reads plainly', async () => {
     expect(await search('busybox')).toContain('base/busybox');
+    const facts = await page.locator('#search-results li', { hasText: 'base/busybox' }).locator('p.meta').first().innerText();
+    // busybox has a tag named latest: no "latest tag latest".
+    expect(facts).not.toContain('latest');
+    expect(facts).toMatch(/^\d+ tags · /);
   });
 
   it('finds a container by a label value', async () => {
