@@ -53,6 +53,13 @@ describe('sifhub init', () => {
     const home = await readFile(path.join(target, 'dist/index.html'), 'utf8');
     expect(home).toContain('This registry is new: no images yet.');
     expect(home).toContain('href="https://github.com/lab/images"');
+    // Search and Sizes say there is nothing yet, instead of failing to load an index or drawing a blank box.
+    const search = await readFile(path.join(target, 'dist/search/index.html'), 'utf8');
+    expect(search).toContain('Nothing to search yet: this registry has no images.');
+    expect(search).not.toContain('id="search-form"');
+    const sizes = await readFile(path.join(target, 'dist/sizes/index.html'), 'utf8');
+    expect(sizes).toContain('No images yet, so nothing to measure.');
+    expect(sizes).not.toContain('id="treemap"');
     expect((await runSifhub(['validate'], target)).code).toBe(0);
   });
 
