@@ -216,6 +216,32 @@ describe('sizes treemap', () => {
 });
 
 describe('tag page', () => {
+  it('offers Apptainer, SingularityCE and pinned pull commands, each with a copy button', async () => {
+    await watch.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await visit('/collections/base/busybox/1.28/');
+    const commands = await page.locator('.pull pre').allInnerTexts();
+    expect(commands).toEqual([
+      'apptainer pull shub://registry.example.org/registry/base/busybox:1.28',
+      'singularity pull shub://registry.example.org/registry/base/busybox:1.28',
+      expect.stringMatching(/^apptainer pull shub:\/\/registry\.example\.org\/registry\/base\/busybox:1\.28@[0-9a-f]{32}$/),
+    ]);
+    const buttons = page.locator('.pull button.copy');
+    expect(await buttons.count()).toBe(3);
+    await buttons.nth(2).click();
+    await expect.poll(() => buttons.nth(2).innerText()).toBe('Copied');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(commands[2]);
+
+    // Without JavaScript: the commands as selectable text, no dead buttons.
+    const noScript = await openWatched(browser, { javaScriptEnabled: false });
+    try {
+      await noScript.page.goto(url('/collections/base/busybox/1.28/'));
+      expect(await noScript.page.locator('.pull pre').count()).toBe(3);
+      expect(await noScript.page.locator('.pull button.copy:visible').count()).toBe(0);
+    } finally {
+      await noScript.context.close();
+    }
+  });
+
   it('shows labels, the definition file, the runscript and the version history', async () => {
     await visit('/collections/base/busybox/latest/');
     // The heading is the path: collection and container link to their pages.

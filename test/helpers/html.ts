@@ -7,11 +7,14 @@ interface Node {
   content?: Node;
 }
 
-/** What in a page could run script: script elements, event-handler attributes, script URLs. */
+/** The site's own bundled scripts (`<script type="module" src="/…/_astro/…">`): code, not content. */
+const isSiteScript = (node: Node) => node.nodeName === 'script' && /^\/([^/]+\/)*_astro\/[\w.-]+\.js$/.test(node.attrs?.find((a) => a.name === 'src')?.value ?? '');
+
+/** What in a page could run script: script elements (but the site's own), event-handler attributes, script URLs. */
 export function activeContent(html: string): string[] {
   const found: string[] = [];
   const walk = (node: Node) => {
-    if (node.nodeName === 'script' || node.nodeName === 'iframe' || node.nodeName === 'object' || node.nodeName === 'embed') found.push(`<${node.nodeName}>`);
+    if ((node.nodeName === 'script' && !isSiteScript(node)) || node.nodeName === 'iframe' || node.nodeName === 'object' || node.nodeName === 'embed') found.push(`<${node.nodeName}>`);
     if (node.nodeName === 'img') found.push('<img>');
     for (const attr of node.attrs ?? []) {
       if (/^on/i.test(attr.name)) found.push(`${node.nodeName}[${attr.name}]`);
