@@ -388,6 +388,36 @@ describe('every generated file', () => {
   });
 });
 
+describe('phones', () => {
+  const PAGES = ['/', '/collections/', '/collections/base/', '/collections/base/busybox/', '/collections/base/busybox/latest/', '/collections/xss/payload/1.0/', '/search/?q=busybox', '/labels/', '/topics/', '/topics/ubuntu/', '/sizes/', '/stars/', '/downloads/', '/about/', '/api/v1/schema/'];
+
+  it.each([320, 390])('no page scrolls sideways at %i px', async (width) => {
+    await page.setViewportSize({ width, height: 800 });
+    const wide: string[] = [];
+    // One label page too, whichever the index lists first.
+    await visit('/labels/');
+    const label = (await page.locator('main table a').first().getAttribute('href'))!.slice(BASE.length);
+    for (const sitePath of [...PAGES, label]) {
+      await visit(sitePath);
+      if (sitePath.startsWith('/search/')) await page.waitForFunction(() => /match/.test(document.getElementById('search-status')?.textContent ?? ''));
+      const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+      if (scroll > client) wide.push(`${sitePath}: ${scroll} px`);
+      // The header leaves the page most of the screen.
+      const header = (await page.locator('header.site').boundingBox())!.height;
+      if (header > 110) wide.push(`${sitePath}: header ${Math.round(header)} px tall`);
+      await screenshot(page, `phone-${width}-${sitePath.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'home'}`);
+    }
+    expect(wide).toEqual([]);
+  });
+
+  it('shows a container\'s pull command without scrolling on a 390 × 800 phone', async () => {
+    await page.setViewportSize({ width: 390, height: 800 });
+    await visit('/collections/base/busybox/');
+    const command = (await page.locator('.pull pre').first().boundingBox())!;
+    expect(command.y + command.height).toBeLessThan(800);
+  });
+});
+
 describe('accessibility (axe-core)', () => {
   beforeEach(async () => {
     // axe-core is injected as an inline script, which the site's CSP rightly refuses.
