@@ -26,21 +26,21 @@ export function toLabelIndex(collections: readonly CollectionEntry[]): LabelKeyE
 
   const keys = [...byKey.keys()].sort(compareText);
   const slugs = toLabelSlugs(keys);
-  // Pages are bounded: the keys the most containers carry get one, the rest a row on the Labels page.
-  const paged = new Set(keys.length <= MAX_LABEL_PAGES ? keys : [...keys].sort((a, b) => holderCount(byKey.get(b)!) - holderCount(byKey.get(a)!) || compareText(a, b)).slice(0, MAX_LABEL_PAGES));
-  return keys.map((key) => {
+  const entries: LabelKeyEntry[] = keys.map((key) => {
     const values = [...byKey.get(key)!].map(([value, holders]) => ({
       value,
       holders: [...holders].map(([container, tags]) => ({ container, tags })),
     }));
     values.sort((a, b) => b.holders.length - a.holders.length || compareText(a.value, b.value));
     const containers = new Set(values.flatMap((v) => v.holders.map((h) => h.container)));
-    return { key, slug: paged.has(key) ? slugs.get(key)! : undefined, containerCount: containers.size, values };
+    return { key, slug: slugs.get(key), containerCount: containers.size, values };
   });
-}
-
-function holderCount(values: Map<string, Map<ContainerEntry, string[]>>): number {
-  return new Set([...values.values()].flatMap((holders) => [...holders.keys()])).size;
+  // Pages are bounded: the keys the most containers carry get one, the rest a row on the Labels page.
+  if (entries.length > MAX_LABEL_PAGES) {
+    const unpaged = [...entries].sort((a, b) => b.containerCount - a.containerCount || compareText(a.key, b.key)).slice(MAX_LABEL_PAGES);
+    for (const entry of unpaged) entry.slug = undefined;
+  }
+  return entries;
 }
 
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'variant' });

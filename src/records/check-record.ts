@@ -63,7 +63,7 @@ const LINE_CONTAINERS = /^(?:[ \t]*(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t])))*/;
 /** A body's cost to render, bounded (schema/bounds.ts): its size, and block quotes nested in quotes. */
 function bodyProblems(file: { display: string; text: string }, body: string, what: string): Problem[] {
   const problems: Problem[] = [];
-  const bytes = Buffer.byteLength(body);
+  const bytes = new TextEncoder().encode(body).length;
   if (bytes > MAX_BODY_BYTES) problems.push({ file: file.display, message: `the Markdown after the frontmatter (${what}) is ${bytes.toLocaleString('en')} bytes; at most ${MAX_BODY_BYTES.toLocaleString('en')}: link to longer documents` });
   const lines = body.split('\n');
   const firstLine = file.text.replace(/\r\n/g, '\n').split('\n').length - lines.length + 1;

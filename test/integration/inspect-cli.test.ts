@@ -45,7 +45,7 @@ describe('sifhub inspect', () => {
     expect(noUrl.stderr).toContain('--record needs --url URL');
     const http = await runSifhub(['inspect', fixture('singularity-3.2.1_alpine_labels-apps.sif'), '--record', '--url', 'http://images.example.org/a.sif'], process.cwd());
     expect(http.code).toBe(2);
-    expect(http.stderr).toContain('expected an https URL');
+    expect(http.stderr).toContain('--url expects an https:// URL without credentials, received "http://images.example.org/a.sif"');
   });
 
   it('--json gives the header, every object and the record fields', async () => {

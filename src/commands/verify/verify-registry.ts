@@ -3,7 +3,7 @@ import { InputError } from '../../errors.ts';
 import { recordOrUndefined } from '../../records/check-record.ts';
 import { loadRecords } from '../../records/load-records-fs.ts';
 import { readRegistryFilesAt } from '../../records/read-registry-git.ts';
-import type { TagInput } from '../../records/types.ts';
+import type { RegistryFile, TagInput } from '../../records/types.ts';
 import { verifyImage, type VerifyOptions } from './verify-image-http.ts';
 
 // Which image URLs `sifhub verify` checks, and checking them a few at a time. A record names its
@@ -32,6 +32,18 @@ function addresses(tag: TagInput): Target[] {
   return [{ tag, url: tag.record.url, field: 'url' }, ...(tag.record.mirrors ?? []).map((url, i) => ({ tag, url, field: `mirrors[${i}]` }))];
 }
 
+/** The addresses of `tag` that its version in the base (`old`) did not already serve the same image from. */
+function newAddresses(tag: TagInput, old: RegistryFile | undefined): Target[] {
+  if (!old) return addresses(tag);
+  if (old.blob === tag.blob) return [];
+  const o = recordOrUndefined(old, 'image');
+  const r = tag.record;
+  if (!o || o.sha256 !== r.sha256 || o.md5 !== r.md5 || o.size !== r.size) return addresses(tag);
+  // The base's mirrors, when its record still checks as a tag; otherwise every mirror is new.
+  const known = new Set([o.url, ...(recordOrUndefined(old, 'tag')?.mirrors ?? [])]);
+  return addresses(tag).filter((target) => !known.has(target.url));
+}
+
 export async function verifyRegistry(
   registryDir: string,
   scope: { base: string; head?: string } | { all: true },
@@ -43,16 +55,7 @@ export async function verifyRegistry(
   let targets = checked.registry.tags.flatMap(addresses);
   if ('base' in scope) {
     const before = new Map((await readRegistryFilesAt(registryDir, scope.base)).map((f) => [f.path, f]));
-    targets = targets.filter(({ tag, url }) => {
-      const old = before.get(tag.path);
-      if (!old) return true;
-      if (old.blob === tag.blob) return false;
-      const o = recordOrUndefined(old, 'image');
-      const r = tag.record;
-      if (!o || o.sha256 !== r.sha256 || o.md5 !== r.md5 || o.size !== r.size) return true;
-      // The base's mirrors, when its record still checks as a tag; otherwise every mirror is new.
-      return url !== o.url && !(recordOrUndefined(old, 'tag')?.mirrors ?? []).includes(url);
-    });
+    targets = checked.registry.tags.flatMap((tag) => newAddresses(tag, before.get(tag.path)));
   }
 
   const reports = await mapConcurrent(targets, options.jobs, async (target) => {
