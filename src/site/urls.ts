@@ -81,6 +81,22 @@ export function shubUri(config: Pick<SiteConfig, 'url'>, c: string, n: string, r
   return `shub://${shubHost(config)}/${shubRef(c, n, ref)}`;
 }
 
+/**
+ * The sregistry-cli pull command for a tag (its `registry` client), or undefined when that client
+ * cannot ask for it: it cuts `.img`, `.simg` and `.sif` out of a reference wherever they appear.
+ * The host goes in the reference when the site sits at the root of its host; a site under a path
+ * prefix is named by SREGISTRY_REGISTRY_BASE, since the client reads the path as a collection.
+ * sregistry-cli drops a `@digest` from its request, so it has no pinned form.
+ */
+export function sregistryPullCommand(config: Pick<SiteConfig, 'url'>, c: string, n: string, tag: string): string | undefined {
+  const cut = /[.](img|simg|sif)/;
+  const ref = shubRef(c, n, { tag });
+  if (cut.test(ref)) return undefined;
+  const url = new URL(config.url);
+  if (basePath(config) === '' && !cut.test(url.host)) return `sregistry pull registry://${url.host}/${ref}`;
+  return `SREGISTRY_REGISTRY_BASE=${url.origin}${basePath(config)} sregistry pull registry://${ref}`;
+}
+
 /** Link to a commit of the records' repository, when registry.yml names one. */
 export function commitUrl(config: Pick<SiteConfig, 'repository'>, sha: string): string | undefined {
   return config.repository ? `${config.repository.replace(/\/+$/, '')}/commit/${sha}` : undefined;

@@ -6,6 +6,7 @@ import { activeTypeOf } from '../../src/schema/served-as.ts';
 import { startStaticServer, type StaticServer } from '../../src/serve/static-server-node.ts';
 import { launchChromium, openWatched, screenshot, seriousAccessibilityProblems, type Watch } from '../helpers/browser.ts';
 import { runSifhub, withoutPlaceholderWarning } from '../helpers/cli.ts';
+import { sregistryManifestUrl } from '../helpers/shub-client.ts';
 import type { TempRepo } from '../helpers/git-repo.ts';
 import type { FakeGitHub } from '../helpers/fake-github.ts';
 import { BASE, createFixtureRegistry, DEFINITION_ONLY_WORD, SIZES, startFixtureGitHub, USAGE, WEB_EXTENSION_TAGS } from './fixture-registry.ts';
@@ -216,26 +217,34 @@ describe('sizes treemap', () => {
 });
 
 describe('tag page', () => {
-  it('offers Apptainer, SingularityCE and pinned pull commands, each with a copy button', async () => {
+  it('offers Apptainer, SingularityCE, sregistry-cli and pinned pull commands, each with a copy button', async () => {
     await watch.context.grantPermissions(['clipboard-read', 'clipboard-write']);
     await visit('/collections/base/busybox/1.28/');
     const commands = await page.locator('.pull pre').allInnerTexts();
     expect(commands).toEqual([
       'apptainer pull shub://registry.example.org/registry/base/busybox:1.28',
       'singularity pull shub://registry.example.org/registry/base/busybox:1.28',
+      'SREGISTRY_REGISTRY_BASE=https://registry.example.org/registry sregistry pull registry://base/busybox:1.28',
       expect.stringMatching(/^apptainer pull shub:\/\/registry\.example\.org\/registry\/base\/busybox:1\.28@[0-9a-f]{32}$/),
     ]);
     const buttons = page.locator('.pull button.copy');
-    expect(await buttons.count()).toBe(3);
-    await buttons.nth(2).click();
-    await expect.poll(() => buttons.nth(2).innerText()).toBe('Copied');
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(commands[2]);
+    expect(await buttons.count()).toBe(4);
+    await buttons.nth(3).click();
+    await expect.poll(() => buttons.nth(3).innerText()).toBe('Copied');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(commands[3]);
+
+    // sregistry-cli, reading that command as it does, asks the site for this tag's manifest.
+    const asked = new URL(sregistryManifestUrl(commands[2]!));
+    expect(asked.pathname).toBe('/registry/api/container/base/busybox:1.28');
+    const manifest = await page.request.get(url(asked.pathname.slice(BASE.length)));
+    expect(manifest.status()).toBe(200);
+    expect(await manifest.json()).toMatchObject({ collection: 'base', name: 'busybox', tag: '1.28' });
 
     // Without JavaScript: the commands as selectable text, no dead buttons.
     const noScript = await openWatched(browser, { javaScriptEnabled: false });
     try {
       await noScript.page.goto(url('/collections/base/busybox/1.28/'));
-      expect(await noScript.page.locator('.pull pre').count()).toBe(3);
+      expect(await noScript.page.locator('.pull pre').count()).toBe(4);
       expect(await noScript.page.locator('.pull button.copy:visible').count()).toBe(0);
     } finally {
       await noScript.context.close();

@@ -74,3 +74,33 @@ export async function pull(siteOrigin: string, ref: string): Promise<Pulled> {
     md5: createHash('md5').update(download.body).digest('hex'),
   };
 }
+
+// sregistry-cli's `registry` client (sregistry/utils/names.py parse_image_name and
+// sregistry/main/registry/{__init__,pull}.py): the base comes from the reference's host or from
+// SREGISTRY_REGISTRY_BASE, `.img`, `.simg` and `.sif` are cut from the name wherever they
+// appear, everything is lower-cased, and the version (`@digest`) never reaches the request.
+const SREGISTRY_URIS = [
+  /^(?:(?<registry>[^/@]+[.:][^/@]*)\/)?(?<repo>[^:@/]+)(?::(?<tag>[^:@]+))?(?:@(?<version>.+))?$/,
+  /^(?:(?<registry>[^/@]+)\/)?(?<collection>(?:[^:@/]+\/)+)(?<repo>[^:@/]+)(?::(?<tag>[^:@]+))?(?:@(?<version>.+))?$/,
+];
+
+/** The manifest URL sregistry-cli requests for a shell command `[VAR=value ...] sregistry pull registry://…`. */
+export function sregistryManifestUrl(command: string): string {
+  const words = command.split(/\s+/);
+  const env: Record<string, string> = {};
+  while (/^[A-Z_]+=/.test(words[0] ?? '')) {
+    const [name, ...value] = words.shift()!.split('=');
+    env[name!] = value.join('=');
+  }
+  if (words[0] !== 'sregistry' || words[1] !== 'pull' || words.length !== 3) throw new Error(`not an sregistry pull: ${command}`);
+  const original = words[2]!.replace(/^.+:\/\//, '');
+  const name = original.replace(/[.](img|simg|sif)/g, '');
+  const groups = SREGISTRY_URIS.map((re) => re.exec(name)?.groups).find(Boolean);
+  if (!groups) throw new Error(`sregistry-cli cannot parse ${name}`);
+  const collection = (groups.collection ?? 'library').toLowerCase().replace(/\/+$/, '');
+  let registry = groups.registry ?? env.SREGISTRY_REGISTRY_BASE?.replace(/\/+$/, '');
+  if (!registry) throw new Error('You must define a base in secrets, image uri, or environment');
+  if (!registry.startsWith('http')) registry = `${env.SREGISTRY_REGISTRY_NOHTTPS ? 'http' : 'https'}://${registry}`;
+  if (!registry.endsWith('api')) registry += '/api';
+  return `${registry}/container/${collection}/${groups.repo!.toLowerCase()}:${(groups.tag ?? 'latest').toLowerCase()}`;
+}
