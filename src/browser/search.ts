@@ -6,6 +6,9 @@ interface PagefindResultData {
   url: string;
   excerpt: string;
   meta: Record<string, string | undefined>;
+  /** The page's text; `locations` index its whitespace-separated words. */
+  content: string;
+  locations: number[];
 }
 
 interface PagefindResult {
@@ -23,6 +26,7 @@ interface PagefindModule {
   createInstance(options: { basePath: string; noWorker?: boolean }): PagefindInstance & { options(options: Record<string, unknown>): Promise<void> };
 }
 
+/** Results shown at once; a button shows as many more. */
 const SHOWN_RESULTS = 50;
 const TYPING_PAUSE_MS = 200;
 
@@ -33,6 +37,11 @@ export function enhanceSearch(): void {
   if (!(form instanceof HTMLFormElement) || !status || !list) return;
   const query = form.elements.namedItem('q') as HTMLInputElement;
   const selects = [...form.querySelectorAll<HTMLSelectElement>('select[data-filter]')];
+  const moreButton = document.createElement('button');
+  moreButton.type = 'button';
+  moreButton.id = 'search-more';
+  moreButton.hidden = true;
+  list.after(moreButton);
 
   let shards: Promise<PagefindInstance[]> | undefined;
   let latest = 0;
@@ -63,10 +72,14 @@ export function enhanceSearch(): void {
     history.replaceState(null, '', `${location.pathname}${search ? `?${search}` : ''}`);
   };
 
+  let more: (() => Promise<void>) | undefined;
+
   const run = async () => {
     const run = ++latest;
     const { q, filters } = readState();
     writeUrl();
+    more = undefined;
+    moreButton.hidden = true;
     if (!q && Object.keys(filters).length === 0) {
       list.replaceChildren();
       status.textContent = 'Type a word or choose a filter.';
@@ -74,18 +87,32 @@ export function enhanceSearch(): void {
     }
     status.textContent = 'Searching…';
     try {
-      const results = await searchShards(await load(), q, filters);
-      const data = await Promise.all(results.slice(0, SHOWN_RESULTS).map((r) => r.data()));
+      const { results, missing } = await searchShards(await load(), q, filters);
       if (run !== latest) return;
-      list.replaceChildren(...data.map(toResultItem));
       const count = results.length;
-      status.textContent = count === 0 ? 'No container matches.' : `${count} ${count === 1 ? 'container matches' : 'containers match'}${count > SHOWN_RESULTS ? `; the first ${SHOWN_RESULTS} are shown` : ''}.`;
+      list.replaceChildren();
+      let shown = 0;
+      more = async () => {
+        const next = await Promise.all(results.slice(shown, shown + SHOWN_RESULTS).map((r) => r.data()));
+        if (run !== latest) return;
+        list.append(...next.map(toResultItem));
+        shown += next.length;
+        moreButton.hidden = shown >= count;
+        moreButton.textContent = `Show ${Math.min(SHOWN_RESULTS, count - shown)} more`;
+        status.textContent = resultStatus(count, shown, missing);
+      };
+      await more();
     } catch (error) {
       if (run !== latest) return;
       status.textContent = 'Search is not available: its index could not be loaded.';
       console.warn(error);
     }
   };
+
+  moreButton.addEventListener('click', () => {
+    const first = list.children.length;
+    void more?.().then(() => (list.children[first]?.querySelector('a') as HTMLElement | null)?.focus());
+  });
 
   const fillFilters = async () => {
     const available = await mergeFilters(await load());
@@ -142,37 +169,74 @@ async function loadShards(form: HTMLFormElement): Promise<PagefindInstance[]> {
   );
 }
 
-/** Searches every shard and merges the answers by score, as one index would answer. */
-async function searchShards(shards: readonly PagefindInstance[], query: string, filters: Record<string, string[]>): Promise<PagefindResult[]> {
-  const words = query.split(/\s+/).map((word) => word.replaceAll('"', '')).filter(Boolean);
-  const phrase = /^\s*".+"\s*$/.test(query);
-  const checkWords = shards.length > 1 && words.length > 0 && !phrase;
-  const answers = await Promise.all(
-    shards.map(async (shard) => ({
-      results: (await shard.search(query || null, { filters })).results,
-      // A quoted one-word search answers only from the word itself, never from near matches.
-      has: checkWords ? await Promise.all(words.map(async (word) => (await shard.search(`"${word}"`)).results.length > 0)) : [],
-    })),
-  );
-  const has = answers.map((answer) => answer.has);
-  return answers
-    .filter((_, shard) => shardAnswers(has, shard))
-    .flatMap((answer) => answer.results)
-    .sort((a, b) => b.score - a.score);
+/** What the status line says once `shown` of `count` results are on the page. */
+export function resultStatus(count: number, shown: number, missing: readonly string[]): string {
+  if (missing.length > 0) return `No container has the word${missing.length > 1 ? 's' : ''} ${missing.map((w) => `“${w}”`).join(' or ')}.`;
+  if (count === 0) return 'No container matches.';
+  const matches = `${count} ${count === 1 ? 'container matches' : 'containers match'}`;
+  return shown < count ? `${matches}; ${shown} are shown.` : `${matches}.`;
 }
 
 /**
- * Whether a shard's answer is one a single index would give. pagefind answers a word missing from
- * an index with near matches (`awesome` finds `awful`) and drops a missing word from an AND,
- * so a shard that lacks a word some other shard has would add results a single index never shows.
- * `has[shard][word]`: the shard holds the word itself.
+ * Searches every shard and merges the answers by score, as one index would answer. Every word
+ * must be in a record: pagefind answers a word no record has with a shorter word that is (the
+ * `alpin` of `alpine` for `alpinx`, a stray `x` for `xylophone`), and drops a missing word from
+ * an AND; here such a word finds nothing, and `missing` names it.
+ */
+async function searchShards(shards: readonly PagefindInstance[], query: string, filters: Record<string, string[]>): Promise<{ results: PagefindResult[]; missing: string[] }> {
+  const phrase = /^\s*".+"\s*$/.test(query);
+  const words = phrase ? [] : query.split(/\s+/).map((word) => word.replaceAll('"', '')).filter((word) => normalize(word) !== '');
+  const answers = await Promise.all(
+    shards.map(async (shard) => ({
+      results: (await shard.search(query || null, { filters })).results,
+      has: await Promise.all(words.map((word) => holds(shard, word))),
+    })),
+  );
+  const has = answers.map((answer) => answer.has);
+  const missing = words.filter((_, word) => !has.some((row) => row[word]));
+  if (missing.length > 0) return { results: [], missing };
+  const results = answers
+    .filter((_, shard) => shardAnswers(has, shard))
+    .flatMap((answer) => answer.results)
+    .sort((a, b) => b.score - a.score);
+  return { results, missing };
+}
+
+/**
+ * Whether a shard's answer is one a single index, holding every word, would give: a shard that
+ * lacks one of the words has no container with all of them, and pagefind would answer it with
+ * near matches or without that word. `has[shard][word]`: the shard holds the word (holds()).
  */
 export function shardAnswers(has: readonly (readonly boolean[])[], shard: number): boolean {
-  const words = has[0]?.length ?? 0;
-  for (let word = 0; word < words; word++) {
-    if (!has[shard]![word] && has.some((row) => row[word])) return false;
-  }
-  return true;
+  return has[shard]!.every(Boolean);
+}
+
+/**
+ * Whether a shard has `word` itself (a quoted search: exact, or the same stem) or a word that
+ * begins with it (`alp` for alpine, as one types). pagefind's unquoted search also answers with
+ * a shorter word that begins the query: the first result's matched words tell which it was.
+ */
+async function holds(shard: PagefindInstance, word: string): Promise<boolean> {
+  if ((await shard.search(`"${word}"`)).results.length > 0) return true;
+  const first = (await shard.search(word)).results[0];
+  if (!first) return false;
+  const data = await first.data();
+  // A match in a meta field alone has no location in the text to tell by.
+  if (data.locations.length === 0) return true;
+  const words = data.content.split(/[\r\n\s]+/g);
+  return data.locations.some((at) => beginsWith(words[at] ?? '', word));
+}
+
+/** Whether a word of a page begins with the query word from the start of one of its parts (e2e/alpine-apps: e2e, alpine, apps). */
+export function beginsWith(pageWord: string, queryWord: string): boolean {
+  const wanted = normalize(queryWord);
+  const parts = pageWord.split(/[^\p{L}\p{N}]+/u).map(normalize);
+  return parts.some((_, i) => parts.slice(i).join('').startsWith(wanted));
+}
+
+/** Lower case, without accents or punctuation: how pagefind compares words. */
+function normalize(word: string): string {
+  return word.normalize('NFD').replace(/[^\p{L}\p{N}]/gu, '').toLowerCase();
 }
 
 /** Filter values with their counts over all shards. */

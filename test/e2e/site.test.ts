@@ -92,6 +92,17 @@ describe('search', () => {
     expect(await search('awsome')).toEqual(['e2e/alpine-apps']);
   });
 
+  it('finds nothing for a word no record has, though pagefind answers it with a shorter word', async () => {
+    // pagefind alone answers "alpinx" with the alpine of e2e/alpine-apps.
+    expect(await search('alpinx')).toEqual([]);
+    expect(await page.textContent('#search-status')).toBe('No container has the word “alpinx”.');
+    expect(await search('busybox alpinx')).toEqual([]);
+    // A word begun, as one types, still finds.
+    // (sizes/small is built from alpine:3.19.)
+    expect((await search('alpi')).sort()).toEqual(['e2e/alpine-apps', 'sizes/small']);
+    expect(await page.textContent('#search-status')).toBe('2 containers match.');
+  });
+
   it('finds a container by a word only its definition file has', async () => {
     expect(await search(DEFINITION_ONLY_WORD)).toEqual(['sizes/medium']);
     await screenshot(page, 'search');

@@ -1,22 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { shardAnswers } from '../../src/browser/search.ts';
+import { beginsWith, resultStatus, shardAnswers } from '../../src/browser/search.ts';
 
-// Which shards' answers the search page keeps: those a single index would have given.
-// has[shard][word]: the shard holds the query word itself (a quoted search found it).
+// How the search page turns pagefind's answers into what a visitor sees: every word must be in
+// a record, and a large registry's shards answer together as one index would.
 
 describe('shardAnswers', () => {
-  it('drops the near matches of a shard that lacks a word another shard has', () => {
+  it('drops a shard that lacks a word another shard has: none of its containers has both', () => {
     // "awesome": shard 0 has it; shard 1 would answer with "awful".
     const has = [[true], [false]];
     expect([0, 1].map((s) => shardAnswers(has, s))).toEqual([true, false]);
   });
 
-  it('keeps every shard when no shard has the word (a prefix or a typo: all answers are near matches)', () => {
-    const has = [[false], [false], [false]];
-    expect([0, 1, 2].map((s) => shardAnswers(has, s))).toEqual([true, true, true]);
-  });
-
-  it('needs every word some shard has: an AND across shards is empty, as in one index', () => {
+  it('needs every word in one shard: an AND across shards is empty, as in one index', () => {
     // "samtools gpu": samtools only in shard 0, gpu only in shard 1.
     const has = [
       [true, false],
@@ -24,13 +19,36 @@ describe('shardAnswers', () => {
     ];
     expect([0, 1].map((s) => shardAnswers(has, s))).toEqual([false, false]);
   });
+});
 
-  it('ignores a word no shard has while checking the others', () => {
-    // "tensorflow runn": runn is a prefix only; tensorflow is in shard 1.
-    const has = [
-      [false, false],
-      [true, false],
-    ];
-    expect([0, 1].map((s) => shardAnswers(has, s))).toEqual([false, true]);
+describe('beginsWith', () => {
+  it('accepts a word the page has, or begins, as one types', () => {
+    expect(beginsWith('Alpine', 'alp')).toBe(true);
+    expect(beginsWith('BusyBox,', 'busybox')).toBe(true);
+    expect(beginsWith('Café', 'cafe')).toBe(true);
+  });
+
+  it('accepts a part of a joined word, as pagefind indexes the parts', () => {
+    expect(beginsWith('alpine-apps:3.4.0', 'apps')).toBe(true);
+    expect(beginsWith('e2e/alpine-apps', 'alpine-apps')).toBe(true);
+  });
+
+  it('refuses the shorter word pagefind answers for a longer one no page has', () => {
+    expect(beginsWith('alpine', 'alpinx')).toBe(false);
+    expect(beginsWith('x86_64', 'xylophone')).toBe(false);
+  });
+});
+
+describe('resultStatus', () => {
+  it('names the words no container has', () => {
+    expect(resultStatus(0, 0, ['xylophone'])).toBe('No container has the word “xylophone”.');
+    expect(resultStatus(0, 0, ['xylophone', 'kazoo'])).toBe('No container has the words “xylophone” or “kazoo”.');
+  });
+
+  it('says how many match and how many are shown until all are', () => {
+    expect(resultStatus(133, 50, [])).toBe('133 containers match; 50 are shown.');
+    expect(resultStatus(133, 133, [])).toBe('133 containers match.');
+    expect(resultStatus(1, 1, [])).toBe('1 container matches.');
+    expect(resultStatus(0, 0, [])).toBe('No container matches.');
   });
 });
