@@ -1,9 +1,10 @@
-import { layoutTreemap, toTreemapElements, type Cell, type SvgElement, type TreemapCollection } from '../model/treemap.ts';
+import { layoutTreemap, toTreemapElements, treemapSizeFor, type Cell, type SvgElement, type TreemapCollection, type TreemapSize } from '../model/treemap.ts';
 
 // The sizes page's treemap, enhanced: selecting a collection's title zooms into it (laid out
 // again with the build's own layout code), the back button, Escape or the browser's Back zoom
-// out, and hovering or focusing a rectangle describes it. Without JavaScript the SVG drawn at
-// build time stays, with plain links.
+// out, and hovering or focusing a rectangle describes it. On a narrow screen it is laid out
+// again at the size it shows (taller than wide), so its text is as large as the page's.
+// Without JavaScript the SVG drawn at build time stays, with plain links.
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -16,6 +17,8 @@ export function enhanceTreemap(): void {
   const data = JSON.parse(dataElement.textContent ?? '[]') as TreemapCollection[];
   const names = new Set(data.map((c) => c.name));
   let focus: string | undefined;
+  const wrap = svg.parentElement!;
+  let size: TreemapSize = treemapSizeFor(Infinity);
 
   const describe = (target: EventTarget | null) => {
     const link = target instanceof Element ? target.closest('a') : null;
@@ -35,11 +38,15 @@ export function enhanceTreemap(): void {
     }
   };
 
+  const redraw = () => {
+    draw(svg, layoutTreemap(data, focus, size));
+    markZoomable();
+  };
+
   const show = (next: string | undefined) => {
     focus = next !== undefined && names.has(next) ? next : undefined;
-    draw(svg, layoutTreemap(data, focus));
+    redraw();
     back.hidden = focus === undefined;
-    markZoomable();
     details.textContent = focus === undefined ? 'All collections.' : `Collection ${focus}: select a container to open it.`;
   };
 
@@ -72,8 +79,22 @@ export function enhanceTreemap(): void {
   svg.addEventListener('focusin', (event) => describe(event.target));
   window.addEventListener('popstate', () => show(fromHash()));
 
+  // Laid out again only when the size to lay out changes (a phone turned, a window narrowed).
+  const fit = () => {
+    const next = treemapSizeFor(wrap.clientWidth);
+    if (next.width === size.width && next.height === size.height) return false;
+    size = next;
+    svg.setAttribute('viewBox', `0 0 ${size.width} ${size.height}`);
+    return true;
+  };
+  const resized = fit();
+  new ResizeObserver(() => {
+    if (fit()) redraw();
+  }).observe(wrap);
+
   const initial = fromHash();
   if (initial !== undefined && names.has(initial)) show(initial);
+  else if (resized) redraw();
   else markZoomable();
 }
 

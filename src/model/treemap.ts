@@ -42,11 +42,29 @@ export interface Cell {
 
 export const TREEMAP_WIDTH = 1000;
 export const TREEMAP_HEIGHT = 600;
+
+/** The drawing's size in the units of its view box (and of its 12-unit text). */
+export interface TreemapSize {
+  width: number;
+  height: number;
+}
+
+/** Narrower than this (CSS pixels), the browser lays the treemap out at the size it shows, so its text stays 12 px. */
+export const WIDE_TREEMAP = 700;
+
+/**
+ * The size to lay out in a box `width` CSS pixels wide: the build's 1000 × 600 on a wide screen
+ * (shown at nearly its own scale), else the box's own pixels, taller than wide, as a phone scrolls.
+ */
+export function treemapSizeFor(width: number): TreemapSize {
+  if (width >= WIDE_TREEMAP || width <= 0) return { width: TREEMAP_WIDTH, height: TREEMAP_HEIGHT };
+  return { width: Math.round(width), height: Math.round(width * 1.4) };
+}
 const HEADER = 20;
 const CHAR_WIDTH = 7.2;
 const LINE_HEIGHT = 15;
 const MAX_CELLS = 1000;
-/** Square units of the 1000 × 600 view box under which a cell is left out of a crowded drawing. */
+/** Square units (CSS pixels, near enough) under which a cell is left out of a crowded drawing. */
 const MIN_AREA = 2;
 
 /** ColorBrewer Set3 lightened for dark text: every collection readable at AA contrast. */
@@ -62,7 +80,7 @@ type Node = { collection?: TreemapCollection; container?: TreemapContainer; chil
  * Lays out every collection (or only `focus`, zoomed to the whole area). Returns the cells in
  * drawing order: each collection's frame, then its containers.
  */
-export function layoutTreemap(collections: readonly TreemapCollection[], focus?: string): Cell[] {
+export function layoutTreemap(collections: readonly TreemapCollection[], focus?: string, size: TreemapSize = { width: TREEMAP_WIDTH, height: TREEMAP_HEIGHT }): Cell[] {
   const shown = collections
     .map((collection, index) => ({ collection, fill: collectionFill(index) }))
     .filter(({ collection }) => (focus === undefined || collection.name === focus) && collection.bytes > 0);
@@ -81,7 +99,7 @@ export function layoutTreemap(collections: readonly TreemapCollection[], focus?:
   // take room, so across collections the proportion is close, not exact.
   const laidOut = treemap<Node>()
     .tile(treemapSquarify)
-    .size([TREEMAP_WIDTH, TREEMAP_HEIGHT])
+    .size([size.width, size.height])
     .paddingOuter(3)
     .paddingTop((node) => (node.depth === 1 ? HEADER : 3))
     .paddingInner(0)(root);

@@ -422,12 +422,51 @@ describe('phones', () => {
       if (sitePath.startsWith('/search/')) await page.waitForFunction(() => /match/.test(document.getElementById('search-status')?.textContent ?? ''));
       const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
       if (scroll > client) wide.push(`${sitePath}: ${scroll} px`);
+      // Nor does a table or a pull command inside its box (a file's code may: it keeps its lines).
+      await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
+      const boxes = await page.$$eval('.table-wrap, .pull pre', (els) => els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => `${e.className || e.tagName} ${e.scrollWidth}/${e.clientWidth}`));
+      wide.push(...boxes.map((box) => `${sitePath}: ${box}`));
       // The header leaves the page most of the screen.
       const header = (await page.locator('header.site').boundingBox())!.height;
       if (header > 110) wide.push(`${sitePath}: header ${Math.round(header)} px tall`);
       await screenshot(page, `phone-${width}-${sitePath.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'home'}`);
     }
     expect(wide).toEqual([]);
+  });
+
+  it('draws the treemap at the phone\'s own scale: text as large as the page\'s, taller than wide, still zooming', async () => {
+    await page.setViewportSize({ width: 390, height: 800 });
+    await visit('/sizes/');
+    const text = page.locator('#treemap a.container text').first();
+    await expect.poll(async () => (await text.boundingBox())?.height ?? 0).toBeGreaterThanOrEqual(11);
+    const drawing = (await page.locator('#treemap').boundingBox())!;
+    expect(drawing.height).toBeGreaterThan(drawing.width);
+    // Every container is still drawn, in proportion.
+    const boxes = await containerBoxes();
+    expect(boxes).toHaveLength(6);
+    const sizes = Object.fromEntries(boxes.filter((b) => b.label.startsWith('sizes/')).map((b) => [b.label, b.width * b.height]));
+    expect(Math.abs(sizes['sizes/big']! / sizes['sizes/small']! / (SIZES.big / SIZES.small) - 1)).toBeLessThan(0.01);
+    await page.click('#treemap a.collection[data-collection="sizes"] > text');
+    await expect.poll(async () => (await containerBoxes()).map((b) => b.label).sort()).toEqual(['sizes/big', 'sizes/medium', 'sizes/small']);
+    await screenshot(page, 'phone-390-sizes-zoomed');
+    // Turned to landscape and back, it is laid out again for each.
+    await page.setViewportSize({ width: 800, height: 390 });
+    await expect.poll(async () => (await page.locator('#treemap').boundingBox())!.height).toBeLessThan(600);
+    await page.setViewportSize({ width: 390, height: 800 });
+    await expect.poll(async () => { const box = (await page.locator('#treemap').boundingBox())!; return box.height > box.width; }).toBe(true);
+  });
+
+  it('reads a tag\'s version history on a phone as one card per version, none scrolling sideways', async () => {
+    await page.setViewportSize({ width: 320, height: 800 });
+    await visit('/collections/base/busybox/latest/');
+    const history = page.locator('table.stack');
+    const wrap = await history.evaluate((table) => ({ scroll: table.parentElement!.scrollWidth, client: table.parentElement!.clientWidth }));
+    expect(wrap.scroll).toBeLessThanOrEqual(wrap.client);
+    const pinned = page.locator('table.stack td[data-label="Pinned pull"]').first();
+    // The pinned reference takes the card's width, not a column's: a few lines, not a tower.
+    expect((await pinned.boundingBox())!.width).toBeGreaterThan(250);
+    expect((await pinned.locator('code').boundingBox())!.height).toBeLessThan(80);
+    expect(await page.locator('table.stack tbody tr').count()).toBe(2);
   });
 
   it('shows a container\'s pull command without scrolling on a 390 × 800 phone', async () => {
