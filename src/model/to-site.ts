@@ -6,7 +6,8 @@ import { toBaseOs, toOsTopic } from './base-os.ts';
 import { toLabelIndex } from './to-labels.ts';
 import { toRankings } from './to-rankings.ts';
 import { toTopicIndex } from './to-topics.ts';
-import type { CollectionEntry, ContainerEntry, Image, RemovedTag, Site, TagEntry, Usage, Version } from './types.ts';
+import type { ContainerRecord } from '../schema/record.ts';
+import type { CollectionEntry, ContainerEntry, Image, ImageState, RemovedTag, Retraction, Site, TagEntry, Usage, Version } from './types.ts';
 
 // Stage 5: records × git history × usage counts → the site model, one function per level (tag,
 // container, collection, registry). Pure: Markdown rendering and reading old versions' images
@@ -19,14 +20,20 @@ export interface SiteInput {
   /** Markdown → sanitised HTML. */
   html(markdown: string): string;
   /** The image an old version of a record (a blob no working-tree record has) points at. */
-  imageOfBlob(blob: string): Image | undefined;
+  imageOfBlob(blob: string): ImageState | undefined;
+  /** An old version of a container's README (a blob no working-tree record has). */
+  containerOfBlob(blob: string): ContainerRecord | undefined;
 }
 
 interface Context {
   usage: Usage;
   html(markdown: string): string;
-  imageOf(blob: string): Image | undefined;
+  imageOf(blob: string): ImageState | undefined;
+  /** The images a container's README lists as yanked or withdrawn, by sha256. */
+  listed(collection: string, container: string): ReadonlyMap<string, Retraction>;
 }
+
+const NONE_LISTED: ReadonlyMap<string, Retraction> = new Map();
 
 const RECENT_TAGS = 15;
 
@@ -36,12 +43,26 @@ export function toSite(input: SiteInput): Site {
   // History only fetched blobs that no working-tree record has: an old version can be
   // byte-identical to another tag's record today.
   const recordOfBlob = new Map(registry.tags.map((t) => [t.blob, t.record]));
-  const context: Context = { usage, html, imageOf: (blob) => recordOfBlob.get(blob) ?? input.imageOfBlob(blob) };
+  const listed = new Map(
+    registry.containers.map((c) => [`${c.collection}/${c.name}`, toListedRetractions(c, historyByPath.get(`${c.collection}/${c.name}/README.md`)?.changes ?? [], input.containerOfBlob)]),
+  );
+  const context: Context = {
+    usage,
+    html,
+    imageOf: (blob) => recordOfBlob.get(blob) ?? input.imageOfBlob(blob),
+    listed: (collection, container) => listed.get(`${collection}/${container}`) ?? NONE_LISTED,
+  };
 
   const tagsByContainer = groupBy(
     registry.tags.map((tag) => toTagEntry(tag, historyByPath.get(tag.path)?.changes ?? [], context)),
     (t) => `${t.collection}/${t.container}`,
   );
+  const removed = toRemovedTags(history.files, new Set(registry.tags.map((t) => t.path)), registry.display, context);
+  // An image withdrawn in one tag is withdrawn in its container: nothing there may serve it.
+  const removedByContainer = groupBy(removed, (t) => `${t.collection}/${t.container}`);
+  for (const key of new Set([...tagsByContainer.keys(), ...removedByContainer.keys()])) {
+    withdrawEverywhere([...(tagsByContainer.get(key) ?? []), ...(removedByContainer.get(key) ?? [])].flatMap((t) => t.versions));
+  }
   const latestRule = registry.config.latest ?? 'newest';
   const containersByCollection = groupBy(
     registry.containers.map((container) => toContainerEntry(container, tagsByContainer.get(`${container.collection}/${container.name}`) ?? [], latestRule, context)),
@@ -62,7 +83,7 @@ export function toSite(input: SiteInput): Site {
     descriptionHtml: html(registry.config.description ?? ''),
     collections,
     recent,
-    removed: toRemovedTags(history.files, new Set(registry.tags.map((t) => t.path)), registry.display, context),
+    removed,
     counts: {
       collections: collections.length,
       containers: sum(collections.map((c) => c.containers.length)),
@@ -79,10 +100,13 @@ export function toSite(input: SiteInput): Site {
 export function toTagEntry(tag: TagInput, changes: readonly FileChange[], context: Context): TagEntry {
   const versions = toVersions(changes, context.imageOf);
   const committedBlob = changes.at(-1)?.blob;
-  const last = versions.at(-1);
-  if (last && last.sha256 === tag.record.sha256) last.url = tag.record.url;
-  else versions.push(pick(tag.record));
   const lastChanged = committedBlob === tag.blob ? changes.at(-1)?.date : undefined;
+  const last = versions.at(-1);
+  if (last && last.sha256 === tag.record.sha256) {
+    last.url = tag.record.url;
+    last.retraction = carry(last.retraction, tag.record, lastChanged);
+  } else versions.push({ ...pick(tag.record), retraction: carry(undefined, tag.record, undefined) });
+  applyListed(versions, context.listed(tag.collection, tag.container));
   const current = versions.at(-1)!;
   return {
     collection: tag.collection,
@@ -103,7 +127,7 @@ export function toTagEntry(tag: TagInput, changes: readonly FileChange[], contex
 }
 
 /** Tags whose records were deleted: their versions stay pullable by digest. */
-export function toRemovedTags(files: readonly FileHistory[], livePaths: ReadonlySet<string>, registryDisplay: string, context: Pick<Context, 'imageOf'>): RemovedTag[] {
+export function toRemovedTags(files: readonly FileHistory[], livePaths: ReadonlySet<string>, registryDisplay: string, context: Pick<Context, 'imageOf' | 'listed'>): RemovedTag[] {
   const removed: RemovedTag[] = [];
   for (const file of files) {
     if (livePaths.has(file.path) || !isTagRecordPath(file.path)) continue;
@@ -112,6 +136,7 @@ export function toRemovedTags(files: readonly FileHistory[], livePaths: Readonly
     // Names are checked before they become output paths, also for long-deleted records.
     if (!isSafeInDigestPath('collection', collection) || !isSafeInDigestPath('container', container) || !isSafeInDigestPath('tag', name)) continue;
     const versions = toVersions(file.changes, context.imageOf);
+    applyListed(versions, context.listed(collection, container));
     if (versions.length > 0) removed.push({ collection, container, name, file: `${registryDisplay}/${file.path} (deleted)`, versions });
   }
   return removed;
@@ -125,7 +150,8 @@ export function toContainerEntry(container: ContainerInput, tagEntries: readonly
     record: container.record,
     descriptionHtml: context.html(container.description),
     tags,
-    latest: tags.some((t) => t.name === 'latest') ? 'latest' : latestRule === 'newest' ? mostRecentlyUpdated(tags)?.name : undefined,
+    // A yanked or withdrawn image is never what `latest` resolves to.
+    latest: tags.some((t) => t.name === 'latest') ? 'latest' : latestRule === 'newest' ? mostRecentlyUpdated(tags.filter((t) => !t.current.retraction))?.name : undefined,
     lastChanged: maxDate(tags.map((t) => t.lastChanged)),
     bytes: distinctBytes(tags.map((t) => t.current)),
     topics: distinct([...(container.record.topics ?? []), ...tags.flatMap((t) => (t.baseOs ? [t.baseOs] : []))]),
@@ -148,8 +174,12 @@ export function toCollectionEntry(collection: CollectionInput, containerEntries:
   };
 }
 
-/** A new version starts whenever the image (sha256) changes; a moved URL updates the version. */
-function toVersions(changes: readonly FileChange[], imageOf: (blob: string) => Image | undefined): Version[] {
+/**
+ * A new version starts whenever the image (sha256) changes; a moved URL updates the version. A
+ * version is yanked or withdrawn as the last record naming its image said, since the commit that
+ * first said so.
+ */
+function toVersions(changes: readonly FileChange[], imageOf: (blob: string) => ImageState | undefined): Version[] {
   const versions: Version[] = [];
   for (const change of changes) {
     if (change.blob === null) continue;
@@ -158,11 +188,62 @@ function toVersions(changes: readonly FileChange[], imageOf: (blob: string) => I
     const last = versions.at(-1);
     if (last && last.sha256 === image.sha256) {
       last.url = image.url;
+      last.retraction = carry(last.retraction, image, change.date);
       continue;
     }
-    versions.push({ ...pick(image), commit: change.commit, date: change.date, author: change.author });
+    versions.push({ ...pick(image), commit: change.commit, date: change.date, author: change.author, retraction: carry(undefined, image, change.date) });
   }
   return versions;
+}
+
+/** What a record now says of its image, dated from when it first said it (`date` is this record's commit). */
+function carry(before: Retraction | undefined, image: ImageState, date: string | undefined): Retraction | undefined {
+  const now: Omit<Retraction, 'date'> | undefined =
+    image.withdrawn !== undefined ? { kind: 'withdrawn', reason: image.withdrawn } : image.yanked !== undefined ? { kind: 'yanked', reason: image.yanked } : undefined;
+  if (!now) return undefined;
+  const since = before?.kind === now.kind ? before.date : date;
+  return since === undefined ? now : { ...now, date: since };
+}
+
+/**
+ * The images a container's README lists as yanked or withdrawn, each dated from the README
+ * commit that first listed it so (undated while the listing is not committed).
+ */
+function toListedRetractions(container: ContainerInput, changes: readonly FileChange[], recordOf: (blob: string) => ContainerRecord | undefined): Map<string, Retraction> {
+  let listed = new Map<string, Retraction>();
+  const read = (record: ContainerRecord | undefined, date: string | undefined) => {
+    const next = new Map<string, Retraction>();
+    for (const kind of ['yanked', 'withdrawn'] as const) {
+      for (const { sha256, reason } of record?.[kind] ?? []) {
+        const before = listed.get(sha256);
+        const since = before?.kind === kind ? before.date : date;
+        next.set(sha256, since === undefined ? { kind, reason } : { kind, reason, date: since });
+      }
+    }
+    listed = next;
+  };
+  for (const change of changes) if (change.blob !== null) read(change.blob === container.blob ? container.record : recordOf(change.blob), change.date);
+  const committed = changes.at(-1);
+  if (!committed || committed.blob !== container.blob) read(container.record, undefined);
+  return listed;
+}
+
+/** The README's word on an image adds to its record's: withdrawn wins over yanked. */
+function applyListed(versions: readonly Version[], listed: ReadonlyMap<string, Retraction>): void {
+  if (listed.size === 0) return;
+  for (const version of versions) {
+    const said = listed.get(version.sha256);
+    if (said && (said.kind === 'withdrawn' || !version.retraction)) version.retraction = said;
+  }
+}
+
+/** Every version of an image some version withdraws is withdrawn, with that reason. */
+function withdrawEverywhere(versions: readonly Version[]): void {
+  const withdrawn = new Map(versions.flatMap((v) => (v.retraction?.kind === 'withdrawn' ? [[v.sha256, v.retraction] as const] : [])));
+  for (const version of versions) {
+    const said = withdrawn.get(version.sha256);
+    if (said && version.retraction?.kind !== 'withdrawn') version.retraction = said;
+  }
 }
 
 function pick(image: Image): Version {

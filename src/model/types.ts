@@ -8,12 +8,28 @@ import type { SiteConfig } from '../schema/site-config.ts';
 /** The four fields that make an image, as the tag record's schema types them. */
 export type Image = Pick<TagRecord, 'url' | 'sha256' | 'md5' | 'size'>;
 
+/** An image as a version of its record states it: with whether it was taken back. */
+export type ImageState = Image & Partial<Pick<TagRecord, 'yanked' | 'withdrawn'>>;
+
+/**
+ * An image its owners took back, as npm, PyPI and crates.io do. Yanked: no tag or `latest`
+ * resolves to it, its exact pin still pulls it. Withdrawn: nothing serves it; its pages keep a
+ * tombstone.
+ */
+export interface Retraction {
+  kind: 'yanked' | 'withdrawn';
+  reason: string;
+  /** When a record first said so; absent while that is not committed. */
+  date?: string;
+}
+
 /** One image a tag has pointed at, and the commit that pointed it there. */
 export interface Version extends Image {
   /** Absent while the version is not committed yet. */
   commit?: string;
   date?: string;
   author?: string;
+  retraction?: Retraction;
 }
 
 export interface TagEntry {

@@ -21,5 +21,10 @@ export function enrich(registry: RegistryInput, history: History, usage: Usage =
       if (text === undefined) return undefined;
       return cache.memo('history-image', blob, () => recordOrUndefined({ display: blob, text }, 'image'));
     },
+    containerOfBlob: (blob) => {
+      const text = history.blobs.get(blob);
+      if (text === undefined) return undefined;
+      return cache.memo('history-container', blob, () => recordOrUndefined({ display: blob, text }, 'container'));
+    },
   });
 }

@@ -2,7 +2,7 @@ import { InputError } from '../errors.ts';
 import { readHistory } from '../git/read-history.ts';
 import type { GitHubAccess } from '../github/octokit.ts';
 import { NO_USAGE, type Site } from '../model/types.ts';
-import { isTagRecordPath } from '../records/layout.ts';
+import { hasVersionsThatMatter } from '../records/layout.ts';
 import { loadRecords, type LoadedRecords } from '../records/load-records-fs.ts';
 import type { ContentCache } from '../records/types.ts';
 import { untimed, type Timer } from '../timer.ts';
@@ -29,7 +29,7 @@ export async function loadSite(options: LoadSiteOptions, time: Timer = untimed):
   const { files, checked } = options.loaded ?? (await loadRecords(options.registryDir, { cache: options.cache, time }));
   if (!checked.ok) throw new InputError(checked.problems);
   const { registry } = checked;
-  const history = await time('history', () => readHistory(files.root, new Set(files.files.map((f) => f.blob)), isTagRecordPath, files.commit));
+  const history = await time('history', () => readHistory(files.root, new Set(files.files.map((f) => f.blob)), hasVersionsThatMatter, files.commit));
   const github = options.github;
   const usage = github
     ? await time('usage', async () => {

@@ -1,6 +1,6 @@
 import type { ApiCollection, ApiCollectionsIndex, ApiRegistry } from '../schema/api.ts';
 import { absoluteUrl, apiPath, pagePath, shubUri, starsIssueUrl } from '../site/urls.ts';
-import type { Site } from '../model/types.ts';
+import type { Site, Version } from '../model/types.ts';
 
 // Stage 6b: the JSON API for programs (api/v1/). The index links to collection files relatively,
 // so a mirrored copy stays navigable; pages are linked by absolute URL, tag pages and manifests
@@ -65,7 +65,7 @@ export function toApi(site: Site): ApiFile[] {
         page: absoluteUrl(config, pagePath.container(c.name, n.name)),
         tags: n.tags.map((t) => ({
           name: t.name,
-          ...t.current,
+          ...toApiVersion(t.current),
           architecture: t.record.architecture,
           created: t.record.created,
           frozen: t.record.frozen ?? false,
@@ -74,7 +74,7 @@ export function toApi(site: Site): ApiFile[] {
           uncommitted: t.uncommitted,
           baseOs: t.baseOs,
           downloads: t.downloads,
-          previous: t.versions.slice(0, -1),
+          previous: t.versions.slice(0, -1).map(toApiVersion),
         })),
       })),
     };
@@ -85,4 +85,11 @@ export function toApi(site: Site): ApiFile[] {
     { path: apiPath.collections().slice(1), json: index },
     ...collections,
   ];
+}
+
+/** A version as the API lists it: a withdrawn image's address is not handed out. */
+function toApiVersion(version: Version): Omit<Version, 'url'> & { url?: string } {
+  if (version.retraction?.kind !== 'withdrawn') return version;
+  const { url: _, ...rest } = version;
+  return rest;
 }

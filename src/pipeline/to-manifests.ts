@@ -7,6 +7,8 @@ import type { Site, Version } from '../model/types.ts';
 //   name:t   name:t@v   name@v
 // and for every older version v' in the tag's history (also of deleted tags): name:t@v' and name@v',
 // so a pinned pull keeps working after the tag moves. `name:latest` falls back per registry.yml.
+// A yanked image keeps only its pinned forms (a tag and `latest` no longer resolve to it); a
+// withdrawn one has none.
 
 export interface ManifestFile {
   /** Site path without the leading slash: api/container/lab/tool:1.0 */
@@ -41,10 +43,11 @@ export function toManifests(site: Site): { files: ManifestFile[]; problems: Prob
     for (const container of collection.containers) {
       for (const tag of container.tags) {
         const v = tag.current;
-        add(collection.name, container.name, { tag: tag.name }, tag.name, v, tag.file);
+        if (v.retraction?.kind === 'withdrawn') continue;
+        if (!v.retraction) add(collection.name, container.name, { tag: tag.name }, tag.name, v, tag.file);
         add(collection.name, container.name, { tag: tag.name, digest: v.md5 }, tag.name, v, tag.file);
         add(collection.name, container.name, { digest: v.md5 }, tag.name, v, tag.file);
-        if (container.latest === tag.name && tag.name !== 'latest') {
+        if (container.latest === tag.name && tag.name !== 'latest' && !v.retraction) {
           add(collection.name, container.name, { tag: 'latest' }, tag.name, v, tag.file);
           add(collection.name, container.name, { tag: 'latest', digest: v.md5 }, tag.name, v, tag.file);
         }
@@ -58,6 +61,7 @@ export function toManifests(site: Site): { files: ManifestFile[]; problems: Prob
   for (const tag of older) {
     // Newest first: if a tag went A → B → A, the later URL of A wins.
     for (const v of [...tag.versions].reverse()) {
+      if (v.retraction?.kind === 'withdrawn') continue;
       add(tag.collection, tag.container, { tag: tag.name, digest: v.md5 }, tag.name, v, tag.file);
       add(tag.collection, tag.container, { digest: v.md5 }, tag.name, v, tag.file);
     }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Problem } from '../errors.ts';
 import { MAX_BODY_BYTES, MAX_QUOTE_DEPTH } from '../schema/bounds.ts';
-import { collectionRecord, containerRecord, tagRecord } from '../schema/record.ts';
+import { collectionRecord, containerRecord, tagRecord, type TagRecord } from '../schema/record.ts';
 import { siteConfig } from '../schema/site-config.ts';
 import { toProblems } from './friendly-errors.ts';
 import { parseMarkdownRecord, parseYaml } from './parse-record.ts';
@@ -11,7 +11,15 @@ import { parseMarkdownRecord, parseYaml } from './parse-record.ts';
 // friendly way. Build, validate, verify, submit and share all come through here. Pure.
 
 /** The four fields that make an image: what an old version in history must have to be pullable. */
-const image = z.object({ url: tagRecord.shape.url, sha256: tagRecord.shape.sha256, md5: tagRecord.shape.md5, size: tagRecord.shape.size });
+const image = z.object({
+  url: tagRecord.shape.url,
+  sha256: tagRecord.shape.sha256,
+  md5: tagRecord.shape.md5,
+  size: tagRecord.shape.size,
+  // Whether the image was taken back, as that version of the record said; never a reason to lose the version.
+  yanked: tagRecord.shape.yanked.catch(undefined),
+  withdrawn: tagRecord.shape.withdrawn.catch(undefined),
+});
 
 const KINDS = {
   config: { schema: siteConfig, yaml: true, frontmatter: false },
@@ -42,6 +50,8 @@ export function checkRecord<K extends RecordKind>(file: { display: string; text:
   const body = 'body' in parsed.value ? (parsed.value.body as string) : '';
   const costly = kind === 'image' ? [] : bodyProblems(file, body, kind === 'tag' ? 'release notes' : 'description');
   if (!result.success) return { ok: false, problems: [...toProblems(file.display, result.error.issues, parsed.value, schema), ...costly] };
+  const both = kind === 'tag' && (result.data as TagRecord).yanked !== undefined && (result.data as TagRecord).withdrawn !== undefined;
+  if (both) costly.push({ file: file.display, field: 'yanked', line: parsed.value.locate(['yanked']).line, message: 'an image is either yanked (still pullable by its pin) or withdrawn (not served at all), not both: keep withdrawn' });
   if (costly.length > 0) return { ok: false, problems: costly };
   return { ok: true, data: result.data as RecordOf<K>, body };
 }

@@ -44,7 +44,7 @@ export function checkRegistry(files: readonly RegistryFile[], loadProblems: read
       if (!base.endsWith('.md')) continue; // reported by checkNames; not a record to parse
       if (base === 'README.md') {
         const parsed = checkOnce(cache, 'container', file, problems);
-        if (parsed && named) containers.set(`${collection}/${container}`, { collection, name: container, file: file.display, record: parsed.data, description: parsed.body });
+        if (parsed && named) containers.set(`${collection}/${container}`, { collection, name: container, file: file.display, blob: file.blob, record: parsed.data, description: parsed.body });
         continue;
       }
       const parsed = checkOnce(cache, 'tag', file, problems);

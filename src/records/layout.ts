@@ -17,10 +17,21 @@ export function isRecordPath(path: string): boolean {
 /** The folder of JSON Schemas sifhub generates for editors (`sifhub schema`). */
 export const SCHEMA_FOLDER = '.schema';
 
-/** "<collection>/<container>/<tag>.md": the only files whose old versions matter. */
+/** "<collection>/<container>/<tag>.md": a tag record, whose old versions are the images it served. */
 export function isTagRecordPath(path: string): boolean {
   const parts = path.split('/');
   return parts.length === 3 && parts[2]!.endsWith('.md') && parts[2] !== 'README.md';
+}
+
+/** "<collection>/<container>/README.md": a container, whose old versions date what it yanked and withdrew. */
+export function isContainerRecordPath(path: string): boolean {
+  const parts = path.split('/');
+  return parts.length === 3 && parts[2] === 'README.md';
+}
+
+/** The files whose old versions the build reads from history. */
+export function hasVersionsThatMatter(path: string): boolean {
+  return isTagRecordPath(path) || isContainerRecordPath(path);
 }
 
 export function tagRecordPath(reference: { collection: string; container: string; tag: string }): string {

@@ -40,6 +40,8 @@ export interface ContainerInput {
   collection: string;
   name: string;
   file?: string;
+  /** git's blob id of its README.md, to match it against history; absent without one. */
+  blob?: string;
   record: ContainerRecord;
   description: string;
 }

@@ -56,7 +56,15 @@ const apiVersion = z.strictObject({
   sha256: z.string(),
   md5: z.string(),
   size: z.int(),
-  url: z.string(),
+  url: z.string().optional().describe('Where the image is downloaded; absent for a withdrawn image.'),
+  retraction: z
+    .strictObject({
+      kind: z.enum(['yanked', 'withdrawn']).describe('yanked: only its exact pin (name:tag@md5) pulls it; withdrawn: nothing serves it.'),
+      reason: z.string(),
+      date: z.string().optional().describe('When a record first said so; absent while uncommitted.'),
+    })
+    .optional()
+    .describe('Set when the image\'s owners took it back.'),
   date: z.string().optional().describe('Commit date; absent while uncommitted.'),
   commit: z.string().optional().describe('Git commit that set this image; absent while uncommitted.'),
   author: z.string().optional(),

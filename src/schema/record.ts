@@ -31,6 +31,15 @@ const signature = z
   })
   .describe('A signature object stored in the SIF.');
 
+/** Why an image is taken back: shown on its pages, so it is one plain sentence. */
+const reason = z.string().trim().min(1, { error: 'expected a reason: one sentence people will read on the image\'s page' }).max(300, { error: 'expected at most 300 characters' });
+
+const retracted = (what: string) =>
+  z
+    .array(z.strictObject({ sha256: sha256Hex.describe('SHA-256 of the image.'), reason }).describe(`An image of this container, ${what}, and why.`))
+    .max(1000)
+    .optional();
+
 export const tagRecord = z
   .strictObject({
     url: httpsUrl.describe('Direct https URL of the SIF file. Must answer HEAD and GET with 200 and an exact Content-Length, without redirecting (sregistry-cli does not follow redirects); GitHub release download URLs are the one exception: they redirect to GitHub\'s asset host, which Apptainer and Singularity follow.'),
@@ -38,7 +47,9 @@ export const tagRecord = z
     md5: md5Hex.describe('MD5 of the SIF file, lowercase hex. The shub `version`: `pull shub://…/name@<md5>` pins it.'),
     size: byteSize.describe('Size of the SIF file in bytes.'),
     mirrors: z.array(httpsUrl).max(10).optional().describe('Other https URLs serving the same bytes.'),
-    frozen: z.boolean().optional().describe('A frozen tag may never point at another image.'),
+    frozen: z.boolean().optional().describe('A frozen tag may never point at another image; it may still be yanked or withdrawn.'),
+    yanked: reason.optional().describe('Why this image was yanked: the tag (and `latest`) no longer resolve to it, and it stays pullable by its exact pin (name:tag@md5). Owners and maintainers only.'),
+    withdrawn: reason.optional().describe('Why this image was withdrawn: no manifest serves it in any form, its pages keep a tombstone with this reason, and verify no longer fetches it. Owners and maintainers only.'),
     architecture: z
       .string()
       .regex(/^[a-z0-9_]{1,20}$/, { error: 'expected an architecture such as amd64, arm64 or ppc64le' })
@@ -84,6 +95,8 @@ export const containerRecord = z
     topics: z.array(slug).max(20).optional().describe('Topics, lowercase words.'),
     source: httpsUrl.optional().describe('Where the definition files live (https).'),
     license: shortText.optional().describe('License of the software in the image (SPDX identifier).'),
+    yanked: retracted('yanked (pullable by its exact pin only)').describe('Images of this container\'s tags, current or in their history, that were yanked: no tag or `latest` resolves to them, and each stays pullable by its pin (name@md5). Owners and maintainers only.'),
+    withdrawn: retracted('withdrawn (not served at all)').describe('Images of this container\'s tags, current or in their history (also of deleted tags), that were withdrawn: no manifest serves them, their pages keep a tombstone, verify no longer fetches them. Owners and maintainers only.'),
   })
   .describe('A container (registry/<collection>/<container>/README.md). The Markdown body is its description.');
 

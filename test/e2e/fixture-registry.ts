@@ -37,6 +37,9 @@ export function startFixtureGitHub(): Promise<FakeGitHub> {
 
 export const DEFINITION_ONLY_WORD = 'samtools';
 
+/** Images of xss/payload its owners took back (see the end of createFixtureRegistry). */
+export const RETRACTED = { first: image(232), yanked: image(230), withdrawn: image(231), date: '2024-06-10' };
+
 const yamlString = (text: string) => JSON.stringify(text);
 
 export async function createFixtureRegistry(): Promise<TempRepo> {
@@ -103,5 +106,20 @@ export async function createFixtureRegistry(): Promise<TempRepo> {
   await repo.commit('Add tags named like web pages', '2024-05-02T08:00:00Z', 'Mallory');
   for (const file of Object.keys(webNamed)) await repo.remove(file);
   await repo.commit('Remove tags named like web pages', '2024-05-03T08:00:00Z', 'Ada Lovelace');
+
+  // Images taken back, with hostile reasons: 2.0 moved to a new image that was then yanked, its
+  // first image withdrawn from the container's README; 3.0 withdrawn in its own record.
+  await repo.write({
+    'registry/xss/payload/2.0.md': tagRecord(RETRACTED.first),
+    'registry/xss/payload/3.0.md': tagRecord(RETRACTED.withdrawn),
+  });
+  await repo.commit('Add 2.0 and 3.0', '2024-06-01T08:00:00Z', 'Ada Lovelace');
+  const readme = await readFile(path.join(repo.registry, 'xss/payload/README.md'), 'utf8');
+  await repo.write({
+    'registry/xss/payload/2.0.md': tagRecord(RETRACTED.yanked, `yanked: ${yamlString(`Wrong build ${HOSTILE.script}`)}\n`),
+    'registry/xss/payload/3.0.md': tagRecord(RETRACTED.withdrawn, `withdrawn: ${yamlString(`Malicious ${HOSTILE.img}`)}\n`),
+    'registry/xss/payload/README.md': readme.replace('---\n', `---\nwithdrawn:\n  - sha256: "${RETRACTED.first.sha256}"\n    reason: ${yamlString(`Unlicensed ${HOSTILE.attr}`)}\n`),
+  });
+  await repo.commit('Yank 2.0, withdraw 3.0 and the first 2.0', '2024-06-10T08:00:00Z', 'Ada Lovelace');
   return repo;
 }

@@ -9,7 +9,7 @@ import { runSifhub, withoutPlaceholderWarning } from '../helpers/cli.ts';
 import { sregistryManifestUrl } from '../helpers/shub-client.ts';
 import type { TempRepo } from '../helpers/git-repo.ts';
 import type { FakeGitHub } from '../helpers/fake-github.ts';
-import { BASE, createFixtureRegistry, DEFINITION_ONLY_WORD, SIZES, startFixtureGitHub, USAGE, WEB_EXTENSION_TAGS } from './fixture-registry.ts';
+import { BASE, createFixtureRegistry, DEFINITION_ONLY_WORD, HOSTILE, RETRACTED, SIZES, startFixtureGitHub, USAGE, WEB_EXTENSION_TAGS } from './fixture-registry.ts';
 
 // The built site in a real Chromium, served over HTTP on 127.0.0.1 under a path prefix, as a
 // visitor uses it: search, the treemap, tag pages, hostile records, accessibility. Each test gets
@@ -325,7 +325,7 @@ describe('stars and downloads', () => {
 });
 
 describe('hostile records', () => {
-  const pages = ['/collections/xss/', '/collections/xss/payload/', '/collections/xss/payload/1.0/', '/labels/', '/topics/security/', '/'];
+  const pages = ['/collections/xss/', '/collections/xss/payload/', '/collections/xss/payload/1.0/', '/collections/xss/payload/2.0/', '/collections/xss/payload/3.0/', '/labels/', '/topics/security/', '/'];
 
   it('run no script and keep the text visible', async () => {
     for (const p of pages) {
@@ -387,8 +387,9 @@ describe('every generated file', () => {
   it('runs no script when opened as the static server serves it, whatever the names it was built from', async () => {
     // While live, the names a host serves as markup are refused; once deleted, their versions
     // stay pullable by digest.
-    const [before, added] = (await repo.git('rev-list', '--max-count=2', 'HEAD~1')).trim().split('\n').reverse();
-    const check = await runSifhub(['validate', '--base', before!, '--head', added!], repo.dir);
+    const added = (await repo.git('log', '--format=%H', '--grep=Add tags named like web pages')).trim();
+    const before = `${added}~1`;
+    const check = await runSifhub(['validate', '--base', before, '--head', added], repo.dir);
     expect(check.code).toBe(1);
     for (const tag of WEB_EXTENSION_TAGS) expect(check.stderr).toContain(`the tag name "${tag}" ends in`);
     const dist = path.join(repo.dir, 'dist');
@@ -405,6 +406,55 @@ describe('every generated file', () => {
       expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned), file).toBeUndefined();
     }
     expect(opened.length).toBeGreaterThan(files.length / 4);
+  });
+});
+
+describe('yanked and withdrawn images', () => {
+  it('shows a yanked tag\'s reason and date, and only its pinned pull, which still works', async () => {
+    await visit('/collections/xss/payload/2.0/');
+    expect(await page.locator('.badges').innerText()).toContain('yanked');
+    const notice = await page.locator('#retraction').innerText();
+    expect(notice).toContain(`Yanked on ${RETRACTED.date}: Wrong build ${HOSTILE.script}`);
+    expect(notice).toContain('xss/payload:2.0 no longer resolves to this image');
+    expect(await page.locator('.pull pre').allInnerTexts()).toEqual([
+      `apptainer pull shub://registry.example.org/registry/xss/payload:2.0@${RETRACTED.yanked.md5}`,
+      `singularity pull shub://registry.example.org/registry/xss/payload:2.0@${RETRACTED.yanked.md5}`,
+    ]);
+    // The tag's first image, withdrawn in the container's README, is listed without a pull.
+    const rows = await page.locator('table.stack tbody tr').allInnerTexts();
+    expect(rows[1]).toContain(`none: withdrawn on ${RETRACTED.date} (Unlicensed ${HOSTILE.attr})`);
+    expect(rows[1]).not.toContain(RETRACTED.first.md5);
+
+    const status = async (ref: string) => (await page.request.get(url(`/api/container/xss/payload${ref}`))).status();
+    expect(await status(':2.0')).toBe(404);
+    expect(await status(`:2.0@${RETRACTED.yanked.md5}`)).toBe(200);
+    expect(await status(`@${RETRACTED.yanked.md5}`)).toBe(200);
+    expect(await status(`@${RETRACTED.first.md5}`)).toBe(404);
+    expect(await status(`:2.0@${RETRACTED.first.md5}`)).toBe(404);
+    // latest is the one tag still standing.
+    expect(await (await page.request.get(url('/api/container/xss/payload:latest'))).json()).toMatchObject({ tag: '1.0' });
+  });
+
+  it('keeps a tombstone for a withdrawn image: the reason and date, no pull, no download link', async () => {
+    await visit('/collections/xss/payload/3.0/');
+    expect(await page.locator('#retraction').innerText()).toContain(`Withdrawn on ${RETRACTED.date}: Malicious ${HOSTILE.img}`);
+    expect(await page.locator('.pull').count()).toBe(0);
+    expect(await page.locator(`a[href="${RETRACTED.withdrawn.url}"]`).count()).toBe(0);
+    expect(await page.locator('dd.hash').first().innerText()).toBe(RETRACTED.withdrawn.sha256);
+    for (const ref of [':3.0', `:3.0@${RETRACTED.withdrawn.md5}`, `@${RETRACTED.withdrawn.md5}`]) {
+      expect((await page.request.get(url(`/api/container/xss/payload${ref}`))).status(), ref).toBe(404);
+    }
+    const api = await (await page.request.get(url('/api/v1/collections/xss.json'))).json();
+    const tag = api.containers[0].tags.find((t: { name: string }) => t.name === '3.0');
+    expect(tag).toMatchObject({ retraction: { kind: 'withdrawn', date: expect.stringMatching(/^2024-06-10/) } });
+    expect(tag.url).toBeUndefined();
+  });
+
+  it('marks them in the container\'s tag list', async () => {
+    await visit('/collections/xss/payload/');
+    const rows = await page.locator('#tags ~ .table-wrap tbody tr').allInnerTexts();
+    expect(rows.find((r) => r.startsWith('2.0'))).toContain('yanked');
+    expect(rows.find((r) => r.startsWith('3.0'))).toContain('withdrawn');
   });
 });
 

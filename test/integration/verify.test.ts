@@ -186,6 +186,26 @@ describe('sifhub verify', () => {
     }
   });
 
+  it('never fetches a withdrawn image, whether its record or its container\'s README withdraws it', async () => {
+    // Both would fail: other bytes than recorded, and no file at all.
+    const bad = claim(NOT_SIF, `${base}/other.sif`);
+    const listed = claim(OTHER, `${base}/missing.sif`);
+    const repo = await registryWith({ good: claim(SIF, `${base}/good.sif`) });
+    try {
+      await repo.write({
+        'registry/lab/tool/bad.md': tagRecord(bad, 'withdrawn: Other bytes than recorded.\n'),
+        'registry/lab/tool/listed.md': tagRecord(listed),
+        'registry/lab/tool/README.md': `---\nwithdrawn:\n  - sha256: "${listed.sha256}"\n    reason: Not a SIF.\n---\n`,
+      });
+      const result = await runSifhub(['verify', '--all', '--allow-host', 'localhost'], repo.dir, trustTestCertificate());
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toContain('✔ 1 image verified');
+      expect(result.code).toBe(0);
+    } finally {
+      await repo.dispose();
+    }
+  });
+
   it('checks a re-pointed url and every new mirror, though the image (sha256) is unchanged', async () => {
     const image = claim(SIF, `${base}/good.sif`);
     const repo = await registryWith({ frozen: image });

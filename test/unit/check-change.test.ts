@@ -27,6 +27,24 @@ describe('checkChange', () => {
     expect(check([config, lab])).toEqual(['registry/lab/tool/1.0.md (deleted): deletes a frozen tag; frozen tags never change image and are never deleted (frozen in main)']);
   });
 
+  it('lets owners and maintainers yank or withdraw a frozen tag, which still never moves', () => {
+    const yanked = file('lab/tool/1.0.md', tagRecord(image(1), 'frozen: true\nyanked: Wrong reference genome.\n'));
+    const withdrawn = file('lab/tool/1.0.md', tagRecord(image(1), 'frozen: true\nwithdrawn: Ships a cryptominer.\n'));
+    expect(check([config, lab, yanked], 'Ada')).toEqual([]);
+    expect(check([config, lab, withdrawn], 'Grace')).toEqual([]);
+    const movedAway = file('lab/tool/1.0.md', tagRecord(image(2), 'frozen: true\nwithdrawn: Moved away.\n'));
+    expect(check([config, lab, movedAway], 'Ada')[0]).toContain('moves a frozen tag');
+  });
+
+  it('refuses a yank or withdrawal by anyone but the collection\'s owners and maintainers', () => {
+    const yanked = file('lab/tool/1.0.md', tagRecord(image(1), 'frozen: true\nyanked: I do not like it.\n'));
+    expect(check([config, lab, yanked], 'Mallory')).toEqual([
+      'registry/lab/tool/1.0.md: Mallory may not change collection "lab": its owners are Ada in main (maintainers: Grace). A pull request may only touch collections its author owns.',
+    ]);
+    const listed = file('lab/tool/README.md', `---\nwithdrawn:\n  - sha256: "${image(1).sha256}"\n    reason: Not mine.\n---\n`);
+    expect(check([...base, listed], 'Mallory')).toHaveLength(1);
+  });
+
   it('refuses a change to a collection its author does not own, naming the owners from the base', () => {
     const selfPromoted = file('lab/README.md', '---\nowners: [Ada, Mallory]\n---\n');
     expect(check([config, selfPromoted, frozen], 'Mallory')).toEqual([

@@ -10,7 +10,8 @@ import { verifyImage, type VerifyOptions } from './verify-image-http.ts';
 // image at `url` and, optionally, at `mirrors:`; each address is fetched and must serve exactly
 // the recorded bytes. With --base, the addresses a change introduces: every one of a new tag or of
 // a tag whose image changed, and otherwise each url or mirror the base did not list, so a tag
-// cannot be re-pointed at another host, or given mirrors, unseen.
+// cannot be re-pointed at another host, or given mirrors, unseen. A withdrawn image is never
+// fetched.
 
 export interface VerifyReport {
   tag: TagInput;
@@ -52,10 +53,13 @@ export async function verifyRegistry(
 ): Promise<VerifyReport[]> {
   const { checked } = await loadRecords(registryDir, { at: 'head' in scope ? scope.head : undefined });
   if (!checked.ok) throw new InputError(checked.problems);
-  let targets = checked.registry.tags.flatMap(addresses);
+  // A withdrawn image is not fetched again: it may be what made it withdrawn.
+  const withdrawn = new Set(checked.registry.containers.flatMap((c) => (c.record.withdrawn ?? []).map((w) => `${c.collection}/${c.name}@${w.sha256}`)));
+  const served = checked.registry.tags.filter((tag) => tag.record.withdrawn === undefined && !withdrawn.has(`${tag.collection}/${tag.container}@${tag.record.sha256}`));
+  let targets = served.flatMap(addresses);
   if ('base' in scope) {
     const before = new Map((await readRegistryFilesAt(registryDir, scope.base)).map((f) => [f.path, f]));
-    targets = checked.registry.tags.flatMap((tag) => newAddresses(tag, before.get(tag.path)));
+    targets = served.flatMap((tag) => newAddresses(tag, before.get(tag.path)));
   }
 
   const reports = await mapConcurrent(targets, options.jobs, async (target) => {
