@@ -254,7 +254,7 @@ async function mergeFilters(shards: readonly PagefindInstance[]): Promise<Record
 
 function toResultItem(data: PagefindResultData): HTMLLIElement {
   const item = document.createElement('li');
-  const heading = document.createElement('h3');
+  const heading = document.createElement('h2');
   const link = document.createElement('a');
   link.href = data.url;
   link.textContent = data.meta.title ?? data.url;

@@ -64,7 +64,7 @@ describe('search in a large registry', () => {
       await expect.poll(() => items.count()).toBeGreaterThan(shown);
     }
     await expect.poll(() => page.textContent('#search-status')).toBe(`${generated.containers} containers match.`);
-    const titles = await page.locator('#search-results h3 a').allTextContents();
+    const titles = await page.locator('#search-results h2 a').allTextContents();
     expect(new Set(titles).size).toBe(generated.containers);
     await screenshot(page, 'search-large');
   });

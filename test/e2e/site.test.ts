@@ -69,7 +69,7 @@ async function search(words: string, filters: Record<string, string> = {}): Prom
   for (const [name, value] of Object.entries(filters)) await page.selectOption(`#search-${name}`, value);
   await page.click('button[type=submit]');
   await page.waitForFunction(() => /match|No container/.test(document.getElementById('search-status')?.textContent ?? ''));
-  return page.locator('#search-results h3 a').allTextContents();
+  return page.locator('#search-results h2 a').allTextContents();
 }
 
 describe('search', () => {
@@ -122,9 +122,9 @@ describe('search', () => {
     expect((await search('', { os: 'ubuntu' })).sort()).toEqual(['sizes/medium']);
     expect(await search('', { os: '', topic: 'benchmarks' })).toHaveLength(3);
     expect(await search('', { topic: '', label: 'org.label-schema.usage.singularity.deffile.from' })).toEqual(expect.arrayContaining(['base/busybox', 'e2e/alpine-apps']));
-    const href = await page.locator('#search-results h3 a').first().getAttribute('href');
+    const href = await page.locator('#search-results h2 a').first().getAttribute('href');
     expect(href).toMatch(/^\/registry\/collections\/[a-z0-9-]+\/[a-z0-9._-]+\/$/);
-    await page.locator('#search-results h3 a').first().click();
+    await page.locator('#search-results h2 a').first().click();
     await page.waitForURL(/\/registry\/collections\//);
     expect(await page.locator('h1').textContent()).toBe(href!.split('/').slice(3, 5).join('/'));
   });
@@ -132,7 +132,7 @@ describe('search', () => {
   it('keeps the query in the address, so a search can be shared', async () => {
     await visit(`/search/?q=${DEFINITION_ONLY_WORD}`);
     await page.waitForFunction(() => /match/.test(document.getElementById('search-status')?.textContent ?? ''));
-    expect(await page.locator('#search-results h3 a').allTextContents()).toEqual(['sizes/medium']);
+    expect(await page.locator('#search-results h2 a').allTextContents()).toEqual(['sizes/medium']);
   });
 });
 
@@ -372,7 +372,7 @@ describe('hostile records', () => {
   it('show as text in search results and filters', async () => {
     await visit('/search/?q=pwned');
     await page.waitForFunction(() => /match/.test(document.getElementById('search-status')?.textContent ?? ''));
-    expect(await page.locator('#search-results h3 a').allTextContents()).toEqual(['xss/payload']);
+    expect(await page.locator('#search-results h2 a').allTextContents()).toEqual(['xss/payload']);
     const result = await page.locator('#search-results li').innerText();
     expect(result).toContain('<script>window.__pwned');
     expect(await page.locator('#search-results img, #search-results script').count()).toBe(0);
