@@ -1,8 +1,9 @@
 import { layoutTreemap, toTreemapElements, treemapSizeFor, type Cell, type SvgElement, type TreemapCollection, type TreemapSize } from '../model/treemap.ts';
 
 // The sizes page's treemap, enhanced: selecting a collection's title zooms into it (laid out
-// again with the build's own layout code), the back button, Escape or the browser's Back zoom
-// out, and hovering or focusing a rectangle describes it. On a narrow screen it is laid out
+// again with the build's own layout code, from data fetched when first needed: kept out of the
+// page, it would double a large registry's page), the back button, Escape or the browser's Back
+// zoom out, and hovering or focusing a rectangle describes it. On a narrow screen it is laid out
 // again at the size it shows (taller than wide), so its text is as large as the page's.
 // Without JavaScript the SVG drawn at build time stays, with plain links.
 
@@ -10,12 +11,17 @@ const SVG = 'http://www.w3.org/2000/svg';
 
 export function enhanceTreemap(): void {
   const svg = document.getElementById('treemap');
-  const dataElement = document.getElementById('treemap-data');
   const back = document.getElementById('treemap-back');
   const details = document.getElementById('treemap-details');
-  if (!(svg instanceof SVGSVGElement) || !dataElement || !(back instanceof HTMLButtonElement) || !details) return;
-  const data = JSON.parse(dataElement.textContent ?? '[]') as TreemapCollection[];
-  const names = new Set(data.map((c) => c.name));
+  if (!(svg instanceof SVGSVGElement) || !svg.dataset.src || !(back instanceof HTMLButtonElement) || !details) return;
+  let loading: Promise<TreemapCollection[]> | undefined;
+  const load = () => {
+    loading ??= fetch(svg.dataset.src!).then(async (response) => {
+      if (!response.ok) throw new Error(`${svg.dataset.src}: HTTP ${response.status}`);
+      return (await response.json()) as TreemapCollection[];
+    });
+    return loading;
+  };
   let focus: string | undefined;
   const wrap = svg.parentElement!;
   let size: TreemapSize = treemapSizeFor(Infinity);
@@ -38,22 +44,33 @@ export function enhanceTreemap(): void {
     }
   };
 
-  const redraw = () => {
+  const redraw = async () => {
+    let data: TreemapCollection[];
+    try {
+      data = await load();
+    } catch (error) {
+      loading = undefined;
+      details.textContent = 'Zooming is not available: the drawing\'s data could not be loaded.';
+      console.warn(error);
+      return;
+    }
     draw(svg, layoutTreemap(data, focus, size));
     markZoomable();
   };
 
-  const show = (next: string | undefined) => {
+  // Any collection can be zoomed into by its address (#name), also one too small to draw here.
+  const show = async (next: string | undefined) => {
+    const names = new Set((await load().catch(() => [])).map((c) => c.name));
     focus = next !== undefined && names.has(next) ? next : undefined;
-    redraw();
+    await redraw();
     back.hidden = focus === undefined;
     details.textContent = focus === undefined ? 'All collections.' : `Collection ${focus}: select a container to open it.`;
   };
 
-  const zoomTo = (next: string | undefined) => {
+  const zoomTo = async (next: string | undefined) => {
     history.pushState(null, '', next === undefined ? location.pathname + location.search : `#${encodeURIComponent(next)}`);
     const previous = focus;
-    show(next);
+    await show(next);
     if (next !== undefined) back.focus();
     else if (previous !== undefined) svg.querySelector<SVGAElement>(`a.collection[data-collection="${CSS.escape(previous)}"]`)?.focus();
   };
@@ -62,22 +79,24 @@ export function enhanceTreemap(): void {
     const link = event.target instanceof Element ? event.target.closest('a.collection') : null;
     if (!(link instanceof SVGAElement) || focus !== undefined) return;
     event.preventDefault();
-    zoomTo(link.dataset.collection);
+    void zoomTo(link.dataset.collection);
   });
   svg.addEventListener('keydown', (event) => {
     const link = event.target instanceof Element ? event.target.closest('a.collection') : null;
     if (event.key === ' ' && link instanceof SVGAElement && focus === undefined) {
       event.preventDefault();
-      zoomTo(link.dataset.collection);
+      void zoomTo(link.dataset.collection);
     }
   });
   document.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape' && focus !== undefined) zoomTo(undefined);
+    if (event.key === 'Escape' && focus !== undefined) void zoomTo(undefined);
   });
-  back.addEventListener('click', () => zoomTo(undefined));
+  back.addEventListener('click', () => void zoomTo(undefined));
+  // Fetched as soon as someone reaches for the drawing, so a zoom rarely waits.
+  svg.addEventListener('pointerover', () => void load().catch(() => {}), { once: true });
   svg.addEventListener('mouseover', (event) => describe(event.target));
   svg.addEventListener('focusin', (event) => describe(event.target));
-  window.addEventListener('popstate', () => show(fromHash()));
+  window.addEventListener('popstate', () => void show(fromHash()));
 
   // Laid out again only when the size to lay out changes (a phone turned, a window narrowed).
   const fit = () => {
@@ -89,12 +108,12 @@ export function enhanceTreemap(): void {
   };
   const resized = fit();
   new ResizeObserver(() => {
-    if (fit()) redraw();
+    if (fit()) void redraw();
   }).observe(wrap);
 
   const initial = fromHash();
-  if (initial !== undefined && names.has(initial)) show(initial);
-  else if (resized) redraw();
+  if (initial !== undefined) void show(initial);
+  else if (resized) void redraw();
   else markZoomable();
 }
 

@@ -8,11 +8,9 @@ import type { ContainerEntry, Site } from './types.ts';
 // containers as a table. Pure.
 
 /** The table is for reading, not for 23,000 rows of a 100,000-tag registry. */
-export const TABLE_ROWS = 1000;
+export const TABLE_ROWS = 250;
 
 export interface SizesPage {
-  /** What the browser zooms with (toTreemapData), as JSON that is safe inside a <script> element. */
-  dataJson: string;
   cells: Cell[];
   /** Containers with bytes, too small to draw in the full view (their collection's zoom shows them). */
   undrawn: number;
@@ -27,8 +25,6 @@ export function toSizesPage(site: Site): SizesPage {
   const cells = layoutTreemap(data);
   const largest = site.collections.flatMap((c) => c.containers).filter((c) => c.bytes > 0).sort((a, b) => b.bytes - a.bytes);
   return {
-    // Inside <script>, "</" would end the element early; names are validated, but escape anyway.
-    dataJson: JSON.stringify(data).replace(/</g, '\\u003c'),
     cells,
     undrawn: largest.length - cells.filter((cell) => cell.kind === 'container').length,
     table: largest.slice(0, TABLE_ROWS),

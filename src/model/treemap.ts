@@ -49,8 +49,12 @@ export interface TreemapSize {
   height: number;
 }
 
-/** Narrower than this (CSS pixels), the browser lays the treemap out at the size it shows, so its text stays 12 px. */
-export const WIDE_TREEMAP = 700;
+/**
+ * Narrower than this (CSS pixels), the browser lays the treemap out at the size it shows, so its
+ * text stays 12 px. A 40rem screen leaves 600 px for it: site.css gives the drawing the same
+ * shape from the first paint, so nothing below it moves when it is laid out again.
+ */
+export const WIDE_TREEMAP = 600;
 
 /**
  * The size to lay out in a box `width` CSS pixels wide: the build's 1000 × 600 on a wide screen
@@ -64,6 +68,9 @@ const HEADER = 20;
 const CHAR_WIDTH = 7.2;
 const LINE_HEIGHT = 15;
 const MAX_CELLS = 1000;
+/** At most this many collections, and containers in them, in a crowded overview. */
+const OVERVIEW_COLLECTIONS = 150;
+const OVERVIEW_CONTAINERS = 500;
 /** Square units (CSS pixels, near enough) under which a cell is left out of a crowded drawing. */
 const MIN_AREA = 2;
 
@@ -109,7 +116,16 @@ export function layoutTreemap(collections: readonly TreemapCollection[], focus?:
   // still counts (the collection's frame shows it); zooming into the collection draws them.
   // Below MAX_CELLS every cell is drawn, so each container stays reachable from the keyboard.
   const crowded = laidOut.descendants().length - 1 > MAX_CELLS;
-  const drawn = (node: HierarchyRectangularNode<Node>) => !crowded || (node.x1 - node.x0) * (node.y1 - node.y0) >= MIN_AREA;
+  const area = (node: HierarchyRectangularNode<Node>) => (node.x1 - node.x0) * (node.y1 - node.y0);
+  // The overview of a large registry draws its OVERVIEW_COLLECTIONS largest collections and, in
+  // them, the OVERVIEW_CONTAINERS largest containers: every drawn cell is markup in the page (a
+  // 10,000-tag registry's page was 1.2 MB, slow on a phone). The rest show when zoomed into.
+  const overview = crowded && focus === undefined;
+  const largest = <T extends HierarchyRectangularNode<Node>>(nodes: readonly T[], count: number) =>
+    new Set(overview ? [...nodes].sort((a, b) => area(b) - area(a)).slice(0, count) : nodes);
+  const collectionsDrawn = largest(laidOut.children ?? [], OVERVIEW_COLLECTIONS);
+  const containersDrawn = largest([...collectionsDrawn].flatMap((node) => node.children ?? []), OVERVIEW_CONTAINERS);
+  const drawn = (node: HierarchyRectangularNode<Node>) => !crowded || (area(node) >= MIN_AREA && (collectionsDrawn.has(node) || containersDrawn.has(node)));
   const cells: Cell[] = [];
   for (const node of (laidOut.children ?? []).filter(drawn)) {
     const collection = node.data.collection!;

@@ -1,3 +1,4 @@
+import { toTreemapData } from '../model/sizes-page.ts';
 import type { Site } from '../model/types.ts';
 import { absoluteUrl, apiPath, filePath, href, pagePath } from '../site/urls.ts';
 
@@ -34,6 +35,7 @@ export function toSiteFiles(site: Site): { path: string; text: string }[] {
   const { config } = site;
   const urls = pagePaths(site).map((p) => absoluteUrl(config, p));
   const files = [{ path: filePath.favicon().slice(1), text: FAVICON }];
+  if (site.counts.containers > 0) files.push({ path: filePath.treemapData().slice(1), text: JSON.stringify(toTreemapData(site)) });
   if (urls.length <= SITEMAP_URLS) {
     files.push({ path: filePath.sitemap().slice(1), text: urlset(urls) });
   } else {

@@ -2,12 +2,15 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
+import { createGzip } from 'node:zlib';
+import mimeDb from 'mime-db';
 import { servedAs } from '../schema/served-as.ts';
 
 // A static file server for previewing dist/ the way GitHub Pages serves it: file names with
 // literal `:` and `@` (the shub manifests), directory index.html, 404.html for misses, and the
 // site mounted under its path prefix, each file typed by its extension as Pages types it (with
-// nosniff). Only for local use: it binds to 127.0.0.1 by default.
+// nosniff), and compressible types gzipped for a client that accepts it, as Pages does. Only for
+// local use: it binds to 127.0.0.1 by default.
 
 /** The Content-Type GitHub Pages sends (mime-db by extension), UTF-8 declared for text. */
 function contentType(file: string): string {
@@ -74,7 +77,16 @@ async function serve(root: string, base: string, req: http.IncomingMessage, res:
     info = await stat(file).catch(() => undefined);
   }
   if (!info?.isFile()) return notFound(root, res);
-  res.writeHead(200, { 'Content-Type': contentType(file), 'Content-Length': info.size, 'X-Content-Type-Options': 'nosniff' });
+  const type = servedAs(path.basename(file));
+  const headers = { 'Content-Type': contentType(file), 'X-Content-Type-Options': 'nosniff', Vary: 'Accept-Encoding' };
+  // mime-db marks application/octet-stream compressible; a host does not gzip unknown bytes (an image).
+  if (mimeDb[type]?.compressible && type !== 'application/octet-stream' && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')) && info.size > 1024) {
+    res.writeHead(200, { ...headers, 'Content-Encoding': 'gzip' });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file).pipe(createGzip()).pipe(res);
+    return;
+  }
+  res.writeHead(200, { ...headers, 'Content-Length': info.size });
   if (req.method === 'HEAD') res.end();
   else createReadStream(file).pipe(res);
 }

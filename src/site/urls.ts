@@ -37,6 +37,8 @@ export const filePath = {
   favicon: () => '/favicon.svg',
   sitemap: () => '/sitemap.xml',
   robots: () => '/robots.txt',
+  /** What the sizes page's treemap zooms with, fetched when it is first needed. */
+  treemapData: () => '/sizes/treemap.json',
 };
 
 /** The issue whose 👍 reactions are a collection's stars, in registry.yml's `repository`. */

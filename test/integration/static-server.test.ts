@@ -16,6 +16,8 @@ beforeAll(async () => {
   await mkdir(path.join(root, 'site', 'about'), { recursive: true });
   await writeFile(path.join(root, 'site', 'api', 'container', 'lab', `tool:1.0@${'a'.repeat(32)}`), '{"image":"x"}');
   await writeFile(path.join(root, 'site', 'about', 'index.html'), '<h1>About</h1>');
+  await writeFile(path.join(root, 'site', 'big.html'), `<p>${'words '.repeat(2000)}</p>`);
+  await writeFile(path.join(root, 'site', 'image.sif'), Buffer.alloc(4096, 7));
   await writeFile(path.join(root, 'site', '404.html'), 'custom not found');
   await writeFile(path.join(root, 'secret.txt'), 'outside the site');
   server = await startStaticServer({ root: path.join(root, 'site'), base: '/registry' });
@@ -33,6 +35,16 @@ describe('static preview server', () => {
       expect(res.status, p).toBe(200);
       expect(res.body.toString()).toBe('{"image":"x"}');
     }
+  });
+
+  it('gzips text for a client that accepts it, as GitHub Pages does, and never an image', async () => {
+    const get = (p: string, headers: Record<string, string>) => fetch(`${server.url}${p}`, { headers });
+    const page = await get('/big.html', { 'Accept-Encoding': 'gzip' });
+    expect(page.headers.get('content-encoding')).toBe('gzip');
+    expect(await page.text()).toBe(`<p>${'words '.repeat(2000)}</p>`); // fetch decompresses
+    expect((await get('/big.html', { 'Accept-Encoding': 'identity' })).headers.get('content-encoding')).toBeNull();
+    const image = await get('/image.sif', { 'Accept-Encoding': 'gzip' });
+    expect([image.headers.get('content-encoding'), image.headers.get('content-length')]).toEqual([null, '4096']);
   });
 
   it('serves index.html for folders and redirects a folder without its slash', async () => {

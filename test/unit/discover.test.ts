@@ -139,6 +139,28 @@ describe('sizes', () => {
     expect(layoutTreemap(collections, 'b')).toHaveLength(2001);
   });
 
+  it('draws at most the 500 largest containers of a crowded overview, and every one of a zoomed collection', () => {
+    const collections = Array.from({ length: 30 }, (_, c) => {
+      const containers = Array.from({ length: 100 }, (_, i) => ({ name: `t${i}`, href: `/c${c}/t${i}/`, bytes: 1000 + c * 100 + i, size: '1 kB', tags: 1 }));
+      return { name: `c${c}`, href: `/c${c}/`, bytes: containers.reduce((n, x) => n + x.bytes, 0), size: '', containers };
+    });
+    const overview = layoutTreemap(collections).filter((cell) => cell.kind === 'container');
+    expect(overview.length).toBeLessThanOrEqual(500);
+    expect(overview.length).toBeGreaterThan(400);
+    const smallest = Math.min(...overview.map((cell) => cell.bytes));
+    expect(collections.flatMap((c) => c.containers).filter((x) => x.bytes > smallest + 100).length).toBeLessThan(500);
+    expect(layoutTreemap(collections, 'c29').filter((cell) => cell.kind === 'container')).toHaveLength(100);
+  });
+
+  it('draws at most the 150 largest collections of a crowded overview', () => {
+    const collections = Array.from({ length: 600 }, (_, c) => ({
+      name: `c${c}`, href: `/c${c}/`, bytes: 1000 + c, size: '', containers: [{ name: 'x', href: `/c${c}/x/`, bytes: 1000 + c, size: '', tags: 1 }],
+    }));
+    const drawn = layoutTreemap(collections).filter((cell) => cell.kind === 'collection').map((cell) => Number(cell.label.slice(1)));
+    expect(drawn).toHaveLength(150);
+    expect(Math.min(...drawn)).toBeGreaterThanOrEqual(440); // the largest, give or take the layout's rounding
+  });
+
   it('projects the site with links under the path prefix', () => {
     expect(toTreemapData(site)[0]).toMatchObject({ name: 'lab', href: '/registry/collections/lab/', bytes: 4000, containers: [{ name: 'aligner', href: '/registry/collections/lab/aligner/', tags: 3 }] });
   });
