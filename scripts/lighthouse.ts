@@ -51,6 +51,8 @@ async function pageKinds(dist: string, base: string): Promise<Record<string, str
     ...(label ? { label: `/labels/${label}/` } : {}),
     topics: '/topics/',
     ...(topic ? { topic: `/topics/${topic}/` } : {}),
+    stars: '/stars/',
+    downloads: '/downloads/',
     about: '/about/',
     schemas: '/api/v1/schema/',
   };
