@@ -93,8 +93,10 @@ describe('sifhub build', () => {
     const tag = await page('collections/lab/tool/1.0/index.html');
     expect(tag).toContain('<meta name="description" content="A tool">');
     expect(tag).not.toContain('Images of the lab');
-    const about = await page('about/index.html'); // a page without a summary of its own
-    expect(about).not.toContain('<meta name="description"');
+    // A page of a fixed kind says what the kind is, for this registry.
+    const about = await page('about/index.html');
+    expect(about).toContain('<meta name="description" content="How to pull images from Lab registry with Apptainer, SingularityCE or sregistry-cli');
+    expect(about).not.toMatch(/<meta name="description" content="[^"]*Images of the lab/);
   });
 
   it('links under the path prefix of a project site', async () => {
