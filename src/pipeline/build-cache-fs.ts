@@ -5,10 +5,12 @@ import { PACKAGE_ROOT } from '../package-root-node.ts';
 import { currentSite } from './write-output-fs.ts';
 
 // The record of what the last build wrote, so the next one can reuse it. It lives where build
-// tools keep caches, node_modules/.cache/, one file per output folder: never inside the output
-// (it would be deployed) nor beside it (the project stays clean).
+// tools keep caches, node_modules/.cache/ (or SIFHUB_CACHE_DIR, which CI saves and restores),
+// one file per output folder: never inside the output (it would be deployed). A restored cache
+// is checked, not trusted: output is reused only when its inputs' key matches and its files are
+// still the ones the last build wrote (names and sizes).
 
-const CACHE_VERSION = 3;
+const CACHE_VERSION = 4;
 
 export interface BuildCache {
   /** The site folder (in `.<out>-sites/`) the keys describe: the cache holds only while the output links to it. */
@@ -17,13 +19,16 @@ export interface BuildCache {
   collections: Map<string, string>;
   /** Search shard → the key its bundle was built from. */
   search: Map<number, string>;
+  /** Collection → outputDigest() of what the build wrote for it. */
+  outputs: Map<string, string>;
 }
 
-const EMPTY = (): BuildCache => ({ collections: new Map(), search: new Map() });
+export const EMPTY_BUILD_CACHE = (): BuildCache => ({ collections: new Map(), search: new Map(), outputs: new Map() });
 
-/** node_modules/.cache/sifhub/ of this checkout of sifhub. */
+/** SIFHUB_CACHE_DIR, else node_modules/.cache/sifhub/ of this checkout of sifhub. */
 export function cacheDir(): string {
-  return path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'sifhub');
+  const chosen = process.env.SIFHUB_CACHE_DIR;
+  return chosen ? path.resolve(chosen) : path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'sifhub');
 }
 
 export function cachePath(outDir: string): string {
@@ -34,12 +39,17 @@ export function cachePath(outDir: string): string {
 /** The last build's cache, or an empty one when there is none or it cannot be trusted. */
 export async function readBuildCache(outDir: string): Promise<BuildCache> {
   try {
-    const parsed = JSON.parse(await readFile(cachePath(outDir), 'utf8')) as { version?: number; site?: unknown; collections?: Record<string, unknown>; search?: Record<string, unknown> };
-    if (parsed.version !== CACHE_VERSION || typeof parsed.site !== 'string' || parsed.site !== (await currentSite(outDir))) return EMPTY();
+    const parsed = JSON.parse(await readFile(cachePath(outDir), 'utf8')) as { version?: number; site?: unknown; collections?: Record<string, unknown>; search?: Record<string, unknown>; outputs?: Record<string, unknown> };
+    if (parsed.version !== CACHE_VERSION || typeof parsed.site !== 'string' || parsed.site !== (await currentSite(outDir))) return EMPTY_BUILD_CACHE();
     const strings = (record: Record<string, unknown> | undefined) => Object.entries(record ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string');
-    return { site: parsed.site, collections: new Map(strings(parsed.collections)), search: new Map(strings(parsed.search).map(([k, v]) => [Number(k), v])) };
+    return {
+      site: parsed.site,
+      collections: new Map(strings(parsed.collections)),
+      search: new Map(strings(parsed.search).map(([k, v]) => [Number(k), v])),
+      outputs: new Map(strings(parsed.outputs)),
+    };
   } catch {
-    return EMPTY();
+    return EMPTY_BUILD_CACHE();
   }
 }
 
@@ -47,7 +57,10 @@ export async function writeBuildCache(outDir: string, cache: BuildCache): Promis
   const file = cachePath(outDir);
   await mkdir(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}`;
-  await writeFile(temporary, `${JSON.stringify({ version: CACHE_VERSION, site: cache.site, collections: Object.fromEntries(cache.collections), search: Object.fromEntries(cache.search) })}\n`);
+  await writeFile(
+    temporary,
+    `${JSON.stringify({ version: CACHE_VERSION, site: cache.site, collections: Object.fromEntries(cache.collections), search: Object.fromEntries(cache.search), outputs: Object.fromEntries(cache.outputs) })}\n`,
+  );
   await rename(temporary, file);
 }
 
@@ -68,6 +81,27 @@ export async function readCodeFingerprint(): Promise<string> {
 /** The output paths that belong to one collection alone (pages, manifests, API file). */
 export function collectionOutputs(collection: string): string[] {
   return [`collections/${collection}`, `api/container/${collection}`, `api/v1/collections/${collection}.json`];
+}
+
+/**
+ * A collection's output in `siteDir` as the names and sizes of its files: a reused output must
+ * still be what the last build wrote (a restored cache may come with a truncated or partial
+ * site). Costs a stat per file, never a read.
+ */
+export async function outputDigest(siteDir: string, collection: string): Promise<string> {
+  const hash = createHash('sha256');
+  for (const rel of collectionOutputs(collection)) {
+    const top = path.join(siteDir, rel);
+    const info = await lstat(top).catch(() => undefined);
+    const files = !info
+      ? []
+      : info.isDirectory()
+        ? (await readdir(top, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name))
+        : [top];
+    hash.update(`${rel}\0${files.length}\0`);
+    for (const file of files.sort()) hash.update(`${path.relative(siteDir, file)}\0${(await lstat(file)).size}\0`);
+  }
+  return hash.digest('hex');
 }
 
 /** Whether the previous output still holds a file (the cache may outlive the output). */

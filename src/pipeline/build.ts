@@ -12,7 +12,7 @@ import { toSearchRecords } from './to-search-records.ts';
 import { measureSearchIndex, writeSearchIndex } from './write-search-index-pagefind.ts';
 import { toSiteFiles } from './to-site-files.ts';
 import { currentSite, makeStagingDir, removeDir, replaceDir, writeFiles } from './write-output-fs.ts';
-import { collectionOutputs, hasOutput, linkOutputs, readBuildCache, readCodeFingerprint, writeBuildCache } from './build-cache-fs.ts';
+import { collectionOutputs, EMPTY_BUILD_CACHE, hasOutput, linkOutputs, outputDigest, readBuildCache, readCodeFingerprint, writeBuildCache } from './build-cache-fs.ts';
 import { toSearchShards } from './to-search-shards.ts';
 import { toCollectionKeys } from './to-output-keys.ts';
 import { readContentCache } from './content-cache-fs.ts';
@@ -60,14 +60,21 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const plan = await time('reuse', async () => {
     const keys = toCollectionKeys(site, code);
     const shards = toSearchShards(toSearchRecords(site), code, options.searchShardRecords);
-    const cache = options.fresh ? { collections: new Map<string, string>(), search: new Map<number, string>() } : await readBuildCache(options.outDir);
+    const cache = options.fresh ? EMPTY_BUILD_CACHE() : await readBuildCache(options.outDir);
     const reused = new Set<string>();
-    for (const [name, key] of keys) if (cache.collections.get(name) === key && (await hasOutput(options.outDir, `collections/${name}/index.html`))) reused.add(name);
+    const outputs = new Map<string, string>();
+    for (const [name, key] of keys) {
+      if (cache.collections.get(name) !== key || !(await hasOutput(options.outDir, `collections/${name}/index.html`))) continue;
+      const digest = await outputDigest(options.outDir, name);
+      if (digest !== cache.outputs.get(name)) continue;
+      reused.add(name);
+      outputs.set(name, digest);
+    }
     const reusedShards = new Set<number>();
     for (const shard of shards) {
       if (cache.search.get(shard.index) === shard.key && (await hasOutput(options.outDir, `${searchBundlePath(shard.index).slice(1)}pagefind-entry.json`))) reusedShards.add(shard.index);
     }
-    return { keys, shards, reused, reusedShards };
+    return { keys, shards, reused, reusedShards, outputs };
   });
   const { reused } = plan;
   const rebuilt = (apiOrManifestPath: string) => !reused.has(collectionOfOutput(apiOrManifestPath) ?? '');
@@ -92,7 +99,11 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       const kept = [...[...reused].flatMap(collectionOutputs), ...[...plan.reusedShards].map((shard) => searchBundlePath(shard).slice(1, -1))];
       const current = await currentSite(options.outDir);
       if (current !== undefined) await time('swap: link kept output', () => linkOutputs(current, staging, kept));
-      await time('swap: cache', () => writeBuildCache(options.outDir, { site: staging, collections: plan.keys, search: new Map(plan.shards.map((s) => [s.index, s.key])) }));
+      await time('swap: cache', async () => {
+        const outputs = new Map(plan.outputs);
+        for (const name of plan.keys.keys()) if (!outputs.has(name)) outputs.set(name, await outputDigest(staging, name));
+        await writeBuildCache(options.outDir, { site: staging, collections: plan.keys, search: new Map(plan.shards.map((s) => [s.index, s.key])), outputs });
+      });
       await time('swap: switch', () => replaceDir(staging, options.outDir));
       published = true;
       await cache.save();

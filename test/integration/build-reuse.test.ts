@@ -104,6 +104,16 @@ describe('sifhub build keeps unchanged collections', () => {
     expect(existsSync(path.join(repo.dir, 'dist/collections/beta/tool/2.0/index.html'))).toBe(true);
   });
 
+  it('rebuilds a collection whose kept output is not what the last build wrote (a truncated or partial restore)', async () => {
+    const { truncate, rm } = await import('node:fs/promises');
+    // A manifest cut short, and an API file gone: the page alone still being there is not enough.
+    await truncate(path.join(repo.dir, `dist/api/container/beta/tool:2.0@${image(5).md5}`), 10);
+    await rm(path.join(repo.dir, 'dist/api/v1/collections/beta.json'));
+    const { stdout, dist } = await buildBoth();
+    expect(stdout).toContain('1 unchanged collection kept');
+    expect(JSON.parse(Buffer.from(dist.get(`api/container/beta/tool:2.0@${image(5).md5}`)!, 'base64').toString())).toMatchObject({ version: image(5).md5 });
+  });
+
   it('reports a broken record on every build, never from what an earlier build kept', async () => {
     const good = await readFile(path.join(repo.dir, 'registry/alpha/tool/1.0.md'), 'utf8');
     await repo.write({ 'registry/alpha/tool/1.0.md': good.replace(/^size: \d+$/m, 'size: "12"') });
