@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -8,7 +8,9 @@ import { parse } from 'yaml';
 // fails. `run:` steps go to bash with their expressions evaluated; actions/checkout checks out the
 // ref it is given in the workspace (a clone); `uses: ./` runs the action.yml of the workspace as
 // checked out (as GitHub does), sifhub/sifhub@v… runs this project's action.yml (the pinned
-// release), composite steps included; setup-node and the Pages actions are GitHub's and are
+// release), composite steps included; actions/cache restores from and saves to `cacheStore` (a
+// folder standing for GitHub's cache service: entries by key, restore-keys as prefixes, saved
+// once the job passed, never overwritten); setup-node and the Pages actions are GitHub's and are
 // skipped (this project's node_modules/.bin puts Node 24 on the PATH).
 
 export const PROJECT = fileURLToPath(new URL('../../', import.meta.url));
@@ -78,9 +80,29 @@ function actionDir(uses: string, workspace: string): string | undefined {
   return /^sifhub\/sifhub@v\d+\.\d+\.\d+$/.test(uses) ? PROJECT : undefined;
 }
 
+/** What actions/cache does: `restore` before the build, `save` in its post step (paths as bash words, relative to the workspace). */
+async function cacheStep(step: Step, context: Context, workspace: string, store: string): Promise<{ result: { code: number; output: string }; save: () => Promise<StepResult> }> {
+  const key = evaluate(String(step.with?.key), context);
+  const prefixes = String(step.with?.['restore-keys'] ?? '').split('\n').map((line) => evaluate(line.trim(), context)).filter(Boolean);
+  const paths = String(step.with?.path).split('\n').map((line) => line.trim()).filter(Boolean);
+  const entries = (await readdir(store).catch(() => [] as string[])).sort().reverse();
+  const hit = entries.includes(encodeURIComponent(key)) ? encodeURIComponent(key) : entries.find((e) => prefixes.some((p) => decodeURIComponent(e).startsWith(p)));
+  // `cp -a` keeps what tar keeps: symbolic links as links, modes, times.
+  const result = hit ? await bash(`cp -a ${JSON.stringify(path.join(store, hit))}/. .`, workspace, {}) : { code: 0, output: `Cache not found for ${key}\n` };
+  const save = async (): Promise<StepResult> => {
+    const name = `Post ${step.uses}`;
+    if (hit === encodeURIComponent(key)) return { name, code: 0, output: `Cache hit on ${key}: not saved\n` };
+    const target = path.join(store, encodeURIComponent(key));
+    const copy = await bash(`mkdir -p ${JSON.stringify(target)} && for p in ${paths.map((p) => JSON.stringify(p)).join(' ')}; do if [ -e "$p" ] || [ -L "$p" ]; then cp -a --parents "$p" ${JSON.stringify(target)}/; fi; done`, workspace, {});
+    return { name, ...copy };
+  };
+  return { result: { code: result.code, output: hit ? `Restored ${decodeURIComponent(hit)}\n${result.output}` : result.output }, save };
+}
+
 /** Runs `job` in `workspace` with `context` for its expressions and `env` as the runner's environment. */
-export async function runJob(job: Job, workspace: string, context: Context, env: Record<string, string> = {}): Promise<JobRun> {
+export async function runJob(job: Job, workspace: string, context: Context, env: Record<string, string> = {}, options: { cacheStore?: string } = {}): Promise<JobRun> {
   const steps: StepResult[] = [];
+  const posts: (() => Promise<StepResult>)[] = [];
   const base = { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: workspace, ...env };
   for (const step of job.steps) {
     const name = step.name ?? step.uses ?? step.run ?? '';
@@ -95,6 +117,10 @@ export async function runJob(job: Job, workspace: string, context: Context, env:
       const dir = actionDir(step.uses, workspace)!;
       const inputs = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [`inputs.${k}`, evaluate(String(v), context)]));
       result = await runAction(dir, { ...context, ...inputs, 'github.action_path': dir }, stepEnv);
+    } else if (step.uses?.startsWith('actions/cache@') && options.cacheStore) {
+      const cache = await cacheStep(step, context, workspace, options.cacheStore);
+      posts.push(cache.save);
+      result = cache.result;
     } else if (step.uses?.startsWith('actions/')) {
       continue;
     } else {
@@ -103,6 +129,8 @@ export async function runJob(job: Job, workspace: string, context: Context, env:
     steps.push({ name, ...result });
     if (result.code !== 0) break;
   }
+  // actions/cache saves in its post step, and only for a job whose steps all passed.
+  if (steps.every((s) => s.code === 0)) for (const post of posts) steps.push(await post());
   const failed = steps.find((s) => s.code !== 0);
   return { code: failed?.code ?? 0, steps, output: steps.map((s) => `## ${s.name}\n${s.output}`).join('\n') };
 }

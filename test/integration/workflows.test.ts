@@ -135,3 +135,72 @@ describe('the publish workflow, run job by job', () => {
     expect(result.output).toContain('/api/v1/registry.json answered 404, expected 200');
   }, 120_000);
 });
+
+describe('the publish workflow across runs', () => {
+  let repo: TempRepo;
+  let workspace: string;
+  let store: string;
+  const workflow = parseWorkflow(publishWorkflow(actionAt('0.1.0')));
+
+  /** A fresh runner: the workspace is a new clone at the same path, with nothing but what the cache restores. */
+  async function build(sha: string): Promise<string> {
+    await rm(workspace, { recursive: true, force: true });
+    await repo.git('clone', '-q', repo.dir, workspace);
+    const run = await runJob(workflow.jobs.build!, workspace, { 'github.token': '', 'github.sha': sha, 'runner.os': 'Linux' }, {}, { cacheStore: store });
+    expect(run.code, run.output).toBe(0);
+    return run.output;
+  }
+
+  /** Every file of a built site, but pagefind's (its file names differ between runs on the same records). */
+  async function tree(dir: string): Promise<Map<string, string>> {
+    const { readdir } = await import('node:fs/promises');
+    const files = new Map<string, string>();
+    for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+      if (entry.isFile() && !path.relative(dir, entry.parentPath).startsWith('pagefind')) files.set(path.relative(dir, path.join(entry.parentPath, entry.name)), (await readFile(path.join(entry.parentPath, entry.name))).toString('base64'));
+    }
+    return files;
+  }
+
+  beforeAll(async () => {
+    repo = await TempRepo.create();
+    await repo.write({
+      '.gitignore': 'dist\n.dist-sites/\n.sifhub-cache/\n',
+      'registry/registry.yml': 'name: Lab registry\nurl: https://lab.github.io/registry\n',
+      'registry/lab/tool/1.0.md': tagRecord(image(1)),
+      'registry/other/viewer/1.0.md': tagRecord(image(2)),
+    });
+    await repo.commit('base', '2024-01-01T00:00:00Z');
+    workspace = await mkdtemp(path.join(tmpdir(), 'sifhub-workspace-'));
+    store = await mkdtemp(path.join(tmpdir(), 'sifhub-actions-cache-'));
+  });
+
+  afterAll(async () => {
+    await repo.dispose();
+    await rm(workspace, { recursive: true, force: true });
+    await rm(store, { recursive: true, force: true });
+  });
+
+  it('restores the last site and sifhub\'s cache: a merge rebuilds what it changed, and the site equals a fresh build', async () => {
+    const first = await build((await repo.git('rev-parse', 'HEAD')).trim());
+    expect(first).toContain('Cache not found for sifhub-Linux-');
+    expect(first).not.toContain('kept');
+
+    await repo.write({ 'registry/lab/tool/1.0.md': tagRecord(image(3)) });
+    const merged = await repo.commit('move lab/tool:1.0', '2024-02-01T00:00:00Z');
+    const second = await build(merged);
+    expect(second).toContain('Restored sifhub-Linux-');
+    expect(second).toContain('1 unchanged collection kept');
+
+    const fresh = await runJob(
+      { ...workflow.jobs.build!, steps: [{ name: 'fresh', run: `node ${JSON.stringify(path.join(PROJECT, 'scripts/sifhub.ts'))} build --fresh --quiet --out fresh` }] },
+      workspace,
+      {},
+      { SIFHUB_CACHE_DIR: path.join(workspace, 'fresh-cache') },
+    );
+    expect(fresh.code, fresh.output).toBe(0);
+    const [kept, clean] = await Promise.all([tree(path.join(workspace, 'dist')), tree(path.join(workspace, 'fresh'))]);
+    expect([...kept.keys()].sort()).toEqual([...clean.keys()].sort());
+    expect([...kept].filter(([file, content]) => clean.get(file) !== content).map(([file]) => file)).toEqual([]);
+    expect(kept.has(`api/container/lab/tool:1.0@${image(1).md5}`)).toBe(true);
+  }, 120_000);
+});

@@ -7,6 +7,7 @@ export const ACTION_REPOSITORY = 'sifhub/sifhub';
 /** The third-party actions the workflows use, pinned to a commit (Dependabot keeps them current). */
 const CHECKOUT = 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2';
 const UPLOAD_PAGES = 'actions/upload-pages-artifact@56afc609e74202658d3ffba0e8f6dda462b719fa # v3.0.1';
+const CACHE = 'actions/cache@5a3ec84eff668545956fd18022155c47e93e2684 # v4.2.3';
 const DEPLOY_PAGES = 'actions/deploy-pages@d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e # v4.0.5';
 
 export interface RegistryAnswers {
@@ -140,11 +141,22 @@ jobs:
         with:
           fetch-depth: 0
           persist-credentials: false
+      # sifhub's cache and the last site, so a merge rebuilds only what it changed. A restored
+      # cache is checked, not trusted: output is kept only where its inputs and files still match.
+      - uses: ${CACHE}
+        with:
+          path: |
+            .sifhub-cache
+            dist
+            .dist-sites
+          key: sifhub-\${{ runner.os }}-\${{ github.sha }}
+          restore-keys: sifhub-\${{ runner.os }}-
       - name: Build the site
         uses: ${action}
         env:
           # Read-only: download counts and stars are fetched at build time, never committed.
           GITHUB_TOKEN: \${{ github.token }}
+          SIFHUB_CACHE_DIR: .sifhub-cache
         with:
           command: build
       # An artifact deploy: Jekyll never sees the files, so names with : and @ survive.
@@ -281,6 +293,7 @@ verify its size and hashes.
 export const GITIGNORE = `node_modules/
 dist
 .dist-sites/
+.sifhub-cache/
 `;
 
 export function vscodeSettings(): string {
