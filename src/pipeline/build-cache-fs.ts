@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { link, lstat, mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { mapConcurrent } from '../concurrency.ts';
 import { PACKAGE_ROOT } from '../package-root-node.ts';
 import { currentSite } from './write-output-fs.ts';
 
@@ -99,7 +100,10 @@ export async function outputDigest(siteDir: string, collection: string): Promise
         ? (await readdir(top, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name))
         : [top];
     hash.update(`${rel}\0${files.length}\0`);
-    for (const file of files.sort()) hash.update(`${path.relative(siteDir, file)}\0${(await lstat(file)).size}\0`);
+    files.sort();
+    // Many stats in flight: one at a time, a 10,000-tag registry's took seconds.
+    const sizes = await mapConcurrent(files, 64, async (file) => (await lstat(file)).size);
+    files.forEach((file, i) => hash.update(`${path.relative(siteDir, file)}\0${sizes[i]}\0`));
   }
   return hash.digest('hex');
 }
@@ -118,6 +122,7 @@ export async function hasOutput(outDir: string, file: string): Promise<boolean> 
  * linking leaves `dist` as it was. A file costs one link, never a copy.
  */
 export async function linkOutputs(fromDir: string, toDir: string, paths: Iterable<string>): Promise<void> {
+  const links: [string, string][] = [];
   for (const rel of paths) {
     const from = path.join(fromDir, rel);
     const info = await lstat(from).catch(() => undefined);
@@ -125,17 +130,18 @@ export async function linkOutputs(fromDir: string, toDir: string, paths: Iterabl
     if (!info) continue;
     if (!info.isDirectory()) {
       await mkdir(path.dirname(path.join(toDir, rel)), { recursive: true });
-      await link(from, path.join(toDir, rel));
+      links.push([from, path.join(toDir, rel)]);
       continue;
     }
+    await mkdir(path.join(toDir, rel), { recursive: true });
     for (const entry of await readdir(from, { recursive: true, withFileTypes: true })) {
       const inside = path.relative(from, path.join(entry.parentPath, entry.name));
       const to = path.join(toDir, rel, inside);
       if (entry.isDirectory()) await mkdir(to, { recursive: true });
-      else if (entry.isFile()) {
-        await mkdir(path.dirname(to), { recursive: true });
-        await link(path.join(from, inside), to);
-      }
+      else if (entry.isFile()) links.push([path.join(from, inside), to]);
     }
   }
+  // Every folder exists by now. Many links in flight: one at a time, a one-record rebuild at
+  // 10,000 tags spent 7 s here.
+  await mapConcurrent(links, 64, ([from, to]) => link(from, to));
 }

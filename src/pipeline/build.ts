@@ -1,3 +1,5 @@
+import { readdir, rename } from 'node:fs/promises';
+import path from 'node:path';
 import type { GitHubAccess } from '../github/octokit.ts';
 import { InputError } from '../errors.ts';
 import { apiJsonSchemas, toCompactJsonText, toJsonText } from '../schema/json-schema.ts';
@@ -81,9 +83,18 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const api = toApi(site);
 
   const staging = await makeStagingDir(options.outDir);
+  // The search index is written beside the pages, on the other core (pagefind is its own
+  // process), into a folder of its own: Astro replaces the folder it renders into.
+  const searchStaging = `${staging}.search`;
   let published = false;
   try {
-    await time('pages', () => renderPages(site, staging, { quiet: options.quiet, plan: { reused, searchShards: plan.shards.length } }));
+    // Both finish before either's failure is thrown: nothing keeps writing into a removed folder.
+    const halves = await Promise.allSettled([
+      time('pages', () => renderPages(site, staging, { quiet: options.quiet, plan: { reused, searchShards: plan.shards.length } })),
+      time('search index', () => writeSearchIndex(plan.shards, searchStaging, plan.reusedShards)),
+    ]);
+    for (const half of halves) if (half.status === 'rejected') throw half.reason;
+    await moveSearchBundles(searchStaging, staging);
     const counts = await time('write', async () => ({
       manifests: await writeFiles(staging, manifests.files.filter((m) => rebuilt(m.path)).map((m) => ({ path: m.path, text: toCompactJsonText(m.manifest) }))),
       api: await writeFiles(staging, [
@@ -92,7 +103,6 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
         ...toSiteFiles(site),
       ]),
     }));
-    await time('search index', () => writeSearchIndex(plan.shards, staging, plan.reusedShards));
     // The current site stays whole until one rename replaces it; the cache is written first and
     // names the site it describes, so whichever of the two a kill leaves, the cache fits it or is ignored.
     await time('swap', async () => {
@@ -113,7 +123,14 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   } catch (error) {
     if (!published) await removeDir(staging);
     throw error;
+  } finally {
+    await removeDir(searchStaging);
   }
+}
+
+/** The shards' bundles written beside the pages, moved into the site (each one rename). */
+async function moveSearchBundles(from: string, to: string): Promise<void> {
+  for (const name of await readdir(from).catch(() => [] as string[])) await rename(path.join(from, name), path.join(to, name));
 }
 
 /** `api/container/COLL/…` and `api/v1/collections/COLL.json` → COLL; shared files → undefined. */
