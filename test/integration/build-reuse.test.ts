@@ -3,6 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSifhub, withoutPlaceholderWarning } from '../helpers/cli.ts';
+import { siteTree } from '../helpers/site-tree.ts';
 import { image, REGISTRY_YML, tagRecord, TempRepo } from '../helpers/git-repo.ts';
 
 // A rebuild keeps the output of collections that did not change (issue 6). What it must never do
@@ -10,15 +11,6 @@ import { image, REGISTRY_YML, tagRecord, TempRepo } from '../helpers/git-repo.ts
 // byte what a fresh build of the same records writes.
 
 let repo: TempRepo;
-
-/** Every file's content, but pagefind's: its file names differ between two runs on the same records. */
-async function tree(dir: string): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile() && !path.relative(dir, entry.parentPath).startsWith('pagefind')) files.set(path.relative(dir, path.join(entry.parentPath, entry.name)), (await readFile(path.join(entry.parentPath, entry.name))).toString('base64'));
-  }
-  return files;
-}
 
 /** Builds into dist/ (reusing) and into fresh/ (from nothing); both trees must be equal. */
 async function buildBoth(): Promise<{ stdout: string; dist: Map<string, string> }> {
@@ -29,7 +21,7 @@ async function buildBoth(): Promise<{ stdout: string; dist: Map<string, string> 
   expect(reused.code).toBe(0);
   const fresh = await runSifhub(['build', '--quiet', '--fresh', '--out', 'fresh'], repo.dir, env);
   expect(fresh.code).toBe(0);
-  const [dist, clean] = await Promise.all([tree(path.join(repo.dir, 'dist')), tree(path.join(repo.dir, 'fresh'))]);
+  const [dist, clean] = await Promise.all([siteTree(path.join(repo.dir, 'dist')), siteTree(path.join(repo.dir, 'fresh'))]);
   expect([...dist.keys()].sort()).toEqual([...clean.keys()].sort());
   const differing = [...dist].filter(([file, content]) => clean.get(file) !== content).map(([file]) => file);
   expect(differing).toEqual([]);

@@ -8,6 +8,7 @@ import { actionAt, publishWorkflow, pullRequestWorkflow } from '../../src/comman
 import { startStaticServer, type StaticServer } from '../../src/serve/static-server-node.ts';
 import { image, tagRecord, TempRepo } from '../helpers/git-repo.ts';
 import { parseWorkflow, PROJECT, runJob, type Workflow } from '../helpers/run-workflow.ts';
+import { siteTree } from '../helpers/site-tree.ts';
 
 // The workflows: this repository's own (.github/workflows/, sifhub's action from the checkout)
 // and those `sifhub init` writes (the action at a pinned version) are the same texts. Their
@@ -151,16 +152,6 @@ describe('the publish workflow across runs', () => {
     return run.output;
   }
 
-  /** Every file of a built site, but pagefind's (its file names differ between runs on the same records). */
-  async function tree(dir: string): Promise<Map<string, string>> {
-    const { readdir } = await import('node:fs/promises');
-    const files = new Map<string, string>();
-    for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-      if (entry.isFile() && !path.relative(dir, entry.parentPath).startsWith('pagefind')) files.set(path.relative(dir, path.join(entry.parentPath, entry.name)), (await readFile(path.join(entry.parentPath, entry.name))).toString('base64'));
-    }
-    return files;
-  }
-
   beforeAll(async () => {
     repo = await TempRepo.create();
     await repo.write({
@@ -198,7 +189,7 @@ describe('the publish workflow across runs', () => {
       { SIFHUB_CACHE_DIR: path.join(workspace, 'fresh-cache') },
     );
     expect(fresh.code, fresh.output).toBe(0);
-    const [kept, clean] = await Promise.all([tree(path.join(workspace, 'dist')), tree(path.join(workspace, 'fresh'))]);
+    const [kept, clean] = await Promise.all([siteTree(path.join(workspace, 'dist')), siteTree(path.join(workspace, 'fresh'))]);
     expect([...kept.keys()].sort()).toEqual([...clean.keys()].sort());
     expect([...kept].filter(([file, content]) => clean.get(file) !== content).map(([file]) => file)).toEqual([]);
     expect(kept.has(`api/container/lab/tool:1.0@${image(1).md5}`)).toBe(true);
