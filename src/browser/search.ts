@@ -111,7 +111,12 @@ export function enhanceSearch(): void {
 
   moreButton.addEventListener('click', () => {
     const first = list.children.length;
-    void more?.().then(() => (list.children[first]?.querySelector('a') as HTMLElement | null)?.focus());
+    more?.()
+      .then(() => (list.children[first]?.querySelector('a') as HTMLElement | null)?.focus())
+      .catch((error: unknown) => {
+        status.textContent = 'More results could not be loaded; try again.';
+        console.warn(error);
+      });
   });
 
   const fillFilters = async () => {

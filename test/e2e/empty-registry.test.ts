@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStaticServer, type StaticServer } from '../../src/serve/static-server-node.ts';
-import { launchChromium, openWatched, screenshot } from '../helpers/browser.ts';
+import { closeWatched, launchChromium, NOTHING_AMISS, openWatched, screenshot } from '../helpers/browser.ts';
 import { runSifhub } from '../helpers/cli.ts';
 import { TempRepo } from '../helpers/git-repo.ts';
 
@@ -39,6 +39,7 @@ afterAll(async () => {
 async function emptyStates(server: StaticServer, sitePaths: readonly string[], name: string): Promise<Record<string, string>> {
   const watch = await openWatched(browser);
   const said: Record<string, string> = {};
+  let amiss;
   try {
     await watch.page.setViewportSize({ width: 390, height: 800 });
     for (const sitePath of sitePaths) {
@@ -52,15 +53,16 @@ async function emptyStates(server: StaticServer, sitePaths: readonly string[], n
       await screenshot(watch.page, `${name}-${sitePath.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'home'}`);
     }
   } finally {
-    await watch.context.close();
+    amiss = await closeWatched(watch);
   }
-  expect({ consoleErrors: watch.consoleErrors, outside: watch.outside }).toEqual({ consoleErrors: [], outside: [] });
+  expect(amiss).toEqual(NOTHING_AMISS);
   return said;
 }
 
 /** The home page of an empty registry is a getting-started page: how the first image arrives and is pulled. */
-async function watchHome(server: StaticServer): Promise<void> {
+async function checkHome(server: StaticServer): Promise<void> {
   const watch = await openWatched(browser);
+  let amiss;
   try {
     await watch.page.goto(`${server.url}/`);
     const steps = await watch.page.locator('main ol.steps li').allInnerTexts();
@@ -71,8 +73,9 @@ async function watchHome(server: StaticServer): Promise<void> {
     expect(await watch.page.locator('main form, main .stats, main .cards').count()).toBe(0);
     expect(await watch.page.locator('main a[href="https://github.com/lab/sif"]').count()).toBe(1);
   } finally {
-    await watch.context.close();
+    amiss = await closeWatched(watch);
   }
+  expect(amiss).toEqual(NOTHING_AMISS);
 }
 
 describe('an empty registry', () => {
@@ -80,7 +83,7 @@ describe('an empty registry', () => {
     const server = await serve({});
     const said = await emptyStates(server, ['/', '/collections/', '/search/', '/sizes/', '/labels/', '/topics/', '/stars/', '/downloads/'], 'empty');
     expect(said['/']).toContain('This registry is new: no images yet.');
-    await watchHome(server);
+    await checkHome(server);
     for (const [sitePath, text] of Object.entries(said)) expect(text, sitePath).toMatch(/\b(No|Nothing|no)\b/);
   });
 });

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateRegistry, type GeneratedRegistry } from '../../src/bench/generate-registry-git.ts';
 import { startStaticServer, type StaticServer } from '../../src/serve/static-server-node.ts';
-import { launchChromium, openWatched, screenshot, type Watch } from '../helpers/browser.ts';
+import { closeWatched, launchChromium, NOTHING_AMISS, openWatched, screenshot, type Watch } from '../helpers/browser.ts';
 import { runSifhub, withoutPlaceholderWarning } from '../helpers/cli.ts';
 
 // The site of a registry too large to show at once (the benchmark's generator, a few hundred
@@ -38,9 +38,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  const { consoleErrors, dialogs, outside } = watch;
-  await watch.context.close();
-  expect({ consoleErrors, dialogs, outside }).toEqual({ consoleErrors: [], dialogs: [], outside: [] });
+  expect(await closeWatched(watch)).toEqual(NOTHING_AMISS);
 });
 
 afterAll(async () => {

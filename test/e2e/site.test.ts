@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { activeTypeOf } from '../../src/schema/served-as.ts';
 import { startStaticServer, type StaticServer } from '../../src/serve/static-server-node.ts';
-import { launchChromium, openWatched, screenshot, seriousAccessibilityProblems, type Watch } from '../helpers/browser.ts';
+import { closeWatched, launchChromium, NOTHING_AMISS, openWatched, screenshot, seriousAccessibilityProblems, type Watch } from '../helpers/browser.ts';
 import { runSifhub, withoutPlaceholderWarning } from '../helpers/cli.ts';
 import { sregistryManifestUrl } from '../helpers/shub-client.ts';
 import type { TempRepo } from '../helpers/git-repo.ts';
@@ -51,9 +51,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  const { consoleErrors, dialogs, outside } = watch;
-  await watch.context.close();
-  expect({ consoleErrors, dialogs, outside }).toEqual({ consoleErrors: [], dialogs: [], outside: [] });
+  expect(await closeWatched(watch)).toEqual(NOTHING_AMISS);
 });
 
 afterAll(async () => {

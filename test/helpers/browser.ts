@@ -52,6 +52,15 @@ export async function openWatched(browser: Browser, options: { javaScriptEnabled
   return watch;
 }
 
+/** What a user would mind that a watched page did: all empty when it behaved. */
+export const NOTHING_AMISS = { consoleErrors: [], dialogs: [], outside: [] };
+
+/** Closes a watched page and returns what it did that a user would mind (compare with NOTHING_AMISS). */
+export async function closeWatched(watch: Watch): Promise<Pick<Watch, 'consoleErrors' | 'dialogs' | 'outside'>> {
+  await watch.context.close();
+  return { consoleErrors: watch.consoleErrors, dialogs: watch.dialogs, outside: watch.outside };
+}
+
 /** A full-page screenshot under test-artifacts/ (git-ignored), for people to look at. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(path.join(ARTIFACTS, 'screenshots'), { recursive: true });

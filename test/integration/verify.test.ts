@@ -194,6 +194,8 @@ describe('sifhub verify', () => {
     try {
       await repo.write({
         'registry/lab/tool/bad.md': tagRecord(bad, 'withdrawn: Other bytes than recorded.\n'),
+        // The same image under another tag: withdrawn with it.
+        'registry/lab/tool/bad-too.md': tagRecord(bad),
         'registry/lab/tool/listed.md': tagRecord(listed),
         'registry/lab/tool/README.md': `---\nwithdrawn:\n  - sha256: "${listed.sha256}"\n    reason: Not a SIF.\n---\n`,
       });

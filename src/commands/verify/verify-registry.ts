@@ -53,9 +53,15 @@ export async function verifyRegistry(
 ): Promise<VerifyReport[]> {
   const { checked } = await loadRecords(registryDir, { at: 'head' in scope ? scope.head : undefined });
   if (!checked.ok) throw new InputError(checked.problems);
-  // A withdrawn image is not fetched again: it may be what made it withdrawn.
-  const withdrawn = new Set(checked.registry.containers.flatMap((c) => (c.record.withdrawn ?? []).map((w) => `${c.collection}/${c.name}@${w.sha256}`)));
-  const served = checked.registry.tags.filter((tag) => tag.record.withdrawn === undefined && !withdrawn.has(`${tag.collection}/${tag.container}@${tag.record.sha256}`));
+  // A withdrawn image is not fetched again: it may be what made it withdrawn. As on the site, an
+  // image withdrawn by its container's README or by one tag's record is withdrawn in every tag
+  // of that container.
+  const imageKey = (collection: string, container: string, sha256: string) => `${collection}/${container}@${sha256}`;
+  const withdrawn = new Set([
+    ...checked.registry.containers.flatMap((c) => (c.record.withdrawn ?? []).map((w) => imageKey(c.collection, c.name, w.sha256))),
+    ...checked.registry.tags.filter((t) => t.record.withdrawn !== undefined).map((t) => imageKey(t.collection, t.container, t.record.sha256)),
+  ]);
+  const served = checked.registry.tags.filter((tag) => !withdrawn.has(imageKey(tag.collection, tag.container, tag.record.sha256)));
   let targets = served.flatMap(addresses);
   if ('base' in scope) {
     const before = new Map((await readRegistryFilesAt(registryDir, scope.base)).map((f) => [f.path, f]));
