@@ -26,10 +26,10 @@ interface BuildReport {
   searchIndexBytes: number;
 }
 
-/** DESIGN §6 and issue 6, by registry size. */
-const BUDGETS: Record<number, { seconds: number; rssBytes: number; siteBytes?: number }> = {
-  10_000: { seconds: 60, rssBytes: 2 * 1024 ** 3 },
-  100_000: { seconds: 600, rssBytes: 8 * 1024 ** 3, siteBytes: 1024 ** 3 },
+/** DESIGN §6 and issues 6 and 18, by registry size. */
+const BUDGETS: Record<number, { seconds: number; rssBytes: number; rebuildSeconds: number; siteBytes?: number }> = {
+  10_000: { seconds: 20, rssBytes: 2 * 1024 ** 3, rebuildSeconds: 3 },
+  100_000: { seconds: 240, rssBytes: 3 * 1024 ** 3, rebuildSeconds: 10, siteBytes: 1024 ** 3 },
 };
 
 async function main(): Promise<number> {
@@ -82,17 +82,20 @@ async function main(): Promise<number> {
   const upload = await measureUpload(out);
   printStages('Full build', full);
 
-  // One record changes: a tag moves to a rebuilt image, as a merged pull request does.
-  const changed = await changeOneRecord(workdir, registry);
-  const incremental = await buildInChild(registry, out, false);
-  printStages(`One-record rebuild (${changed})`, incremental);
+  // One record changes: a tag moves to a rebuilt image, as a merged pull request does. The first
+  // rebuild after a full build has no spare site to update yet (it links a whole new one); every
+  // later one updates the site before last in place, and that steady state is the figure.
+  const first = await buildInChild(registry, out, false, await changeOneRecord(workdir, registry, 1 / 3));
+  printStages(`First rebuild after the full build (${first.changed})`, first);
+  const incremental = await buildInChild(registry, out, false, await changeOneRecord(workdir, registry, 2 / 3));
+  printStages(`One-record rebuild (${incremental.changed})`, incremental);
 
   const budget = BUDGETS[tags];
   const check = (ok: boolean) => (ok ? styleText('green', '✔') : styleText('red', '✖'));
   console.log(`\nOutput: ${files.toLocaleString('en')} files, ${formatBytes(bytes)} = ${(bytes / 1e9).toFixed(2)} GB (search index ${formatBytes(full.searchIndexBytes)})`);
   console.log(`Upload to GitHub Pages: a ${formatBytes(upload.tarBytes)} tar, ${formatBytes(upload.compressedBytes)} compressed, as actions/upload-pages-artifact sends it`);
-  console.log(`Full build: ${full.seconds.toFixed(1)} s, peak RSS ${formatBytes(full.peakRssBytes)}${budget ? `  ${check(full.seconds < budget.seconds)} < ${budget.seconds} s  ${check(full.peakRssBytes < budget.rssBytes)} < ${formatBytes(budget.rssBytes)}` : ''}`);
-  console.log(`One-record rebuild: ${incremental.seconds.toFixed(1)} s = ${((incremental.seconds / full.seconds) * 100).toFixed(0)}% of the full build${budget ? `  ${check(incremental.seconds < full.seconds * 0.25)} < 25%` : ''}`);
+  console.log(`Full build: ${full.seconds.toFixed(1)} s, peak RSS ${formatBytes(full.peakRssBytes)}${budget ? `  ${check(full.seconds <= budget.seconds)} ≤ ${budget.seconds} s  ${check(full.peakRssBytes <= budget.rssBytes)} ≤ ${formatBytes(budget.rssBytes)}` : ''}`);
+  console.log(`One-record rebuild: ${incremental.seconds.toFixed(1)} s = ${((incremental.seconds / full.seconds) * 100).toFixed(0)}% of the full build${budget ? `  ${check(incremental.seconds <= budget.rebuildSeconds)} ≤ ${budget.rebuildSeconds} s` : ''} (the first after a full build: ${first.seconds.toFixed(1)} s)`);
   // GitHub's "1 GB" is 1,073,741,824 bytes where it checks (actions/deploy-pages compares the
   // uploaded artifact with it); the published site is held to the same.
   if (budget?.siteBytes) console.log(`Site size: ${formatBytes(bytes)}  ${check(bytes < budget.siteBytes)} < ${formatBytes(budget.siteBytes)} (GitHub Pages' 1 GB); upload ${formatBytes(upload.compressedBytes)}  ${check(upload.compressedBytes < budget.siteBytes)}`);
@@ -107,6 +110,7 @@ async function main(): Promise<number> {
       uploadBytes: upload.compressedBytes,
       searchIndexBytes: full.searchIndexBytes,
       incrementalSeconds: round(incremental.seconds),
+      firstRebuildSeconds: round(first.seconds),
       incrementalPeakRssBytes: incremental.peakRssBytes,
       stages: full.stages.map((s) => ({ ...s, seconds: round(s.seconds) })),
     }),
@@ -165,7 +169,9 @@ async function childBuild(registry: string, out: string, fresh: boolean): Promis
 }
 
 /** `fresh`: nothing kept from an earlier build is used (the full build is measured cold). */
-function buildInChild(registry: string, out: string, fresh: boolean): Promise<BuildReport> {
+function buildInChild(registry: string, out: string, fresh: boolean): Promise<BuildReport>;
+function buildInChild(registry: string, out: string, fresh: boolean, changed: string): Promise<BuildReport & { changed: string }>;
+function buildInChild(registry: string, out: string, fresh: boolean, changed?: string): Promise<BuildReport & { changed?: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [import.meta.filename, '--child-build', '--registry', registry, '--out', out, ...(fresh ? ['--fresh'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
@@ -174,16 +180,17 @@ function buildInChild(registry: string, out: string, fresh: boolean): Promise<Bu
     child.on('close', (code) => {
       const last = stdout.trim().split('\n').at(-1) ?? '';
       if (code !== 0 || !last.startsWith('{')) reject(new Error(`the build failed (exit ${code}):\n${stdout.slice(-4000)}`));
-      else resolve(JSON.parse(last) as BuildReport);
+      else resolve({ ...(JSON.parse(last) as BuildReport), changed });
     });
   });
 }
 
-async function changeOneRecord(workdir: string, registry: string): Promise<string> {
+/** Moves the tag record at `at` (a fraction of the sorted list) to a rebuilt image and commits; its path. */
+async function changeOneRecord(workdir: string, registry: string, at: number): Promise<string> {
   const git = (...args: string[]) => run('git', args, { cwd: workdir, maxBuffer: 1024 ** 3, env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } });
   const { stdout } = await git('ls-files', '--', 'registry/*.md');
   const records = stdout.split('\n').filter((f) => f.split('/').length === 4 && !f.endsWith('README.md'));
-  const file = records[Math.floor(records.length / 2)]!;
+  const file = records[Math.floor(records.length * at)]!;
   const text = await readFile(path.join(workdir, file), 'utf8');
   const stamp = Date.now().toString(16);
   const sha256 = `${stamp}${'b'.repeat(64)}`.slice(0, 64);

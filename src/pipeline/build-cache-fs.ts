@@ -5,23 +5,33 @@ import { mapConcurrent } from '../concurrency.ts';
 import { PACKAGE_ROOT } from '../package-root-node.ts';
 import { currentSite } from './write-output-fs.ts';
 
-// The record of what the last build wrote, so the next one can reuse it. It lives where build
+// The record of what the last builds wrote, so the next one can reuse it. It lives where build
 // tools keep caches, node_modules/.cache/ (or SIFHUB_CACHE_DIR, which CI saves and restores),
-// one file per output folder: never inside the output (it would be deployed). A restored cache
-// is checked, not trusted: output is reused only when its inputs' key matches and its files are
-// still the ones the last build wrote (names and sizes).
+// one file per output folder: never inside the output (it would be deployed). It describes two
+// sites: the current one and the one before it (the spare, which the next build turns into the
+// new site). A restored cache is checked, not trusted: output is reused only when its inputs' key
+// matches and its files are still the ones the build wrote, which costs a stat per file unless
+// the site folder is the very folder the build recorded (its marker: a restore makes new ones).
 
-const CACHE_VERSION = 4;
+const CACHE_VERSION = 5;
 
-export interface BuildCache {
-  /** The site folder (in `.<out>-sites/`) the keys describe: the cache holds only while the output links to it. */
-  site?: string;
-  /** Collection → the key its output in the output folder was built from. */
+/** What one site folder holds, by the keys its pieces were built from. */
+export interface SiteRecord {
+  /** The site folder, in `.<out>-sites/`. */
+  site: string;
+  /** siteMarker() of the folder when the build finished it. */
+  marker?: string;
+  /** Collection → the key its output was built from. */
   collections: Map<string, string>;
   /** Search shard → the key its bundle was built from. */
   search: Map<number, string>;
   /** Collection → outputDigest() of what the build wrote for it. */
   outputs: Map<string, string>;
+}
+
+export interface BuildCache extends Partial<Pick<SiteRecord, 'site' | 'marker'>>, Omit<SiteRecord, 'site' | 'marker'> {
+  /** The site before the current one, kept so the next build can update it in place. */
+  spare?: SiteRecord;
 }
 
 export const EMPTY_BUILD_CACHE = (): BuildCache => ({ collections: new Map(), search: new Map(), outputs: new Map() });
@@ -37,31 +47,44 @@ export function cachePath(outDir: string): string {
   return path.join(cacheDir(), `build-${id}.json`);
 }
 
-/** The last build's cache, or an empty one when there is none or it cannot be trusted. */
+/** The last build's cache, or an empty one when there is none or it does not describe the current output. */
 export async function readBuildCache(outDir: string): Promise<BuildCache> {
   try {
-    const parsed = JSON.parse(await readFile(cachePath(outDir), 'utf8')) as { version?: number; site?: unknown; collections?: Record<string, unknown>; search?: Record<string, unknown>; outputs?: Record<string, unknown> };
-    if (parsed.version !== CACHE_VERSION || typeof parsed.site !== 'string' || parsed.site !== (await currentSite(outDir))) return EMPTY_BUILD_CACHE();
-    const strings = (record: Record<string, unknown> | undefined) => Object.entries(record ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string');
-    return {
-      site: parsed.site,
-      collections: new Map(strings(parsed.collections)),
-      search: new Map(strings(parsed.search).map(([k, v]) => [Number(k), v])),
-      outputs: new Map(strings(parsed.outputs)),
-    };
+    const parsed = JSON.parse(await readFile(cachePath(outDir), 'utf8')) as { version?: number; spare?: unknown } & Record<string, unknown>;
+    if (parsed.version !== CACHE_VERSION) return EMPTY_BUILD_CACHE();
+    const current = toSiteRecord(parsed);
+    if (!current || current.site !== (await currentSite(outDir))) return EMPTY_BUILD_CACHE();
+    const spare = typeof parsed.spare === 'object' && parsed.spare !== null ? toSiteRecord(parsed.spare as Record<string, unknown>) : undefined;
+    return { ...current, spare: spare?.site === current.site ? undefined : spare };
   } catch {
     return EMPTY_BUILD_CACHE();
   }
+}
+
+function toSiteRecord(stored: Record<string, unknown>): SiteRecord | undefined {
+  if (typeof stored.site !== 'string') return undefined;
+  const strings = (record: unknown) => Object.entries(typeof record === 'object' && record !== null ? record : {}).filter((e): e is [string, string] => typeof e[1] === 'string');
+  return {
+    site: stored.site,
+    marker: typeof stored.marker === 'string' ? stored.marker : undefined,
+    collections: new Map(strings(stored.collections)),
+    search: new Map(strings(stored.search).map(([k, v]) => [Number(k), v])),
+    outputs: new Map(strings(stored.outputs)),
+  };
 }
 
 export async function writeBuildCache(outDir: string, cache: BuildCache): Promise<void> {
   const file = cachePath(outDir);
   await mkdir(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}`;
-  await writeFile(
-    temporary,
-    `${JSON.stringify({ version: CACHE_VERSION, site: cache.site, collections: Object.fromEntries(cache.collections), search: Object.fromEntries(cache.search), outputs: Object.fromEntries(cache.outputs) })}\n`,
-  );
+  const stored = (record: Partial<SiteRecord>) => ({
+    site: record.site,
+    marker: record.marker,
+    collections: Object.fromEntries(record.collections ?? []),
+    search: Object.fromEntries(record.search ?? []),
+    outputs: Object.fromEntries(record.outputs ?? []),
+  });
+  await writeFile(temporary, `${JSON.stringify({ version: CACHE_VERSION, ...stored(cache), spare: cache.spare && stored(cache.spare) })}\n`);
   await rename(temporary, file);
 }
 

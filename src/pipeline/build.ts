@@ -14,8 +14,9 @@ import { toSearchRecords } from './to-search-records.ts';
 import { measureSearchIndex, writeSearchIndex } from './write-search-index-pagefind.ts';
 import { toSiteFiles } from './to-site-files.ts';
 import { currentSite, makeStagingDir, removeDir, replaceDir, writeFiles } from './write-output-fs.ts';
-import { collectionOutputs, EMPTY_BUILD_CACHE, hasOutput, linkOutputs, outputDigest, readBuildCache, readCodeFingerprint, writeBuildCache } from './build-cache-fs.ts';
-import { toSearchShards } from './to-search-shards.ts';
+import { collectionOutputs, EMPTY_BUILD_CACHE, hasOutput, linkOutputs, outputDigest, readBuildCache, readCodeFingerprint, writeBuildCache, type SiteRecord } from './build-cache-fs.ts';
+import { assembleInPlace, isFolder, siteMarker } from './site-units-fs.ts';
+import { toSearchShards, type SearchShard } from './to-search-shards.ts';
 import { toCollectionKeys } from './to-output-keys.ts';
 import { readContentCache } from './content-cache-fs.ts';
 
@@ -57,41 +58,31 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const manifests = await time('manifests', () => toManifests(site));
   if (manifests.problems.length > 0) throw new InputError(manifests.problems);
 
-  // Output the last build wrote from the same inputs is moved over, not rebuilt: collections'
-  // pages, manifests and API files, and search shards.
+  // Output the last build wrote from the same inputs is kept, not rebuilt: collections' pages,
+  // manifests and API files, and search shards. So is the spare's (the site before the current
+  // one), which this build turns into the new site in place when there is one.
   const plan = await time('reuse', async () => {
     const keys = toCollectionKeys(site, code);
     const shards = toSearchShards(toSearchRecords(site), code, options.searchShardRecords);
     const cache = options.fresh ? EMPTY_BUILD_CACHE() : await readBuildCache(options.outDir);
-    const reused = new Set<string>();
-    const outputs = new Map<string, string>();
-    for (const [name, key] of keys) {
-      if (cache.collections.get(name) !== key || !(await hasOutput(options.outDir, `collections/${name}/index.html`))) continue;
-      const digest = await outputDigest(options.outDir, name);
-      if (digest !== cache.outputs.get(name)) continue;
-      reused.add(name);
-      outputs.set(name, digest);
-    }
-    const reusedShards = new Set<number>();
-    for (const shard of shards) {
-      if (cache.search.get(shard.index) === shard.key && (await hasOutput(options.outDir, `${searchBundlePath(shard.index).slice(1)}pagefind-entry.json`))) reusedShards.add(shard.index);
-    }
-    return { keys, shards, reused, reusedShards, outputs };
+    const current = cache.site === undefined ? { collections: new Map<string, string>(), shards: new Set<number>() } : await stillBuilt({ ...cache, site: cache.site }, keys, shards);
+    const spare = cache.spare && (await isFolder(cache.spare.site)) ? { record: cache.spare, ...(await stillBuilt(cache.spare, keys, shards)) } : undefined;
+    return { keys, shards, cache, current, spare };
   });
-  const { reused } = plan;
+  const reused = new Set(plan.current.collections.keys());
   const rebuilt = (apiOrManifestPath: string) => !reused.has(collectionOfOutput(apiOrManifestPath) ?? '');
   const api = toApi(site);
 
-  const staging = await makeStagingDir(options.outDir);
+  const staging = await makeStagingDir(options.outDir, plan.spare?.record.site);
   // The search index is written beside the pages, on the other core (pagefind is its own
   // process), into a folder of its own: Astro replaces the folder it renders into.
   const searchStaging = `${staging}.search`;
-  let published = false;
+  let published: string | undefined;
   try {
     // Both finish before either's failure is thrown: nothing keeps writing into a removed folder.
     const halves = await Promise.allSettled([
       time('pages', () => renderPages(site, staging, { quiet: options.quiet, plan: { reused, searchShards: plan.shards.length } })),
-      time('search index', () => writeSearchIndex(plan.shards, searchStaging, plan.reusedShards)),
+      time('search index', () => writeSearchIndex(plan.shards, searchStaging, plan.current.shards)),
     ]);
     for (const half of halves) if (half.status === 'rejected') throw half.reason;
     await moveSearchBundles(searchStaging, staging);
@@ -106,26 +97,65 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     // The current site stays whole until one rename replaces it; the cache is written first and
     // names the site it describes, so whichever of the two a kill leaves, the cache fits it or is ignored.
     await time('swap', async () => {
-      const kept = [...[...reused].flatMap(collectionOutputs), ...[...plan.reusedShards].map((shard) => searchBundlePath(shard).slice(1, -1))];
-      const current = await currentSite(options.outDir);
-      if (current !== undefined) await time('swap: link kept output', () => linkOutputs(current, staging, kept));
-      await time('swap: cache', async () => {
-        const outputs = new Map(plan.outputs);
-        for (const name of plan.keys.keys()) if (!outputs.has(name)) outputs.set(name, await outputDigest(staging, name));
-        await writeBuildCache(options.outDir, { site: staging, collections: plan.keys, search: new Map(plan.shards.map((s) => [s.index, s.key])), outputs });
+      const previous = await currentSite(options.outDir);
+      const spare = plan.spare;
+      const fromCurrent = (except: { collections: ReadonlyMap<string, string>; shards: ReadonlySet<number> }) => [
+        ...[...reused].filter((name) => !except.collections.has(name)).flatMap(collectionOutputs),
+        ...[...plan.current.shards].filter((shard) => !except.shards.has(shard)).map((shard) => searchBundlePath(shard).slice(1, -1)),
+      ];
+      let built = staging;
+      await time('swap: assemble', async () => {
+        if (spare && previous !== undefined) {
+          // The spare stops being named before it changes: killed while it is half updated, it is
+          // a leftover the next build removes.
+          await writeBuildCache(options.outDir, { ...plan.cache, spare: undefined });
+          await assembleInPlace(spare.record.site, staging, {
+            keep: (owner) => (owner.startsWith('collection:') ? spare.collections.has(owner.slice('collection:'.length)) : spare.shards.has(Number(owner.slice('shard:'.length)))),
+            current: previous,
+            link: fromCurrent(spare),
+          });
+          built = spare.record.site;
+        } else if (previous !== undefined) {
+          await linkOutputs(previous, staging, fromCurrent({ collections: new Map(), shards: new Set() }));
+        }
       });
-      await time('swap: switch', () => replaceDir(staging, options.outDir));
-      published = true;
+      // The site being replaced becomes the next build's spare, described by what the cache said of it.
+      const next = plan.cache.site !== undefined && plan.cache.site === previous ? { ...plan.cache, site: plan.cache.site, spare: undefined } : undefined;
+      await time('swap: cache', async () => {
+        const outputs = new Map<string, string>();
+        for (const name of plan.keys.keys()) outputs.set(name, spare?.collections.get(name) ?? plan.current.collections.get(name) ?? (await outputDigest(built, name)));
+        await writeBuildCache(options.outDir, { site: built, marker: await siteMarker(built), collections: plan.keys, search: new Map(plan.shards.map((s) => [s.index, s.key])), outputs, spare: next });
+      });
+      await time('swap: switch', () => replaceDir(built, options.outDir, { keepPrevious: next !== undefined }));
+      published = built;
       await cache.save();
     });
     const search = await measureSearchIndex(options.outDir, plan.shards.length);
     return { site, files: { ...counts, search: search.files }, searchBytes: search.bytes, timings, warnings, reused: reused.size };
-  } catch (error) {
-    if (!published) await removeDir(staging);
-    throw error;
   } finally {
+    if (published !== staging) await removeDir(staging);
     await removeDir(searchStaging);
   }
+}
+
+/**
+ * The pieces of a site a build recorded that are still what this build would write: the same key,
+ * the files there, and (unless the folder is the very one recorded, by its marker) the same names
+ * and sizes. Collections come with their output digests.
+ */
+async function stillBuilt(record: SiteRecord, keys: ReadonlyMap<string, string>, shards: readonly SearchShard[]): Promise<{ collections: Map<string, string>; shards: Set<number> }> {
+  const trusted = record.marker !== undefined && (await siteMarker(record.site)) === record.marker;
+  const collections = new Map<string, string>();
+  for (const [name, key] of keys) {
+    const digest = record.outputs.get(name);
+    if (digest === undefined || record.collections.get(name) !== key || !(await hasOutput(record.site, `collections/${name}/index.html`))) continue;
+    if (trusted || (await outputDigest(record.site, name)) === digest) collections.set(name, digest);
+  }
+  const kept = new Set<number>();
+  for (const shard of shards) {
+    if (record.search.get(shard.index) === shard.key && (await hasOutput(record.site, `${searchBundlePath(shard.index).slice(1)}pagefind-entry.json`))) kept.add(shard.index);
+  }
+  return { collections, shards: kept };
 }
 
 /** The shards' bundles written beside the pages, moved into the site (each one rename). */

@@ -35,11 +35,11 @@ export function sitesDir(outDir: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}-sites`);
 }
 
-/** A fresh folder for the next site, after removing what killed builds left behind. */
-export async function makeStagingDir(outDir: string): Promise<string> {
+/** A fresh folder for the next site, after removing what killed builds left behind (all but `spare`, the site before the current one). */
+export async function makeStagingDir(outDir: string, spare?: string): Promise<string> {
   const sites = sitesDir(outDir);
   await mkdir(sites, { recursive: true });
-  await removeAbandoned(outDir);
+  await removeAbandoned(outDir, spare);
   return mkdtemp(path.join(sites, `${process.pid}-`));
 }
 
@@ -51,10 +51,10 @@ export async function currentSite(outDir: string): Promise<string | undefined> {
 
 /**
  * Makes `outDir` the complete site in `staging` with one atomic rename of a link, then removes
- * the previous site. An `outDir` that is a plain folder (an older sifhub's output) is moved aside
- * first: that one-time step is not atomic.
+ * the previous site unless it is kept as the next build's spare. An `outDir` that is a plain
+ * folder (an older sifhub's output) is moved aside first: that one-time step is not atomic.
  */
-export async function replaceDir(staging: string, outDir: string): Promise<void> {
+export async function replaceDir(staging: string, outDir: string, options: { keepPrevious?: boolean } = {}): Promise<void> {
   const target = path.resolve(outDir);
   const previous = await currentSite(outDir);
   const link = `${sitesDir(outDir)}/${process.pid}.link`;
@@ -65,17 +65,17 @@ export async function replaceDir(staging: string, outDir: string): Promise<void>
   if (plain) await rename(target, aside);
   await rename(link, target);
   if (plain) await rm(aside, { recursive: true, force: true });
-  if (previous !== undefined && previous !== staging) await rm(previous, { recursive: true, force: true });
+  if (previous !== undefined && previous !== staging && !options.keepPrevious) await rm(previous, { recursive: true, force: true });
 }
 
-/** A folder or link in `.<out>-sites/` whose build process is gone, and which `outDir` does not point at. */
-async function removeAbandoned(outDir: string): Promise<void> {
+/** A folder or link in `.<out>-sites/` whose build process is gone, and which is neither `outDir`'s site nor `spare`. */
+async function removeAbandoned(outDir: string, spare: string | undefined): Promise<void> {
   const sites = sitesDir(outDir);
   const current = await currentSite(outDir);
   for (const name of await readdir(sites).catch(() => [] as string[])) {
     const full = path.join(sites, name);
     const pid = Number(/^(\d+)[-.]/.exec(name)?.[1]);
-    if (full === current || (Number.isSafeInteger(pid) && isAlive(pid))) continue;
+    if (full === current || full === spare || (Number.isSafeInteger(pid) && isAlive(pid))) continue;
     await rm(full, { recursive: true, force: true });
   }
   // Staging folders of sifhub versions before the link (`.dist-building-*`).

@@ -4,6 +4,7 @@ import { mkdir, readdir, readFile, realpath, writeFile } from 'node:fs/promises'
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readBuildCache } from '../../src/pipeline/build-cache-fs.ts';
 import { image, tagRecord, TempRepo } from '../helpers/git-repo.ts';
 
 // A build killed (SIGKILL: no handler runs) at any moment, including every step of the swap,
@@ -22,8 +23,7 @@ const sites: Record<'old' | 'new', string> = { old: '', new: '' };
  * index is the exception: pagefind's chunk names vary between equal builds, so it counts as
  * present when its entry file names a meta file that exists.
  */
-async function fingerprint(): Promise<string> {
-  const dist = path.join(repo.dir, 'dist');
+async function fingerprint(dist = path.join(repo.dir, 'dist')): Promise<string> {
   const entries = await readdir(dist, { recursive: true, withFileTypes: true });
   const files = entries.filter((e) => e.isFile()).map((e) => path.relative(dist, path.join(e.parentPath, e.name))).sort();
   const hash = createHash('sha256');
@@ -93,7 +93,9 @@ describe('a build killed at any moment', () => {
       { stage: 'write', delayMs: 0 },
       { stage: 'search index', delayMs: 0 },
       { stage: 'swap', delayMs: 0 },
-      { stage: 'swap: link kept output', delayMs: 0 },
+      { stage: 'swap: assemble', delayMs: 0 },
+      { stage: 'swap: assemble', delayMs: 2 },
+      { stage: 'swap: assemble', delayMs: 5 },
       { stage: 'swap: cache', delayMs: 0 },
       { stage: 'swap: switch', delayMs: 0 },
       { stage: 'swap: switch', delayMs: 1 },
@@ -117,11 +119,15 @@ describe('a build killed at any moment', () => {
     expect([...seen].some((s) => s.endsWith(': old'))).toBe(true);
 
     // The next complete build removes the killed builds' folders, here and in node_modules/.sifhub/.
+    // It keeps one older site, the spare the build after it updates in place: a complete site too.
     await checkout('new');
     await build();
     expect(await fingerprint()).toBe(sites.new);
-    const current = path.basename(await realpath(path.join(repo.dir, 'dist')));
-    expect(await readdir(path.join(repo.dir, '.dist-sites'))).toEqual([current]);
+    const current = await realpath(path.join(repo.dir, 'dist'));
+    const { spare } = await readBuildCache(path.join(repo.dir, 'dist'));
+    expect(spare).toBeDefined();
+    expect((await readdir(path.join(repo.dir, '.dist-sites'))).sort()).toEqual([path.basename(current), path.basename(spare!.site)].sort());
+    expect([sites.old, sites.new]).toContain(await fingerprint(spare!.site));
     const scratch = await readdir(SCRATCH).catch(() => [] as string[]);
     expect(scratch.filter((name) => killedPids.some((pid) => name.startsWith(`pages-${pid}-`)))).toEqual([]);
   }, 300_000);

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readBuildCache } from '../../src/pipeline/build-cache-fs.ts';
 import { runSifhub, withoutPlaceholderWarning } from '../helpers/cli.ts';
 import { siteTree } from '../helpers/site-tree.ts';
 import { image, REGISTRY_YML, tagRecord, TempRepo } from '../helpers/git-repo.ts';
@@ -66,6 +67,21 @@ describe('sifhub build keeps unchanged collections', () => {
     expect(dist.has(`api/container/beta/tool:2.0@${image(5).md5}`)).toBe(true);
   });
 
+  it('turns the site before last into the new one in place, writing only what changed', async () => {
+    const dist = path.join(repo.dir, 'dist');
+    const { spare } = await readBuildCache(dist);
+    expect(spare).toBeDefined();
+    const page = (site: string) => path.join(site, 'collections/gamma/viewer/1.0/index.html');
+    const before = (await stat(page(spare!.site))).ino;
+    await repo.write({ 'registry/alpha/README.md': '---\nsummary: Alpha tools, renamed\n---\n' });
+    await repo.commit('describe alpha anew', '2024-02-15T00:00:00Z');
+    const { stdout, dist: tree } = await buildBoth();
+    expect(stdout).toContain('2 unchanged collections kept');
+    expect(await realpath(dist)).toBe(spare!.site);
+    expect((await stat(page(dist))).ino).toBe(before);
+    expect(Buffer.from(tree.get('collections/alpha/index.html')!, 'base64').toString()).toContain('Alpha tools, renamed');
+  });
+
   it('drops a deleted collection and keeps the others', async () => {
     await repo.remove('registry/gamma/viewer/1.0.md');
     await repo.commit('remove gamma', '2024-03-01T00:00:00Z');
@@ -97,10 +113,17 @@ describe('sifhub build keeps unchanged collections', () => {
   });
 
   it('rebuilds a collection whose kept output is not what the last build wrote (a truncated or partial restore)', async () => {
-    const { truncate, rm } = await import('node:fs/promises');
-    // A manifest cut short, and an API file gone: the page alone still being there is not enough.
-    await truncate(path.join(repo.dir, `dist/api/container/beta/tool:2.0@${image(5).md5}`), 10);
-    await rm(path.join(repo.dir, 'dist/api/v1/collections/beta.json'));
+    const { cp, rename, rm, truncate } = await import('node:fs/promises');
+    // Restored from a CI cache, the sites are new folders: what the cache says of them is checked
+    // file by file. A manifest cut short, and an API file gone: the page alone being there is not enough.
+    const sites = path.join(repo.dir, '.dist-sites');
+    await cp(sites, `${sites}.restored`, { recursive: true, verbatimSymlinks: true });
+    await rm(sites, { recursive: true });
+    await rename(`${sites}.restored`, sites);
+    for (const site of await readdir(sites)) {
+      await truncate(path.join(sites, site, `api/container/beta/tool:2.0@${image(5).md5}`), 10);
+      await rm(path.join(sites, site, 'api/v1/collections/beta.json'), { force: true });
+    }
     const { stdout, dist } = await buildBoth();
     expect(stdout).toContain('1 unchanged collection kept');
     expect(JSON.parse(Buffer.from(dist.get(`api/container/beta/tool:2.0@${image(5).md5}`)!, 'base64').toString())).toMatchObject({ version: image(5).md5 });
