@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// `npm run bench -- --tags N [--workdir DIR] [--seed S]`: generate a synthetic registry as a real
-// git repository, build it as `sifhub build` does (every stage), change one record, rebuild, and
-// print wall time and peak memory per stage, output size, and the budgets of DESIGN §6. The last
-// line is one JSON object for machines. Each build runs in a fresh process, as in CI.
+// `npm run bench -- --tags N [--workdir DIR] [--seed S] [--no-peers]`: generate a synthetic
+// registry as a real git repository, build it as `sifhub build` does (every stage), change one
+// record and rebuild, twice, and print wall time and peak memory per stage, output size, and the
+// budgets of DESIGN §6 and issue 18. With `jekyll` and `hugo` on the PATH, each renders the same
+// pages from the same records (src/bench/peer-sites.ts) and the ratios are printed. The last line
+// is one JSON object for machines. Each build runs in a fresh process, as in CI.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, freemem, totalmem, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Transform, Writable } from 'node:stream';
@@ -12,6 +14,9 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs, promisify, styleText } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { generateRegistry } from '../src/bench/generate-registry-git.ts';
+import { runPeers, type PeerRun } from '../src/bench/peer-sites.ts';
+import { loadSite } from '../src/pipeline/load-site.ts';
+import { loadRecords } from '../src/records/load-records-fs.ts';
 import { startMemoryProbe } from '../src/bench/measure-memory-node.ts';
 import { buildSite } from '../src/pipeline/build.ts';
 import { measureDir } from '../src/pipeline/write-output-fs.ts';
@@ -43,6 +48,7 @@ async function main(): Promise<number> {
       registry: { type: 'string' },
       out: { type: 'string' },
       fresh: { type: 'boolean', default: false },
+      'no-peers': { type: 'boolean', default: false },
     },
   });
   if (values['child-build']) return childBuild(values.registry!, values.out!, values.fresh);
@@ -50,7 +56,7 @@ async function main(): Promise<number> {
   const tags = Number(values.tags);
   const seed = Number(values.seed);
   if (!Number.isSafeInteger(tags) || tags < 1) {
-    console.error('Usage: npm run bench -- --tags N [--workdir DIR] [--seed S]   (e.g. --tags 10000)');
+    console.error('Usage: npm run bench -- --tags N [--workdir DIR] [--seed S] [--no-peers]   (e.g. --tags 10000)');
     return 2;
   }
   const workdir = path.resolve(values.workdir ?? (await mkdtemp(path.join(tmpdir(), 'sifhub-bench-'))));
@@ -90,12 +96,23 @@ async function main(): Promise<number> {
   const incremental = await buildInChild(registry, out, false, await changeOneRecord(workdir, registry, 2 / 3));
   printStages(`One-record rebuild (${incremental.changed})`, incremental);
 
+  // The peers render the same pages from the same records, on the same disk, in the same run.
+  const peers = values['no-peers'] ? [] : await buildPeers(registry, path.join(workdir, 'peers'));
   const budget = BUDGETS[tags];
   const check = (ok: boolean) => (ok ? styleText('green', '✔') : styleText('red', '✖'));
   console.log(`\nOutput: ${files.toLocaleString('en')} files, ${formatBytes(bytes)} = ${(bytes / 1e9).toFixed(2)} GB (search index ${formatBytes(full.searchIndexBytes)})`);
   console.log(`Upload to GitHub Pages: a ${formatBytes(upload.tarBytes)} tar, ${formatBytes(upload.compressedBytes)} compressed, as actions/upload-pages-artifact sends it`);
   console.log(`Full build: ${full.seconds.toFixed(1)} s, peak RSS ${formatBytes(full.peakRssBytes)}${budget ? `  ${check(full.seconds <= budget.seconds)} ≤ ${budget.seconds} s  ${check(full.peakRssBytes <= budget.rssBytes)} ≤ ${formatBytes(budget.rssBytes)}` : ''}`);
   console.log(`One-record rebuild: ${incremental.seconds.toFixed(1)} s = ${((incremental.seconds / full.seconds) * 100).toFixed(0)}% of the full build${budget ? `  ${check(incremental.seconds <= budget.rebuildSeconds)} ≤ ${budget.rebuildSeconds} s` : ''} (the first after a full build: ${first.seconds.toFixed(1)} s)`);
+  const pages = (await readdir(out, { recursive: true })).filter((f) => f.endsWith('.html') && !f.startsWith('api/')).length;
+  if (peers.length === 0 && !values['no-peers']) console.log('Peers: neither jekyll nor hugo is on the PATH (Debian: apt-get install jekyll hugo)');
+  for (const peer of peers) {
+    const ratio = full.seconds / peer.seconds;
+    console.log(
+      `${`${peer.name} ${peer.version}:`.padEnd(16)} ${peer.seconds.toFixed(1)} s for ${peer.pages.toLocaleString('en')} pages (sifhub: ${pages.toLocaleString('en')} pages, with manifests, API and search index): sifhub's full build is ${ratio.toFixed(2)}× ${peer.name}'s` +
+        (peer.name === 'Jekyll' ? `  ${check(ratio < 1)} < 1×` : `  ${check(ratio <= 2)} ≤ 2×`),
+    );
+  }
   // GitHub's "1 GB" is 1,073,741,824 bytes where it checks (actions/deploy-pages compares the
   // uploaded artifact with it); the published site is held to the same.
   if (budget?.siteBytes) console.log(`Site size: ${formatBytes(bytes)}  ${check(bytes < budget.siteBytes)} < ${formatBytes(budget.siteBytes)} (GitHub Pages' 1 GB); upload ${formatBytes(upload.compressedBytes)}  ${check(upload.compressedBytes < budget.siteBytes)}`);
@@ -111,6 +128,7 @@ async function main(): Promise<number> {
       searchIndexBytes: full.searchIndexBytes,
       incrementalSeconds: round(incremental.seconds),
       firstRebuildSeconds: round(first.seconds),
+      peers: peers.map((p) => ({ ...p, seconds: round(p.seconds), ratio: round(full.seconds / p.seconds) })),
       incrementalPeakRssBytes: incremental.peakRssBytes,
       stages: full.stages.map((s) => ({ ...s, seconds: round(s.seconds) })),
     }),
@@ -166,6 +184,16 @@ async function childBuild(registry: string, out: string, fresh: boolean): Promis
   };
   console.log(JSON.stringify(report));
   return 0;
+}
+
+/** Jekyll's and Hugo's cold builds of the same pages, from the records as sifhub reads them. */
+async function buildPeers(registry: string, dir: string): Promise<PeerRun[]> {
+  const loaded = await loadRecords(registry);
+  if (!loaded.checked.ok) throw new Error(`the bench registry does not validate: ${JSON.stringify(loaded.checked.problems.slice(0, 3))}`);
+  const site = await loadSite({ registryDir: registry, loaded });
+  const runs = await runPeers(site, loaded.checked.registry, dir);
+  await rm(dir, { recursive: true, force: true });
+  return runs;
 }
 
 /** `fresh`: nothing kept from an earlier build is used (the full build is measured cold). */

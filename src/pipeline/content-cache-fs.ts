@@ -29,6 +29,7 @@ function fromEntries(previous: ReadonlyMap<string, unknown>): ContentCache & { e
       if (value !== undefined) entries.set(id, value);
       return value;
     },
+    has: (kind, key) => entries.has(`${kind}\0${key}`) || previous.has(`${kind}\0${key}`),
   };
 }
 
@@ -43,6 +44,7 @@ export async function readContentCache(codeFingerprint: string, options: { ignor
   const cache = fromEntries(options.ignoreKept ? new Map() : await readKept(file, codeFingerprint));
   return {
     memo: cache.memo,
+    has: cache.has,
     async save() {
       await mkdir(path.dirname(file), { recursive: true });
       const temporary = `${file}.${process.pid}`;

@@ -112,6 +112,13 @@ function validateImageConsistency(tags: readonly TagInput[]): Problem[] {
   return problems;
 }
 
+const KEPT_KINDS = ['collection', 'container', 'tag'] as const satisfies readonly RecordKind[];
+
+/** Whether `cache` holds a parse of this content as any kind of record checkOnce keeps. */
+export function isParseKept(cache: ContentCache, blob: string): boolean {
+  return KEPT_KINDS.some((kind) => cache.has(`record-${kind}`, blob));
+}
+
 /** A record's parse, kept by its content: only a record that checked out is kept. */
 function checkOnce<K extends RecordKind>(cache: ContentCache | undefined, kind: K, file: RegistryFile, problems: Problem[]): { data: RecordOf<K>; body: string } | undefined {
   const run = () => check(file, kind, problems);

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EnvironmentError } from '../errors.ts';
 import { checkRecord, type CheckedRecord, type RecordKind } from './check-record.ts';
-import { checkRegistry } from './check-registry.ts';
+import { checkRegistry, isParseKept } from './check-registry.ts';
+import { unchangedBlobs } from '../git/unchanged-blobs.ts';
 import { readRegistryFiles, toDisplayPath } from './read-registry-fs.ts';
 import { readRegistryAt } from './read-registry-git.ts';
 import { untimed, type Timer } from '../timer.ts';
@@ -23,8 +24,12 @@ export interface LoadedRecords {
  */
 export async function loadRecords(registryDir: string, options: { at?: string; cache?: ContentCache; time?: Timer } = {}): Promise<LoadedRecords> {
   const time = options.time ?? untimed;
-  const { at } = options;
-  const files = await time('load', () => (at === undefined ? readRegistryFiles(registryDir) : readRegistryAt(registryDir, at, '--head')));
+  const { at, cache } = options;
+  const files = await time('load', () => {
+    if (at !== undefined) return readRegistryAt(registryDir, at, '--head');
+    // With parses kept from earlier runs, files git says are unchanged are not read again.
+    return readRegistryFiles(registryDir, cache && { blobs: unchangedBlobs(registryDir), kept: (blob) => isParseKept(cache, blob) });
+  });
   const checked = await time('validate', () => checkRegistry(files.files, files.problems, files.display, options.cache));
   return { files, checked };
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { mapConcurrent } from '../concurrency.ts';
@@ -11,7 +12,11 @@ import type { RegistryFile, RegistryFiles } from './types.ts';
 
 const READ_JOBS = 32;
 
-export async function readRegistryFiles(registryDir: string): Promise<RegistryFiles> {
+/**
+ * `unread`: files git says are unchanged (path → blob id, asked while the folder is walked) whose parse is kept (`kept(blob)`), so
+ * they need neither a read nor a hash: their text is read only if something asks for it.
+ */
+export async function readRegistryFiles(registryDir: string, unread?: { blobs: Promise<ReadonlyMap<string, string>>; kept: (blob: string) => boolean }): Promise<RegistryFiles> {
   const root = path.resolve(registryDir);
   const display = (rel: string) => toDisplayPath(path.join(root, rel));
   const files: RegistryFile[] = [];
@@ -45,11 +50,15 @@ export async function readRegistryFiles(registryDir: string): Promise<RegistryFi
   }
   const found: string[] = [];
   await walk('', 0);
+  const unchanged = await unread?.blobs;
 
   // Reads run side by side (one at a time costs a thread-pool round trip per file); the list
   // keeps the walk's sorted order.
   const read = await mapConcurrent(found, READ_JOBS, async (rel): Promise<RegistryFile | Problem> => {
     const full = path.join(root, rel);
+    // A kept parse means this content was read before and was within the size limit.
+    const blob = unchanged?.get(rel);
+    if (blob !== undefined && unread!.kept(blob)) return unreadFile(rel, display(rel), blob, full);
     const { size } = await lstat(full);
     if (size > MAX_RECORD_BYTES) return { file: display(rel), message: tooLarge(size) };
     const bytes = await readFile(full);
@@ -73,6 +82,20 @@ async function readSchemaFiles(root: string, display: (rel: string) => string): 
     files.push({ path: rel, display: display(rel), text: bytes.toString('utf8'), blob: gitBlobId(bytes) });
   }
   return files;
+}
+
+/** A file whose text is read (once, synchronously) only when first asked for: a kept parse never asks. */
+function unreadFile(rel: string, shown: string, blob: string, full: string): RegistryFile {
+  let text: string | undefined;
+  return {
+    path: rel,
+    display: shown,
+    blob,
+    get text() {
+      text ??= readFileSync(full, 'utf8');
+      return text;
+    },
+  };
 }
 
 export function gitBlobId(bytes: Buffer): string {

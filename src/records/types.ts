@@ -74,4 +74,6 @@ export type Checked = { ok: true; registry: RegistryInput } | { ok: false; probl
 export interface ContentCache {
   /** The value kept for `key` of `kind`, or what `compute` makes of it (kept unless undefined). */
   memo<T>(kind: string, key: string, compute: () => T | undefined): T | undefined;
+  /** Whether a value is kept for `key` of `kind` (memo would not compute it). */
+  has(kind: string, key: string): boolean;
 }

@@ -4,11 +4,14 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { shareLink } from '../../src/commands/share/share-link.ts';
 import { EnvironmentError } from '../../src/errors.ts';
-import { readRecord } from '../../src/records/load-records-fs.ts';
-import { image, tagRecord } from '../helpers/git-repo.ts';
+import { unchangedBlobs } from '../../src/git/unchanged-blobs.ts';
+import { runCache } from '../../src/pipeline/content-cache-fs.ts';
+import { loadRecords, readRecord } from '../../src/records/load-records-fs.ts';
+import { gitBlobId } from '../../src/records/read-registry-fs.ts';
+import { image, REGISTRY_YML, tagRecord, TempRepo } from '../helpers/git-repo.ts';
 
 // One record read from disk (share reads its tag and registry.yml this way): what a missing,
-// unreadable or invalid file gives.
+// unreadable or invalid file gives. And every record, where git says which are unchanged.
 
 let dir: string;
 afterEach(() => rm(dir, { recursive: true, force: true }));
@@ -47,5 +50,49 @@ describe('shareLink before it signs anything', () => {
     expect(await share(await registry({ 'lab/tool/1.0.md': '---\nurl: x\n---\n' }))).toMatch(/lab\/tool\/1\.0\.md is not a valid tag record; run `sifhub validate`$/);
     await rm(dir, { recursive: true });
     expect(await share(await registry({ 'lab/tool/1.0.md': tagRecord(image(1)), 'registry.yml': 'name: T\n' }))).toMatch(/registry\.yml is not valid; run `sifhub validate`$/);
+  });
+});
+
+describe('records git says are unchanged', () => {
+  let repo: TempRepo;
+  afterEach(() => repo?.dispose());
+
+  it('are the tracked files whose working copy matches the index, by the blob id a read would give', async () => {
+    repo = await TempRepo.create();
+    await repo.write({
+      'registry/registry.yml': REGISTRY_YML,
+      'registry/lab/tool/1.0.md': tagRecord(image(1)),
+      'registry/lab/tool/2.0.md': tagRecord(image(2)),
+      'registry/lab/tool/3.0.md': tagRecord(image(3)),
+      'registry/lab/old/1.0.md': tagRecord(image(4)),
+      'outside.md': 'not in the registry',
+    });
+    await repo.commit('add', '2024-01-01T00:00:00Z');
+    await repo.write({ 'registry/lab/tool/2.0.md': tagRecord(image(5)), 'registry/lab/tool/4.0.md': tagRecord(image(6)) });
+    await repo.git('add', 'registry/lab/tool/3.0.md');
+    await repo.write({ 'registry/lab/tool/3.0.md': tagRecord(image(7)) });
+    await repo.git('mv', 'registry/lab/old/1.0.md', 'registry/lab/old/1.1.md');
+    const blobs = await unchangedBlobs(path.join(repo.dir, 'registry'));
+    // Edited (2.0), staged then edited again (3.0), untracked (4.0) and renamed (old/1.0 → 1.1) are not.
+    expect([...blobs.keys()].sort()).toEqual(['lab/tool/1.0.md', 'registry.yml']);
+    expect(blobs.get('lab/tool/1.0.md')).toBe(gitBlobId(Buffer.from(tagRecord(image(1)))));
+  });
+
+  it('are not read again when their parse is kept, and give the same records', async () => {
+    repo = await TempRepo.create();
+    await repo.write({ 'registry/registry.yml': REGISTRY_YML, 'registry/lab/tool/1.0.md': tagRecord(image(1)), 'registry/lab/tool/2.0.md': tagRecord(image(2)) });
+    await repo.commit('add', '2024-01-01T00:00:00Z');
+    const registryDir = path.join(repo.dir, 'registry');
+    const cache = runCache();
+    const first = await loadRecords(registryDir, { cache });
+    await repo.write({ 'registry/lab/tool/2.0.md': tagRecord(image(3)) });
+    const second = await loadRecords(registryDir, { cache });
+    const unread = second.files.files.filter((f) => Object.getOwnPropertyDescriptor(f, 'text')?.get !== undefined).map((f) => f.path);
+    expect(unread).toEqual(['lab/tool/1.0.md']);
+    expect(second.checked).toMatchObject({ ok: true });
+    const tags = (loaded: typeof first) => (loaded.checked.ok ? loaded.checked.registry.tags.map((t) => [t.path, t.blob, t.record.sha256]) : []);
+    expect(tags(second)).toEqual([tags(first)[0], ['lab/tool/2.0.md', gitBlobId(Buffer.from(tagRecord(image(3)))), image(3).sha256]]);
+    // Asked for, the text is the file's.
+    expect(second.files.files.find((f) => f.path === 'lab/tool/1.0.md')!.text).toBe(tagRecord(image(1)));
   });
 });
