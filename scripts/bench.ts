@@ -19,7 +19,7 @@ import { loadSite } from '../src/pipeline/load-site.ts';
 import { loadRecords } from '../src/records/load-records-fs.ts';
 import { startMemoryProbe } from '../src/bench/measure-memory-node.ts';
 import { buildSite } from '../src/pipeline/build.ts';
-import { measureDir } from '../src/pipeline/write-output-fs.ts';
+import { measureDir, sitesDir } from '../src/pipeline/write-output-fs.ts';
 import { formatBytes } from '../src/site/format.ts';
 
 const run = promisify(execFile);
@@ -82,7 +82,9 @@ async function main(): Promise<number> {
   }
   console.log(`Rebuild it yourself: node scripts/sifhub.ts build --registry ${registry} --out ${out}\n`);
 
+  // The full build starts from nothing, as a registry's first build does: no site, no spare.
   await rm(out, { recursive: true, force: true });
+  await rm(sitesDir(out), { recursive: true, force: true });
   const full = await buildInChild(registry, out, true);
   const { files, bytes } = await measureDir(out);
   const upload = await measureUpload(out);

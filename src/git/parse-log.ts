@@ -28,10 +28,10 @@ export const LOG_FORMAT = '--format=%x00%H%x00%cI%x00%an';
  * paths. Fields are taken by position, never by content, so an author name or file name holding
  * any other byte (\x1e, \x1f, a newline, ":100644 …") is only ever a name. `prefix` is the registry
  * folder relative to the repository root, with a trailing slash ("registry/"); paths are returned
- * relative to it.
+ * relative to it. `before`: the histories up to the commit the output starts after, continued (not changed).
  */
-export function parseGitLog(output: string, prefix: string): FileHistory[] {
-  const byPath = new Map<string, FileHistory>();
+export function parseGitLog(output: string, prefix: string, before: readonly FileHistory[] = []): FileHistory[] {
+  const byPath = new Map<string, FileHistory>(before.map((h) => [h.path, { path: h.path, changes: [...h.changes] }]));
   const strip = (p: string | undefined) => (p !== undefined && p.startsWith(prefix) ? p.slice(prefix.length) : undefined);
   const tokens = output.split('\0');
   let current: Omit<FileChange, 'blob'> | undefined;

@@ -19,6 +19,7 @@ import { assembleInPlace, isFolder, siteMarker } from './site-units-fs.ts';
 import { toSearchShards, type SearchShard } from './to-search-shards.ts';
 import { toCollectionKeys } from './to-output-keys.ts';
 import { readContentCache } from './content-cache-fs.ts';
+import { historyStore } from './history-cache-fs.ts';
 
 // The one place the stages are ordered (DESIGN §2): loadSite runs 1–5, then 6 and 7 here.
 
@@ -54,7 +55,8 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const code = await readCodeFingerprint();
   // --fresh parses everything again too; what it parses is kept for the next build.
   const cache = await time('cache', () => readContentCache(code, { ignoreKept: options.fresh }));
-  const site = await loadSite({ ...options, cache, warn: (message) => warnings.push(message) }, time);
+  const keptHistory = historyStore(options.registryDir, code, { fresh: options.fresh });
+  const site = await loadSite({ ...options, cache, keptHistory, warn: (message) => warnings.push(message) }, time);
   const manifests = await time('manifests', () => toManifests(site));
   if (manifests.problems.length > 0) throw new InputError(manifests.problems);
 

@@ -4,6 +4,7 @@ import { toSafeHtml } from '../model/markdown.ts';
 import { toSite } from '../model/to-site.ts';
 import { NO_USAGE, type Site, type Usage } from '../model/types.ts';
 import { recordOrUndefined } from '../records/check-record.ts';
+import { isContainerRecordPath } from '../records/layout.ts';
 import type { ContentCache, RegistryInput } from '../records/types.ts';
 import { runCache } from './content-cache-fs.ts';
 
@@ -16,15 +17,20 @@ export function enrich(registry: RegistryInput, history: History, usage: Usage =
     history,
     usage,
     html: (markdown) => (markdown.trim() === '' ? '' : cache.memo('html', createHash('sha1').update(markdown).digest('hex'), () => toSafeHtml(markdown))!),
-    imageOfBlob: (blob) => {
-      const text = history.blobs.get(blob);
-      if (text === undefined) return undefined;
-      return cache.memo('history-image', blob, () => recordOrUndefined({ display: blob, text }, 'image'));
-    },
-    containerOfBlob: (blob) => {
-      const text = history.blobs.get(blob);
-      if (text === undefined) return undefined;
-      return cache.memo('history-container', blob, () => recordOrUndefined({ display: blob, text }, 'container'));
-    },
+    // A kept parse needs no text: history reads only the texts of versions not parsed before.
+    imageOfBlob: (blob) => cache.memo(HISTORY_IMAGE, blob, () => parsed(history.blobs.get(blob), blob, 'image')),
+    containerOfBlob: (blob) => cache.memo(HISTORY_CONTAINER, blob, () => parsed(history.blobs.get(blob), blob, 'container')),
   });
+}
+
+const HISTORY_IMAGE = 'history-image';
+const HISTORY_CONTAINER = 'history-container';
+
+function parsed<K extends 'image' | 'container'>(text: string | undefined, blob: string, kind: K) {
+  return text === undefined ? undefined : recordOrUndefined({ display: blob, text }, kind);
+}
+
+/** Whether an old version of the record at `path` is kept parsed, so history need not read its text. */
+export function isHistoryParseKept(cache: ContentCache, path: string, blob: string): boolean {
+  return cache.has(isContainerRecordPath(path) ? HISTORY_CONTAINER : HISTORY_IMAGE, blob);
 }

@@ -6,7 +6,8 @@ import { hasVersionsThatMatter } from '../records/layout.ts';
 import { loadRecords, type LoadedRecords } from '../records/load-records-fs.ts';
 import type { ContentCache } from '../records/types.ts';
 import { untimed, type Timer } from '../timer.ts';
-import { enrich } from './enrich.ts';
+import { enrich, isHistoryParseKept } from './enrich.ts';
+import type { HistoryStore } from './history-cache-fs.ts';
 import { fetchUsage } from './fetch-usage-github.ts';
 
 // Stages 1–5, records on disk and in git → the site model. build.ts continues from here; the
@@ -23,13 +24,21 @@ export interface LoadSiteOptions {
   warn?: (message: string) => void;
   /** Parses and renders kept from earlier builds (the build's; validate and the dev server start afresh). */
   cache?: ContentCache;
+  /** The history an earlier build read, and where this one's is kept (the build's). */
+  keptHistory?: HistoryStore;
 }
 
 export async function loadSite(options: LoadSiteOptions, time: Timer = untimed): Promise<Site> {
   const { files, checked } = options.loaded ?? (await loadRecords(options.registryDir, { cache: options.cache, time }));
   if (!checked.ok) throw new InputError(checked.problems);
   const { registry } = checked;
-  const history = await time('history', () => readHistory(files.root, new Set(files.files.map((f) => f.blob)), hasVersionsThatMatter, files.commit));
+  const history = await time('history', async () => {
+    const current = new Set(files.files.map((f) => f.blob));
+    const { cache } = options;
+    const read = await readHistory(files.root, (blob, path) => current.has(blob) || (cache !== undefined && isHistoryParseKept(cache, path, blob)), hasVersionsThatMatter, files.commit, await options.keptHistory?.read());
+    if (read.kept && files.commit === undefined) await options.keptHistory?.write(read.kept);
+    return read;
+  });
   const github = options.github;
   const usage = github
     ? await time('usage', async () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readHistory, type History } from '../../src/git/read-history.ts';
 import { loadSite } from '../../src/pipeline/load-site.ts';
 import { toManifests } from '../../src/pipeline/to-manifests.ts';
 import { EnvironmentError } from '../../src/errors.ts';
@@ -142,5 +143,59 @@ describe('history from git', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('history read from the last build onward', () => {
+  const wanted = () => true;
+  const nothingKnown = () => false;
+  const readWhole = () => readHistory(repo.registry, nothingKnown, wanted);
+  const comparable = (history: History) => ({ files: [...history.files].sort((a, b) => (a.path < b.path ? -1 : 1)), blobs: [...history.blobs.keys()].sort(), commit: history.kept?.commit });
+
+  it('equals the history read whole: moves, renames and deletions after the kept commit, and nothing new at all', async () => {
+    await repo.write({ 'registry/lab/tool/1.0.md': tagRecord(image(1)), 'registry/lab/tool/2.0.md': tagRecord(image(2)), 'registry/lab/old/1.0.md': tagRecord(image(3)) });
+    await repo.commit('add', '2024-01-01T00:00:00Z');
+    const kept = (await readWhole()).kept!;
+    expect(comparable(await readHistory(repo.registry, nothingKnown, wanted, undefined, kept))).toEqual(comparable(await readWhole()));
+
+    await repo.write({ 'registry/lab/tool/1.0.md': tagRecord(image(4)) });
+    await repo.commit('move 1.0', '2024-02-01T00:00:00Z');
+    await repo.git('mv', 'registry/lab/tool/2.0.md', 'registry/lab/tool/2.1.md');
+    await repo.commit('rename 2.0', '2024-03-01T00:00:00Z');
+    await repo.remove('registry/lab/old/1.0.md');
+    await repo.commit('remove old', '2024-04-01T00:00:00Z');
+    // The log is read only after the kept commit: a kept history that is wrong on purpose shows it was used.
+    const marked = { ...kept, files: kept.files.map((f) => ({ ...f, changes: f.changes.map((c) => ({ ...c, author: 'From the kept history' })) })) };
+    const continued = await readHistory(repo.registry, nothingKnown, wanted, undefined, marked);
+    expect(continued.files.find((f) => f.path === 'lab/tool/2.1.md')!.changes.map((c) => c.author)).toEqual(['From the kept history', 'Ada Lovelace']);
+    expect(comparable(await readHistory(repo.registry, nothingKnown, wanted, undefined, kept))).toEqual(comparable(await readWhole()));
+  });
+
+  it('is read whole when the kept commit is not on the first-parent line any more (history rewritten, another branch)', async () => {
+    await repo.write({ 'registry/lab/tool/1.0.md': tagRecord(image(1)) });
+    await repo.commit('add', '2024-01-01T00:00:00Z');
+    await repo.write({ 'registry/lab/tool/1.0.md': tagRecord(image(2)) });
+    await repo.commit('move', '2024-02-01T00:00:00Z');
+    const kept = (await readWhole()).kept!;
+    // The move is undone by rewriting history: the kept history knows a version that no longer exists.
+    await repo.git('reset', '-q', '--hard', 'HEAD~1');
+    await repo.write({ 'registry/lab/tool/1.0.md': tagRecord(image(3)) });
+    await repo.commit('move elsewhere', '2024-03-01T00:00:00Z');
+    const read = await readHistory(repo.registry, nothingKnown, wanted, undefined, kept);
+    expect(comparable(read)).toEqual(comparable(await readWhole()));
+    expect([...read.blobs.values()].some((text) => text.includes(image(2).sha256))).toBe(false);
+    // A kept commit the repository does not have at all.
+    expect(comparable(await readHistory(repo.registry, nothingKnown, wanted, undefined, { ...kept, commit: 'f'.repeat(40) }))).toEqual(comparable(await readWhole()));
+  });
+
+  it('reads no text of a version whose parse is kept', async () => {
+    await repo.write({ 'registry/lab/tool/1.0.md': tagRecord(image(1)) });
+    await repo.commit('add', '2024-01-01T00:00:00Z');
+    await repo.write({ 'registry/lab/tool/1.0.md': tagRecord(image(2)) });
+    await repo.commit('move', '2024-02-01T00:00:00Z');
+    const whole = await readWhole();
+    const tool = whole.files.find((f) => f.path === 'lab/tool/1.0.md')!;
+    const read = await readHistory(repo.registry, (blob) => blob === tool.changes[0]!.blob, (file) => file === tool.path);
+    expect([...read.blobs.keys()]).toEqual([tool.changes[1]!.blob]);
   });
 });
