@@ -11,6 +11,7 @@ import type { RegistryFile, RegistryFiles } from './types.ts';
 // names are only checked later, and no output path is ever built from them before that.
 
 const READ_JOBS = 32;
+const WALK_JOBS = 8;
 
 /**
  * `unread`: files git says are unchanged (path → blob id, asked while the folder is walked) whose parse is kept (`kept(blob)`), so
@@ -30,26 +31,29 @@ export async function readRegistryFiles(registryDir: string, unread?: { blobs: P
   }
   if (!rootStat.isDirectory()) throw new EnvironmentError(`${display('')} is not a folder; pass the registry folder with --registry`);
 
-  // Depth 0 = registry/, 1 = collection, 2 = container. Tag records live at depth 2.
-  async function walk(rel: string, depth: number): Promise<void> {
+  // Depth 0 = registry/, 1 = collection, 2 = container. Tag records live at depth 2. Folders are
+  // listed side by side (one at a time, a 10,000-tag registry's 3,000 folders took 0.3 s); the
+  // files come out in the sorted order of a depth-first walk.
+  async function walk(rel: string, depth: number): Promise<string[]> {
     const entries = await readdir(path.join(root, rel), { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : 1));
-    for (const entry of entries) {
+    const found = await mapConcurrent(entries, WALK_JOBS, async (entry): Promise<string[]> => {
       const childRel = rel ? `${rel}/${entry.name}` : entry.name;
       // Top-level dot entries (.schema/, .gitkeep) are ours or tooling's; deeper ones are records to check.
-      if (depth === 0 && !isRecordPath(entry.name)) continue;
+      if (depth === 0 && !isRecordPath(entry.name)) return [];
       if (entry.isSymbolicLink()) {
         problems.push({ file: display(childRel), message: NO_SYMLINKS });
       } else if (entry.isDirectory()) {
         if (depth >= 2) problems.push({ file: display(childRel), message: UNEXPECTED_FOLDER });
-        else await walk(childRel, depth + 1);
+        else return walk(childRel, depth + 1);
       } else if (entry.isFile()) {
-        found.push(childRel);
+        return [childRel];
       }
-    }
+      return [];
+    });
+    return found.flat();
   }
-  const found: string[] = [];
-  await walk('', 0);
+  const found = await walk('', 0);
   const unchanged = await unread?.blobs;
 
   // Reads run side by side (one at a time costs a thread-pool round trip per file); the list
