@@ -29,7 +29,7 @@ function devSiteModel() {
         if (!dev) return;
         const { loadSite } = await import('./src/pipeline/load-site.ts');
         const { setSiteModel } = await import('./src/model/hand-off.ts');
-        setSiteModel(await loadSite({ registryDir: 'registry' }));
+        setSiteModel({ site: await loadSite({ registryDir: 'registry' }), plan: { reused: new Set(), searchShards: 1 } });
       },
     },
   });

@@ -17,13 +17,37 @@ export interface RenderPlan {
 }
 
 const NO_PLAN: RenderPlan = { reused: new Set(), searchShards: 1 };
-type Holder = { [KEY]?: Site; [PLAN]?: RenderPlan };
 
-export function setSiteModel(site: Site | undefined, plan: RenderPlan = NO_PLAN): void {
-  (globalThis as Holder)[KEY] = site;
-  (globalThis as Holder)[PLAN] = plan;
+/** What the pages render: the model and the plan. */
+export interface Rendering {
+  site: Site;
+  plan: RenderPlan;
 }
 
+type Holder = { [KEY]?: Promise<Site>; [PLAN]?: RenderPlan };
+
+/**
+ * Hands the model to the pages: given, or promised (`sifhub build` starts Astro, whose bundling
+ * needs no model, while the model is still being built; pages wait for it). A rejected promise
+ * fails the render with the pipeline's own error.
+ */
+export function setSiteModel(rendering: Rendering | Promise<Rendering> | undefined): void {
+  const holder = globalThis as Holder;
+  holder[PLAN] = undefined;
+  if (rendering === undefined) {
+    holder[KEY] = undefined;
+    return;
+  }
+  const site = Promise.resolve(rendering).then((r) => {
+    holder[PLAN] = r.plan;
+    return r.site;
+  });
+  // Observed here too: a build that fails before any page asks must not leave it unhandled.
+  site.catch(() => undefined);
+  holder[KEY] = site;
+}
+
+/** The plan of the model siteModel() gave (it is set when the model arrives). */
 export function renderPlan(): RenderPlan {
   return (globalThis as Holder)[PLAN] ?? NO_PLAN;
 }

@@ -36,10 +36,13 @@ export interface BuildCache extends Partial<Pick<SiteRecord, 'site' | 'marker'>>
 
 export const EMPTY_BUILD_CACHE = (): BuildCache => ({ collections: new Map(), search: new Map(), outputs: new Map() });
 
+/** Where sifhub was started: a relative SIFHUB_CACHE_DIR is taken from there, as the user wrote it, even while Astro renders from another working directory. */
+const STARTED_IN = process.cwd();
+
 /** SIFHUB_CACHE_DIR, else node_modules/.cache/sifhub/ of this checkout of sifhub. */
 export function cacheDir(): string {
   const chosen = process.env.SIFHUB_CACHE_DIR;
-  return chosen ? path.resolve(chosen) : path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'sifhub');
+  return chosen ? path.resolve(STARTED_IN, chosen) : path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'sifhub');
 }
 
 export function cachePath(outDir: string): string {

@@ -7,6 +7,8 @@ import { apiPath, searchBundlePath } from '../site/urls.ts';
 import type { Site } from '../model/types.ts';
 import { timer, type StageTiming } from '../timer.ts';
 import { loadSite } from './load-site.ts';
+import { loadRecords } from '../records/load-records-fs.ts';
+import type { Rendering } from '../model/hand-off.ts';
 import { renderPages } from './render-pages-astro.ts';
 import { toApi } from './to-api.ts';
 import { toManifests } from './to-manifests.ts';
@@ -52,45 +54,65 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const timings: StageTiming[] = [];
   const time = timer(timings, options.onStage);
   const warnings: string[] = [];
+  // Absolute from here on: while Astro renders, the working directory is sifhub's.
+  const registryDir = path.resolve(options.registryDir);
+  const outDir = path.resolve(options.outDir);
   const code = await readCodeFingerprint();
   // --fresh parses everything again too; what it parses is kept for the next build.
   const cache = await time('cache', () => readContentCache(code, { ignoreKept: options.fresh }));
-  const keptHistory = historyStore(options.registryDir, code, { fresh: options.fresh });
-  const site = await loadSite({ ...options, cache, keptHistory, warn: (message) => warnings.push(message) }, time);
-  const manifests = await time('manifests', () => toManifests(site));
-  if (manifests.problems.length > 0) throw new InputError(manifests.problems);
+  const loaded = await loadRecords(registryDir, { cache, time });
+  const { checked } = loaded;
+  if (!checked.ok) throw new InputError(checked.problems);
 
-  // Output the last build wrote from the same inputs is kept, not rebuilt: collections' pages,
-  // manifests and API files, and search shards. So is the spare's (the site before the current
-  // one), which this build turns into the new site in place when there is one.
-  const plan = await time('reuse', async () => {
-    const keys = toCollectionKeys(site, code);
-    const shards = toSearchShards(toSearchRecords(site), code, options.searchShardRecords);
-    const cache = options.fresh ? EMPTY_BUILD_CACHE() : await readBuildCache(options.outDir);
-    const current = cache.site === undefined ? { collections: new Map<string, string>(), shards: new Set<number>() } : await stillBuilt({ ...cache, site: cache.site }, keys, shards);
-    const spare = cache.spare && (await isFolder(cache.spare.site)) ? { record: cache.spare, ...(await stillBuilt(cache.spare, keys, shards)) } : undefined;
-    return { keys, shards, cache, current, spare };
-  });
-  const reused = new Set(plan.current.collections.keys());
-  const rebuilt = (apiOrManifestPath: string) => !reused.has(collectionOfOutput(apiOrManifestPath) ?? '');
-  const api = toApi(site);
-
-  const staging = await makeStagingDir(options.outDir, plan.spare?.record.site);
-  // The search index is written beside the pages, on the other core (pagefind is its own
-  // process), into a folder of its own: Astro replaces the folder it renders into.
-  const searchStaging = `${staging}.search`;
+  // Pages are started now: Astro bundles its templates while the model is built, and renders
+  // once it is handed over. Whatever fails first, the render is awaited before the error is
+  // thrown, so nothing keeps writing after the build has ended.
+  const rendering = Promise.withResolvers<Rendering>();
+  const destination = Promise.withResolvers<string>();
+  // Rejected when the pipeline fails, maybe before the render has asked for them: the error is the pipeline's to throw.
+  rendering.promise.catch(() => undefined);
+  destination.promise.catch(() => undefined);
+  const pages = time('pages', () => renderPages(checked.registry.config, rendering.promise, destination.promise, { quiet: options.quiet }));
+  pages.catch(() => undefined);
+  let staging: string | undefined;
+  let searchStaging: string | undefined;
   let published: string | undefined;
   try {
+    const keptHistory = historyStore(registryDir, code, { fresh: options.fresh });
+    const site = await loadSite({ ...options, registryDir, loaded, cache, keptHistory, warn: (message) => warnings.push(message) }, time);
+    const manifests = await time('manifests', () => toManifests(site));
+    if (manifests.problems.length > 0) throw new InputError(manifests.problems);
+
+    // Output the last build wrote from the same inputs is kept, not rebuilt: collections' pages,
+    // manifests and API files, and search shards. So is the spare's (the site before the current
+    // one), which this build turns into the new site in place when there is one.
+    const plan = await time('reuse', async () => {
+      const keys = toCollectionKeys(site, code);
+      const shards = toSearchShards(toSearchRecords(site), code, options.searchShardRecords);
+      const cache = options.fresh ? EMPTY_BUILD_CACHE() : await readBuildCache(outDir);
+      const current = cache.site === undefined ? { collections: new Map<string, string>(), shards: new Set<number>() } : await stillBuilt({ ...cache, site: cache.site }, keys, shards);
+      const spare = cache.spare && (await isFolder(cache.spare.site)) ? { record: cache.spare, ...(await stillBuilt(cache.spare, keys, shards)) } : undefined;
+      return { keys, shards, cache, current, spare };
+    });
+    const reused = new Set(plan.current.collections.keys());
+    const rebuilt = (apiOrManifestPath: string) => !reused.has(collectionOfOutput(apiOrManifestPath) ?? '');
+    const api = toApi(site);
+
+    const stagingDir = await makeStagingDir(outDir, plan.spare?.record.site);
+    staging = stagingDir;
+    rendering.resolve({ site, plan: { reused, searchShards: plan.shards.length } });
+    destination.resolve(stagingDir);
+    // The search index is written beside the pages, on the other core (pagefind is its own
+    // process), into a folder of its own: Astro replaces the folder it renders into.
+    const searchDir = `${stagingDir}.search`;
+    searchStaging = searchDir;
     // Both finish before either's failure is thrown: nothing keeps writing into a removed folder.
-    const halves = await Promise.allSettled([
-      time('pages', () => renderPages(site, staging, { quiet: options.quiet, plan: { reused, searchShards: plan.shards.length } })),
-      time('search index', () => writeSearchIndex(plan.shards, searchStaging, plan.current.shards)),
-    ]);
+    const halves = await Promise.allSettled([pages, time('search index', () => writeSearchIndex(plan.shards, searchDir, plan.current.shards))]);
     for (const half of halves) if (half.status === 'rejected') throw half.reason;
-    await moveSearchBundles(searchStaging, staging);
+    await moveSearchBundles(searchDir, stagingDir);
     const counts = await time('write', async () => ({
-      manifests: await writeFiles(staging, manifests.files.filter((m) => rebuilt(m.path)).map((m) => ({ path: m.path, text: toCompactJsonText(m.manifest) }))),
-      api: await writeFiles(staging, [
+      manifests: await writeFiles(stagingDir, manifests.files.filter((m) => rebuilt(m.path)).map((m) => ({ path: m.path, text: toCompactJsonText(m.manifest) }))),
+      api: await writeFiles(stagingDir, [
         ...api.filter((a) => rebuilt(a.path)).map((a) => ({ path: a.path, text: toCompactJsonText(a.json) })),
         ...Object.entries(apiJsonSchemas()).map(([name, schema]) => ({ path: apiPath.schema(name).slice(1), text: toJsonText(schema) })),
         ...toSiteFiles(site),
@@ -99,26 +121,26 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     // The current site stays whole until one rename replaces it; the cache is written first and
     // names the site it describes, so whichever of the two a kill leaves, the cache fits it or is ignored.
     await time('swap', async () => {
-      const previous = await currentSite(options.outDir);
+      const previous = await currentSite(outDir);
       const spare = plan.spare;
       const fromCurrent = (except: { collections: ReadonlyMap<string, string>; shards: ReadonlySet<number> }) => [
         ...[...reused].filter((name) => !except.collections.has(name)).flatMap(collectionOutputs),
         ...[...plan.current.shards].filter((shard) => !except.shards.has(shard)).map((shard) => searchBundlePath(shard).slice(1, -1)),
       ];
-      let built = staging;
+      let built = stagingDir;
       await time('swap: assemble', async () => {
         if (spare && previous !== undefined) {
           // The spare stops being named before it changes: killed while it is half updated, it is
           // a leftover the next build removes.
-          await writeBuildCache(options.outDir, { ...plan.cache, spare: undefined });
-          await assembleInPlace(spare.record.site, staging, {
+          await writeBuildCache(outDir, { ...plan.cache, spare: undefined });
+          await assembleInPlace(spare.record.site, stagingDir, {
             keep: (owner) => (owner.startsWith('collection:') ? spare.collections.has(owner.slice('collection:'.length)) : spare.shards.has(Number(owner.slice('shard:'.length)))),
             current: previous,
             link: fromCurrent(spare),
           });
           built = spare.record.site;
         } else if (previous !== undefined) {
-          await linkOutputs(previous, staging, fromCurrent({ collections: new Map(), shards: new Set() }));
+          await linkOutputs(previous, stagingDir, fromCurrent({ collections: new Map(), shards: new Set() }));
         }
       });
       // The site being replaced becomes the next build's spare, described by what the cache said of it.
@@ -126,17 +148,22 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       await time('swap: cache', async () => {
         const outputs = new Map<string, string>();
         for (const name of plan.keys.keys()) outputs.set(name, spare?.collections.get(name) ?? plan.current.collections.get(name) ?? (await outputDigest(built, name)));
-        await writeBuildCache(options.outDir, { site: built, marker: await siteMarker(built), collections: plan.keys, search: new Map(plan.shards.map((s) => [s.index, s.key])), outputs, spare: next });
+        await writeBuildCache(outDir, { site: built, marker: await siteMarker(built), collections: plan.keys, search: new Map(plan.shards.map((s) => [s.index, s.key])), outputs, spare: next });
       });
-      await time('swap: switch', () => replaceDir(built, options.outDir, { keepPrevious: next !== undefined }));
+      await time('swap: switch', () => replaceDir(built, outDir, { keepPrevious: next !== undefined }));
       published = built;
       await cache.save();
     });
-    const search = await measureSearchIndex(options.outDir, plan.shards.length);
+    const search = await measureSearchIndex(outDir, plan.shards.length);
     return { site, files: { ...counts, search: search.files }, searchBytes: search.bytes, timings, warnings, reused: reused.size };
+  } catch (error) {
+    rendering.reject(error);
+    destination.reject(error);
+    await pages.catch(() => undefined);
+    throw error;
   } finally {
-    if (published !== staging) await removeDir(staging);
-    await removeDir(searchStaging);
+    if (staging !== undefined && published !== staging) await removeDir(staging);
+    if (searchStaging !== undefined) await removeDir(searchStaging);
   }
 }
 

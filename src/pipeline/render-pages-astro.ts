@@ -1,16 +1,21 @@
 import { cp, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { setSiteModel, type RenderPlan } from '../model/hand-off.ts';
+import { setSiteModel, type Rendering } from '../model/hand-off.ts';
 import { basePath } from '../site/urls.ts';
-import type { Site } from '../model/types.ts';
+import type { SiteConfig } from '../schema/site-config.ts';
 import { PACKAGE_ROOT } from '../package-root-node.ts';
 import { isAlive } from './write-output-fs.ts';
 
-// Stage 7: pages. Astro renders src/pages/ from the model handed over in memory.
+// Stage 7: pages. Astro renders src/pages/ from the model handed over in memory. It is started
+// before the model is ready: its bundling (about a second) needs only the registry's address,
+// and runs while the pipeline builds the model; the pages wait for it (model/hand-off.ts).
 
-
-/** Renders every page into `outDir`, which must not exist yet. */
-export async function renderPages(site: Site, outDir: string, options: { quiet?: boolean; plan?: RenderPlan } = {}): Promise<void> {
+/**
+ * Renders every page of `rendering` into `outDir` (which must not exist yet; promised, as the
+ * build knows it only once it has planned). The caller's code runs while Astro does, with the
+ * working directory changed (see below): it must use absolute paths only.
+ */
+export async function renderPages(config: SiteConfig, rendering: Promise<Rendering>, outDir: Promise<string>, options: { quiet?: boolean } = {}): Promise<void> {
   // Astro otherwise phones home; the build must work offline and tell no one.
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   const { build } = await import('astro');
@@ -23,18 +28,18 @@ export async function renderPages(site: Site, outDir: string, options: { quiet?:
   await removeAbandonedScratch(scratchParent);
   const scratch = await mkdtemp(path.join(scratchParent, `pages-${process.pid}-`));
   const cwd = process.cwd();
-  setSiteModel(site, options.plan);
+  setSiteModel(rendering);
   try {
     process.chdir(PACKAGE_ROOT);
     await build({
       root: PACKAGE_ROOT,
       outDir: scratch,
-      site: new URL(site.config.url).origin,
-      base: basePath(site.config) || '/',
+      site: new URL(config.url).origin,
+      base: basePath(config) || '/',
       logLevel: options.quiet ? 'error' : 'warn',
     });
     process.chdir(cwd);
-    await moveDir(scratch, outDir);
+    await moveDir(scratch, await outDir);
   } finally {
     process.chdir(cwd);
     setSiteModel(undefined);

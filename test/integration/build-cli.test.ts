@@ -1,13 +1,21 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAlive } from '../../src/pipeline/write-output-fs.ts';
 import { apiCollection, apiCollectionsIndex, apiRegistry } from '../../src/schema/api.ts';
 import { runSifhub, type CliResult } from '../helpers/cli.ts';
 import { activeContent, inlineCode, visibleText } from '../helpers/html.ts';
 import { image, tagRecord, TempRepo } from '../helpers/git-repo.ts';
 
 // `sifhub build` as a user runs it: a real git repository, the real command, a full Astro build.
+
+const run = promisify(execFile);
+const SCRATCH = fileURLToPath(new URL('../../node_modules/.sifhub/', import.meta.url));
 
 const HOSTILE = '<script>alert("x")</script> [click me](javascript:alert(1)) <img src=x onerror="alert(2)"> "><img src=x onerror=alert(3)>';
 
@@ -218,6 +226,26 @@ describe('sifhub build with bad records', () => {
       expect((await readdir(bad.dir)).sort()).toEqual(['.git', 'dist', 'registry']);
     } finally {
       await bad.dispose();
+    }
+  });
+
+  it('fails with the pipeline\'s own error once the pages have started (a shallow clone), and leaves dist/ and nothing else', async () => {
+    const clone = await mkdtemp(path.join(tmpdir(), 'sifhub-shallow-'));
+    try {
+      await run('git', ['clone', '-q', '--depth', '1', `file://${repo.dir}`, clone]);
+      await mkdir(path.join(clone, 'dist'));
+      await writeFile(path.join(clone, 'dist', 'index.html'), 'previous site');
+      const result = await runSifhub(['build'], clone);
+      expect(result.code).toBe(3);
+      expect(result.stderr).toMatch(/^✖ This is a shallow clone.*git fetch --unshallow/s);
+      expect(result.stderr).not.toMatch(/astro|vite|prerender/i);
+      expect(await readFile(path.join(clone, 'dist', 'index.html'), 'utf8')).toBe('previous site');
+      expect((await readdir(clone)).sort()).toEqual(['.git', 'dist', 'registry']);
+      // Astro, started before the model was ready, finished and took its scratch folder with it.
+      const scratch = await readdir(SCRATCH).catch(() => [] as string[]);
+      expect(scratch.filter((name) => !isAlive(Number(/^pages-(\d+)-/.exec(name)?.[1])))).toEqual([]);
+    } finally {
+      await rm(clone, { recursive: true, force: true });
     }
   });
 
