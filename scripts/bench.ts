@@ -133,6 +133,7 @@ async function main(): Promise<number> {
       peers: peers.map((p) => ({ ...p, seconds: round(p.seconds), ratio: round(full.seconds / p.seconds) })),
       incrementalPeakRssBytes: incremental.peakRssBytes,
       stages: full.stages.map((s) => ({ ...s, seconds: round(s.seconds) })),
+      incrementalStages: incremental.stages.map((s) => ({ ...s, seconds: round(s.seconds) })),
     }),
   );
   return 0;

@@ -26,7 +26,7 @@ export default defineCommand({
       import('../sif/inspect-file-fs.ts'),
       import('../sif/format-inspection.ts'),
       import('../sif/hash-file-fs.ts'),
-      import('./submit/progress-tty.ts'),
+      import('./progress-tty.ts'),
       import('node:fs/promises'),
     ]);
     const inspection = await inspectFile(file!).catch(rethrowAsEnvironment(file!));

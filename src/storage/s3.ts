@@ -98,7 +98,7 @@ export async function presignGet(client: S3Client, location: { bucket: string; k
   return getSignedUrl(client, new GetObjectCommand({ Bucket: location.bucket, Key: location.key }), { expiresIn });
 }
 
-function storageError(context: string, error: unknown): StorageError {
+export function storageError(context: string, error: unknown): StorageError {
   if (!(error instanceof S3ServiceException)) {
     return new StorageError(`${context}: ${(error as Error).message} (is the store reachable? AWS_ENDPOINT_URL names a store other than AWS)`, { cause: error });
   }

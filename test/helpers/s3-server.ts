@@ -70,13 +70,18 @@ export async function fetchWithCert(url: string, certFile: string, method = 'GET
   });
 }
 
-/** A bucket; `publicRead` lets anyone GET its objects (a bucket policy, as on AWS). */
-export async function createBucket(server: S3Server, bucket: string, publicRead: boolean): Promise<void> {
+/**
+ * A bucket; `publicRead` lets anyone GET its objects (a bucket policy, as on AWS), and `list` lets
+ * anyone list it too, so a missing key answers 404 instead of 403 (what a site needs).
+ */
+export async function createBucket(server: S3Server, bucket: string, publicRead: boolean, options: { list?: boolean } = {}): Promise<void> {
   const { S3Client, CreateBucketCommand, PutBucketPolicyCommand } = await import('@aws-sdk/client-s3');
   const client = new S3Client({ endpoint: server.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: server.env.AWS_ACCESS_KEY_ID!, secretAccessKey: server.env.AWS_SECRET_ACCESS_KEY! } });
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
   if (publicRead) {
-    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${bucket}/*`] }] };
+    const statements = [{ Effect: 'Allow', Principal: '*', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${bucket}/*`] }];
+    if (options.list) statements.push({ Effect: 'Allow', Principal: '*', Action: ['s3:ListBucket'], Resource: [`arn:aws:s3:::${bucket}`] });
+    const policy = { Version: '2012-10-17', Statement: statements };
     await client.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
   }
   client.destroy();

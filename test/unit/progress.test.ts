@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { progressBar } from '../../src/commands/submit/progress-tty.ts';
+import { progressBar } from '../../src/commands/progress-tty.ts';
 
 function stream(isTTY: boolean) {
   const written: string[] = [];

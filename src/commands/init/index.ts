@@ -1,6 +1,7 @@
 import { InputError, UsageError } from '../../errors.ts';
 import { defineCommand } from '../command.ts';
 import { done } from '../output.ts';
+import { parseS3Url } from '../../storage/s3-url.ts';
 import type { RegistryAnswers } from './templates.ts';
 
 export default defineCommand({
@@ -18,6 +19,10 @@ export default defineCommand({
     repository: { type: 'string', value: 'URL', help: 'the repository\'s web address (https://github.com/OWNER/REPO)' },
     maintainers: { type: 'string', value: 'LOGIN[,LOGIN…]', help: 'GitHub logins who review everything' },
     contact: { type: 'string', value: 'EMAIL', help: 'who runs the registry' },
+    'deploy-to': { type: 'string', value: 's3://BUCKET[/PREFIX]', help: 'publish to this bucket (behind a CDN at --url) instead of GitHub Pages' },
+    'aws-role': { type: 'string', value: 'ARN', help: 'with --deploy-to: the IAM role the publish workflow assumes with GitHub\'s OIDC token' },
+    'aws-region': { type: 'string', value: 'REGION', help: 'with --deploy-to: the bucket\'s region (auto for Cloudflare R2)' },
+    'aws-endpoint': { type: 'string', value: 'URL', help: 'with --deploy-to: the S3 API of a store other than AWS (R2, Ceph, MinIO)' },
   },
   async run(values, positionals) {
     const dir = positionals[0] ?? '.';
@@ -30,6 +35,7 @@ export default defineCommand({
       import('./defaults-git.ts'),
       import('../../git/run-git.ts'),
     ]);
+    const s3 = s3Deployment(values);
     const inTheWay = await entriesInTheWay(dir);
     if (inTheWay.length > 0) {
       throw new InputError([{ file: dir, message: `expected an empty folder (or a fresh clone), found ${inTheWay.slice(0, 5).join(', ')}${inTheWay.length > 5 ? ', …' : ''}; init writes a new registry, never over one` }]);
@@ -69,7 +75,7 @@ export default defineCommand({
       'registry/registry.yml': yml,
       ...Object.fromEntries(Object.entries(recordJsonSchemas()).map(([name, schema]) => [`registry/.schema/${name}`, toJsonText(schema)])),
       '.github/workflows/pull-request.yml': templates.pullRequestWorkflow(action),
-      '.github/workflows/publish.yml': templates.publishWorkflow(action),
+      '.github/workflows/publish.yml': s3 ? templates.publishS3Workflow(action, { ...s3, siteUrl: registry.url }) : templates.publishWorkflow(action),
       '.github/dependabot.yml': templates.dependabotConfig(),
       'README.md': templates.contributorsReadme(registry),
       '.gitignore': templates.GITIGNORE,
@@ -84,9 +90,24 @@ export default defineCommand({
     console.log(`
 Next:
   1. Commit and push:  git -C ${dir} add -A && git -C ${dir} commit -m "Start the registry" && git -C ${dir} push
-  2. On GitHub: Settings → Pages → Source: GitHub Actions; Settings → Actions: allow ${templates.ACTION_REPOSITORY}.
+  2. ${s3 ? `The bucket, its CDN at ${registry.url} and the role ${s3.role} (README of sifhub: "Deploying to S3"); on GitHub: Settings → Actions: allow ${templates.ACTION_REPOSITORY} and aws-actions/configure-aws-credentials.` : `On GitHub: Settings → Pages → Source: GitHub Actions; Settings → Actions: allow ${templates.ACTION_REPOSITORY}.`}
   3. Protect main: require the "check" status of the Pull request workflow.
   4. Add a collection: registry/COLLECTION/README.md with owners, then tags (see README.md).`);
     return 0;
   },
 });
+
+/** --deploy-to and its role, region and endpoint, checked; undefined without --deploy-to. */
+function s3Deployment(values: { 'deploy-to'?: string; 'aws-role'?: string; 'aws-region'?: string; 'aws-endpoint'?: string }): { target: string; role: string; region: string; endpoint?: string } | undefined {
+  const { 'deploy-to': target, 'aws-role': role, 'aws-region': region, 'aws-endpoint': endpoint } = values;
+  if (target === undefined) {
+    if (role ?? region ?? endpoint) throw new UsageError('--aws-role, --aws-region and --aws-endpoint go with --deploy-to s3://BUCKET[/PREFIX]', 'init');
+    return undefined;
+  }
+  const location = parseS3Url(target);
+  if (typeof location === 'string') throw new UsageError(`--deploy-to ${location}`, 'init');
+  if (!role || !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(role)) throw new UsageError(`--deploy-to needs --aws-role with the role's ARN (arn:aws:iam::123456789012:role/NAME), received ${role === undefined ? 'none' : `"${role}"`}`, 'init');
+  if (!region || !/^(auto|[a-z]{2}(-[a-z]+)+-\d)$/.test(region)) throw new UsageError(`--deploy-to needs --aws-region (us-east-1, eu-west-3; auto for Cloudflare R2), received ${region === undefined ? 'none' : `"${region}"`}`, 'init');
+  if (endpoint !== undefined && !/^https:\/\/[^\s/]+(\/\S*)?$/.test(endpoint)) throw new UsageError(`--aws-endpoint expects the store's https URL, received "${endpoint}"`, 'init');
+  return { target, role, region, ...(endpoint ? { endpoint } : {}) };
+}

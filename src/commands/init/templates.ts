@@ -9,6 +9,7 @@ const CHECKOUT = 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4
 const UPLOAD_PAGES = 'actions/upload-pages-artifact@56afc609e74202658d3ffba0e8f6dda462b719fa # v3.0.1';
 const CACHE = 'actions/cache@5a3ec84eff668545956fd18022155c47e93e2684 # v4.2.3';
 const DEPLOY_PAGES = 'actions/deploy-pages@d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e # v4.0.5';
+const AWS_CREDENTIALS = 'aws-actions/configure-aws-credentials@e3dd6a429d7300a6a4c196c26e071d42e0343502 # v4.0.2';
 
 export interface RegistryAnswers {
   name: string;
@@ -196,6 +197,109 @@ jobs:
           command: check-deployment
           args: |
             --url=\${{ needs.deploy.outputs.page_url }}
+`;
+}
+
+/** Where publishS3Workflow deploys, and as whom. */
+export interface S3Deployment {
+  /** s3://BUCKET[/PREFIX] */
+  target: string;
+  /** The IAM role GitHub's OIDC token is exchanged for (its trust policy names this repository). */
+  role: string;
+  region: string;
+  /** A store other than AWS (R2, Ceph, MinIO). */
+  endpoint?: string;
+  /** The registry's url: where the deployed site is checked. */
+  siteUrl: string;
+}
+
+/** publish.yml for a registry served from S3 behind a CDN: build, deploy with an OIDC role, check. */
+export function publishS3Workflow(action: string, s3: S3Deployment): string {
+  return `# Publishes the registry to ${s3.target} (served by a CDN at ${s3.siteUrl}) after every merge,
+# daily (usage counts change), and on demand; then checks that the live site answers the way the
+# clients need. The job signs in with GitHub's OIDC token as the role below: no long-lived keys
+# are stored anywhere. Its trust policy must allow this repository (README: "Deploying to S3").
+name: Publish
+
+on:
+  push:
+    branches: [main]
+  schedule:
+    - cron: '17 4 * * *'
+  workflow_dispatch:
+
+permissions: {}
+
+# One deployment at a time; a newer one waits rather than cancelling one half-way.
+concurrency:
+  group: s3-deploy
+  cancel-in-progress: false
+
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    timeout-minutes: 60
+    # Reading the stars issues' reactions needs issues: read in a private repository; the OIDC
+    # token for the role needs id-token: write.
+    permissions:
+      contents: read
+      issues: read
+      id-token: write
+    steps:
+      # Full history: every tag's past versions stay pullable.
+      - uses: ${CHECKOUT}
+        with:
+          fetch-depth: 0
+          persist-credentials: false
+      # sifhub's cache and the last site, so a merge rebuilds only what it changed. A restored
+      # cache is checked, not trusted: output is kept only where its inputs and files still match.
+      - uses: ${CACHE}
+        with:
+          path: |
+            .sifhub-cache
+            dist
+            .dist-sites
+          key: sifhub-\${{ runner.os }}-\${{ github.sha }}
+          restore-keys: sifhub-\${{ runner.os }}-
+      - name: Build the site
+        uses: ${action}
+        env:
+          # Read-only: download counts and stars are fetched at build time, never committed.
+          GITHUB_TOKEN: \${{ github.token }}
+          SIFHUB_CACHE_DIR: .sifhub-cache
+        with:
+          command: build
+      - uses: ${AWS_CREDENTIALS}
+        with:
+          role-to-assume: ${yamlString(s3.role)}
+          aws-region: ${yamlString(s3.region)}
+      # Only what changed is sent: assets, then pages and API, then the shub manifests; files the
+      # site no longer has are removed last. Stopped halfway, the next run finishes it.
+      - name: Deploy
+        uses: ${action}
+${s3.endpoint ? `        env:
+          AWS_ENDPOINT_URL: ${yamlString(s3.endpoint)}
+` : ''}        with:
+          command: deploy
+          args: |
+            ${s3.target}
+
+  check:
+    needs: deploy
+    runs-on: ubuntu-latest
+    timeout-minutes: 15
+    permissions:
+      contents: read
+    steps:
+      - uses: ${CHECKOUT}
+        with:
+          persist-credentials: false
+      - name: Fetch manifests and a page from the live site
+        uses: ${action}
+        with:
+          command: check-deployment
+          args: |
+            --url=${s3.siteUrl}
 `;
 }
 

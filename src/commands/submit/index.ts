@@ -45,7 +45,7 @@ export default defineCommand({
     const [{ submit }, { githubAccessFromEnv }, { progressBar }, { done }] = await Promise.all([
       import('./submit.ts'),
       import('../../github/octokit.ts'),
-      import('./progress-tty.ts'),
+      import('../progress-tty.ts'),
       import('../output.ts'),
     ]);
     const result = await submit({

@@ -1,5 +1,5 @@
-import type { Progress } from '../../progress.ts';
-import { formatBytes } from '../../site/format.ts';
+import type { Progress } from '../progress.ts';
+import { formatBytes } from '../site/format.ts';
 
 const WIDTH = 24;
 

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { objectHeaders, planDeploy } from '../../src/deploy/plan-deploy.ts';
+
+// What `sifhub deploy` sends and removes, decided from the site and the bucket's listing.
+
+const file = (path: string, md5 = 'a'.repeat(32), size = 10) => ({ path, md5, size });
+const there = (md5 = 'a'.repeat(32), size = 10) => ({ etag: md5, size });
+
+describe('planDeploy', () => {
+  it('sends only files whose bytes differ, in waves: assets, pages and API, manifests', () => {
+    const plan = planDeploy(
+      [file('_astro/site.1a2b.css'), file('index.html', 'b'.repeat(32)), file('api/v1/registry.json'), file('api/container/lab/tool:1.0'), file('pagefind/pagefind.js'), file('collections/lab/index.html', 'c'.repeat(32), 11)],
+      new Map([['site/_astro/site.1a2b.css', there()], ['site/index.html', there()], ['site/collections/lab/index.html', there('c'.repeat(32))]]),
+      'site',
+      new Set(),
+    );
+    expect(plan.waves.map((w) => [w.name, w.uploads.map((u) => u.key)])).toEqual([
+      ['assets', ['site/pagefind/pagefind.js']],
+      ['pages and API', ['site/index.html', 'site/api/v1/registry.json', 'site/collections/lab/index.html']],
+      ['manifests', ['site/api/container/lab/tool:1.0']],
+    ]);
+    expect(plan.unchanged).toBe(1);
+  });
+
+  it('removes only what an earlier deploy put there and the site dropped; the first deploy removes nothing', () => {
+    const remote = new Map([['old.html', there()], ['sha256/abc.sif', there()], ['.sifhub/deployed.json', there()], ['gone.html', there()]]);
+    expect(planDeploy([], remote, '', undefined).deletes).toEqual([]);
+    // gone.html is recorded but no longer in the bucket; the image was never recorded.
+    expect(planDeploy([], new Map([...remote].filter(([k]) => k !== 'gone.html')), '', new Set(['old.html', 'gone.html', '.sifhub/deployed.json'])).deletes).toEqual(['old.html']);
+  });
+});
+
+describe('objectHeaders', () => {
+  it('types manifests and API as JSON and pages as HTML, and keeps only content-named assets for a year', () => {
+    expect(objectHeaders('api/container/lab/tool:1.0@0123')).toEqual({ contentType: 'application/json; charset=utf-8', cacheControl: 'public, max-age=600' });
+    expect(objectHeaders('api/v1/collections/lab.json').contentType).toBe('application/json; charset=utf-8');
+    expect(objectHeaders('collections/lab/index.html').contentType).toBe('text/html; charset=utf-8');
+    expect(objectHeaders('_astro/index.B2x.js')).toEqual({ contentType: 'text/javascript; charset=utf-8', cacheControl: 'public, max-age=31536000, immutable' });
+    expect(objectHeaders('pagefind/wasm.en.pagefind').contentType).toBe('application/octet-stream');
+  });
+});
