@@ -113,9 +113,10 @@ export function collectionOutputs(collection: string): string[] {
 /**
  * A collection's output in `siteDir` as the names and sizes of its files: a reused output must
  * still be what the last build wrote (a restored cache may come with a truncated or partial
- * site). Costs a stat per file, never a read.
+ * site). Costs a stat per file, never a read; none for a file in `written` (path → the size the
+ * build just wrote).
  */
-export async function outputDigest(siteDir: string, collection: string): Promise<string> {
+export async function outputDigest(siteDir: string, collection: string, written?: ReadonlyMap<string, number>): Promise<string> {
   const hash = createHash('sha256');
   for (const rel of collectionOutputs(collection)) {
     const top = path.join(siteDir, rel);
@@ -128,7 +129,7 @@ export async function outputDigest(siteDir: string, collection: string): Promise
     hash.update(`${rel}\0${files.length}\0`);
     files.sort();
     // Many stats in flight: one at a time, a 10,000-tag registry's took seconds.
-    const sizes = await mapConcurrent(files, 64, async (file) => (await lstat(file)).size);
+    const sizes = await mapConcurrent(files, 64, async (file) => written?.get(path.relative(siteDir, file)) ?? (await lstat(file)).size);
     files.forEach((file, i) => hash.update(`${path.relative(siteDir, file)}\0${sizes[i]}\0`));
   }
   return hash.digest('hex');

@@ -110,13 +110,14 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     const halves = await Promise.allSettled([pages, time('search index', () => writeSearchIndex(plan.shards, searchDir, plan.current.shards))]);
     for (const half of halves) if (half.status === 'rejected') throw half.reason;
     await moveSearchBundles(searchDir, stagingDir);
+    const written = new Map<string, number>();
     const counts = await time('write', async () => ({
-      manifests: await writeFiles(stagingDir, manifests.files.filter((m) => rebuilt(m.path)).map((m) => ({ path: m.path, text: toCompactJsonText(m.manifest) }))),
+      manifests: await writeFiles(stagingDir, manifests.files.filter((m) => rebuilt(m.path)).map((m) => ({ path: m.path, text: toCompactJsonText(m.manifest) })), written),
       api: await writeFiles(stagingDir, [
         ...api.filter((a) => rebuilt(a.path)).map((a) => ({ path: a.path, text: toCompactJsonText(a.json) })),
         ...Object.entries(apiJsonSchemas()).map(([name, schema]) => ({ path: apiPath.schema(name).slice(1), text: toJsonText(schema) })),
         ...toSiteFiles(site),
-      ]),
+      ], written),
     }));
     // The current site stays whole until one rename replaces it; the cache is written first and
     // names the site it describes, so whichever of the two a kill leaves, the cache fits it or is ignored.
@@ -147,7 +148,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       const next = plan.cache.site !== undefined && plan.cache.site === previous ? { ...plan.cache, site: plan.cache.site, spare: undefined } : undefined;
       await time('swap: cache', async () => {
         const outputs = new Map<string, string>();
-        for (const name of plan.keys.keys()) outputs.set(name, spare?.collections.get(name) ?? plan.current.collections.get(name) ?? (await outputDigest(built, name)));
+        for (const name of plan.keys.keys()) outputs.set(name, spare?.collections.get(name) ?? plan.current.collections.get(name) ?? (await outputDigest(built, name, written)));
         await writeBuildCache(outDir, { site: built, marker: await siteMarker(built), collections: plan.keys, search: new Map(plan.shards.map((s) => [s.index, s.key])), outputs, spare: next });
       });
       await time('swap: switch', () => replaceDir(built, outDir, { keepPrevious: next !== undefined }));

@@ -10,7 +10,8 @@ import { mapConcurrent } from '../concurrency.ts';
 // a time wrote 36,600 manifest and API files in about half the time of one at a time.
 const WRITE_JOBS = 16;
 
-export async function writeFiles(root: string, files: Iterable<{ path: string; text: string }>): Promise<number> {
+/** Writes each file under `root`; `sizes` hears each one's size in bytes, by its path. */
+export async function writeFiles(root: string, files: Iterable<{ path: string; text: string }>, sizes?: Map<string, number>): Promise<number> {
   const made = new Set<string>();
   const targets: { target: string; text: string }[] = [];
   for (const file of files) {
@@ -21,6 +22,7 @@ export async function writeFiles(root: string, files: Iterable<{ path: string; t
       made.add(dir);
     }
     targets.push({ target, text: file.text });
+    sizes?.set(file.path, Buffer.byteLength(file.text));
   }
   await mapConcurrent(targets, WRITE_JOBS, ({ target, text }) => writeFile(target, text));
   return targets.length;
