@@ -7,7 +7,8 @@ import { apiPath, searchBundlePath } from '../site/urls.ts';
 import type { Site } from '../model/types.ts';
 import { timer, type StageTiming } from '../timer.ts';
 import { loadSite } from './load-site.ts';
-import { loadRecords } from '../records/load-records-fs.ts';
+import { mapConcurrent } from '../concurrency.ts';
+import { loadRecords, type LoadedRecords } from '../records/load-records-fs.ts';
 import type { Rendering } from '../model/hand-off.ts';
 import { renderPages } from './render-pages-astro.ts';
 import { toApi } from './to-api.ts';
@@ -60,9 +61,11 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const code = await readCodeFingerprint();
   // --fresh parses everything again too; what it parses is kept for the next build.
   const cache = await time('cache', () => readContentCache(code, { ignoreKept: options.fresh }));
-  const loaded = await loadRecords(registryDir, { cache, time });
+  // Let go of once the model is built: the records' texts are a third of a big registry's memory.
+  let loaded: LoadedRecords | undefined = await loadRecords(registryDir, { cache, time });
   const { checked } = loaded;
   if (!checked.ok) throw new InputError(checked.problems);
+  const { config } = checked.registry;
 
   // Pages are started now: Astro bundles its templates while the model is built, and renders
   // once it is handed over. Whatever fails first, the render is awaited before the error is
@@ -72,7 +75,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   // Rejected when the pipeline fails, maybe before the render has asked for them: the error is the pipeline's to throw.
   rendering.promise.catch(() => undefined);
   destination.promise.catch(() => undefined);
-  const pages = time('pages', () => renderPages(checked.registry.config, rendering.promise, destination.promise, { quiet: options.quiet }));
+  const pages = time('pages', () => renderPages(config, rendering.promise, destination.promise, { quiet: options.quiet }));
   pages.catch(() => undefined);
   let staging: string | undefined;
   let searchStaging: string | undefined;
@@ -80,6 +83,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   try {
     const keptHistory = historyStore(registryDir, code, { fresh: options.fresh });
     const site = await loadSite({ ...options, registryDir, loaded, cache, keptHistory, warn: (message) => warnings.push(message) }, time);
+    loaded = undefined;
     const manifests = await time('manifests', () => toManifests(site));
     if (manifests.problems.length > 0) throw new InputError(manifests.problems);
 
@@ -147,8 +151,10 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       // The site being replaced becomes the next build's spare, described by what the cache said of it.
       const next = plan.cache.site !== undefined && plan.cache.site === previous ? { ...plan.cache, site: plan.cache.site, spare: undefined } : undefined;
       await time('swap: cache', async () => {
-        const outputs = new Map<string, string>();
-        for (const name of plan.keys.keys()) outputs.set(name, spare?.collections.get(name) ?? plan.current.collections.get(name) ?? (await outputDigest(built, name, written)));
+        // Side by side: one collection at a time, 7,800 collections' digests took 14 s.
+        const names = [...plan.keys.keys()];
+        const digests = await mapConcurrent(names, 16, async (name) => spare?.collections.get(name) ?? plan.current.collections.get(name) ?? outputDigest(built, name, written));
+        const outputs = new Map(names.map((name, i) => [name, digests[i]!]));
         await writeBuildCache(outDir, { site: built, marker: await siteMarker(built), collections: plan.keys, search: new Map(plan.shards.map((s) => [s.index, s.key])), outputs, spare: next });
       });
       await time('swap: switch', () => replaceDir(built, outDir, { keepPrevious: next !== undefined }));
@@ -175,12 +181,13 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
  */
 async function stillBuilt(record: SiteRecord, keys: ReadonlyMap<string, string>, shards: readonly SearchShard[]): Promise<{ collections: Map<string, string>; shards: Set<number> }> {
   const trusted = record.marker !== undefined && (await siteMarker(record.site)) === record.marker;
-  const collections = new Map<string, string>();
-  for (const [name, key] of keys) {
+  const entries = [...keys];
+  const still = await mapConcurrent(entries, 16, async ([name, key]) => {
     const digest = record.outputs.get(name);
-    if (digest === undefined || record.collections.get(name) !== key || !(await hasOutput(record.site, `collections/${name}/index.html`))) continue;
-    if (trusted || (await outputDigest(record.site, name)) === digest) collections.set(name, digest);
-  }
+    if (digest === undefined || record.collections.get(name) !== key || !(await hasOutput(record.site, `collections/${name}/index.html`))) return undefined;
+    return trusted || (await outputDigest(record.site, name)) === digest ? digest : undefined;
+  });
+  const collections = new Map(entries.flatMap(([name], i) => (still[i] === undefined ? [] : [[name, still[i]!] as const])));
   const kept = new Set<number>();
   for (const shard of shards) {
     if (record.search.get(shard.index) === shard.key && (await hasOutput(record.site, `${searchBundlePath(shard.index).slice(1)}pagefind-entry.json`))) kept.add(shard.index);
