@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, PutBucketPolicyCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deploySite } from '../../src/deploy/deploy-s3.ts';
 import { makeS3Client } from '../../src/storage/s3.ts';
@@ -127,6 +127,33 @@ describe('sifhub deploy', () => {
     // Run again, nothing left to do.
     const again = await runSifhub(['deploy', `s3://${BUCKET}/reg`], repo.dir, s3.env);
     expect(again.stdout).toMatch(/sent nothing \(0 B\), removed 0 files; \d+ files unchanged/);
+  });
+
+  it('stopped halfway, leaves the old manifests serving and says to run it again, which finishes the job', async () => {
+    await repo.write({ 'registry/lab/tool/1.0.md': tagRecord(image(5)) });
+    await repo.commit('move 1.0 again', '2024-03-01T00:00:00Z');
+    expect((await runSifhub(['build', '--quiet'], repo.dir)).code).toBe(0);
+    // The store refuses every manifest (a bucket policy's explicit deny): the third wave fails.
+    const admin = client();
+    const deny = { Effect: 'Deny', Principal: '*', Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${BUCKET}/reg/api/container/*`] };
+    const allow = [{ Effect: 'Allow', Principal: '*', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${BUCKET}/*`] }, { Effect: 'Allow', Principal: '*', Action: ['s3:ListBucket'], Resource: [`arn:aws:s3:::${BUCKET}`] }];
+    await admin.send(new PutBucketPolicyCommand({ Bucket: BUCKET, Policy: JSON.stringify({ Version: '2012-10-17', Statement: [...allow, deny] }) }));
+    const stopped = await runSifhub(['deploy', `s3://${BUCKET}/reg`], repo.dir, s3.env);
+    expect(stopped.code).toBe(3);
+    expect(stopped.stderr).toMatch(/uploading api\/container\/lab\/tool:1\.0\S* to s3:\/\/site\/reg \(manifests\) failed; the site still serves every file not yet replaced; run the same command again: it sends only what is still missing: AccessDenied \(HTTP 403\)/);
+    // The tag still resolves to the image it had: its manifest was never replaced, and nothing was removed.
+    const tag = await request('GET', s3.endpoint, manifestRequestPath(`shub://${HOST}/lab/tool:1.0`));
+    expect(JSON.parse(tag.body.toString())).toMatchObject({ version: image(4).md5 });
+
+    await admin.send(new PutBucketPolicyCommand({ Bucket: BUCKET, Policy: JSON.stringify({ Version: '2012-10-17', Statement: allow }) }));
+    const steps: { kind: 'upload' | 'delete'; key: string }[] = [];
+    await deploySite({ client: client(), location: { bucket: BUCKET, prefix: 'reg' }, dir: path.join(repo.dir, 'dist'), onStep: (s) => steps.push(s) });
+    // Only what the stopped run could not send: the manifests.
+    expect(steps.filter((s) => s.kind === 'upload').every((s) => s.key.startsWith('reg/api/container/'))).toBe(true);
+    const moved = await request('GET', s3.endpoint, manifestRequestPath(`shub://${HOST}/lab/tool:1.0`));
+    expect(JSON.parse(moved.body.toString())).toMatchObject({ version: image(5).md5 });
+    const bucket = await bucketFiles();
+    expect(new Map([...bucket].filter(([k]) => !k.startsWith('reg/.sifhub/') && k !== 'reg/sha256/abc.sif'))).toEqual(await siteFiles('reg'));
   });
 
   it('says what to do about a bucket it cannot reach, and about a folder with no site', async () => {
