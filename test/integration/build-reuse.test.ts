@@ -82,6 +82,24 @@ describe('sifhub build keeps unchanged collections', () => {
     expect(Buffer.from(tree.get('collections/alpha/index.html')!, 'base64').toString()).toContain('Alpha tools, renamed');
   });
 
+  it('takes a reverted collection back from the site before last, whose copy is already right', async () => {
+    const dist = path.join(repo.dir, 'dist');
+    const before = await readFile(path.join(repo.dir, 'registry/alpha/README.md'), 'utf8');
+    await repo.write({ 'registry/alpha/README.md': '---\nsummary: A change soon undone\n---\n' });
+    await repo.commit('describe alpha for a moment', '2024-02-20T00:00:00Z');
+    await buildBoth();
+    // The spare now is the site from before that change: its alpha is what the revert asks for.
+    const { spare } = await readBuildCache(dist);
+    const page = path.join(spare!.site, 'collections/alpha/index.html');
+    const inode = (await stat(page)).ino;
+    await repo.write({ 'registry/alpha/README.md': before });
+    await repo.commit('undo it', '2024-02-21T00:00:00Z');
+    const { dist: tree } = await buildBoth();
+    expect(await realpath(dist)).toBe(spare!.site);
+    expect((await stat(path.join(dist, 'collections/alpha/index.html'))).ino).toBe(inode);
+    expect(Buffer.from(tree.get('collections/alpha/index.html')!, 'base64').toString()).not.toContain('soon undone');
+  });
+
   it('drops a deleted collection and keeps the others', async () => {
     await repo.remove('registry/gamma/viewer/1.0.md');
     await repo.commit('remove gamma', '2024-03-01T00:00:00Z');
