@@ -10,8 +10,10 @@ import { parse } from 'yaml';
 // checked out (as GitHub does), sifhub/sifhub@v… runs this project's action.yml (the pinned
 // release), composite steps included; actions/cache restores from and saves to `cacheStore` (a
 // folder standing for GitHub's cache service: entries by key, restore-keys as prefixes, saved
-// once the job passed, never overwritten); setup-node and the Pages actions are GitHub's and are
-// skipped (this project's node_modules/.bin puts Node 24 on the PATH).
+// once the job passed, never overwritten); aws-actions/configure-aws-credentials gives the steps
+// after it the keys `assumeRole` returns for its role (standing for AWS's exchange of GitHub's
+// OIDC token); setup-node and the Pages actions are GitHub's and are skipped (this project's
+// node_modules/.bin puts Node 24 on the PATH).
 
 export const PROJECT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -100,10 +102,16 @@ async function cacheStep(step: Step, context: Context, workspace: string, store:
 }
 
 /** Runs `job` in `workspace` with `context` for its expressions and `env` as the runner's environment. */
-export async function runJob(job: Job, workspace: string, context: Context, env: Record<string, string> = {}, options: { cacheStore?: string } = {}): Promise<JobRun> {
+export async function runJob(
+  job: Job,
+  workspace: string,
+  context: Context,
+  env: Record<string, string> = {},
+  options: { cacheStore?: string; assumeRole?: (role: string, region: string) => Record<string, string> } = {},
+): Promise<JobRun> {
   const steps: StepResult[] = [];
   const posts: (() => Promise<StepResult>)[] = [];
-  const base = { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: workspace, ...env };
+  let base: Record<string, string> = { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: workspace, ...env };
   for (const step of job.steps) {
     const name = step.name ?? step.uses ?? step.run ?? '';
     const stepEnv = { ...base, ...Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, evaluate(v, context)])) };
@@ -121,6 +129,12 @@ export async function runJob(job: Job, workspace: string, context: Context, env:
       const cache = await cacheStep(step, context, workspace, options.cacheStore);
       posts.push(cache.save);
       result = cache.result;
+    } else if (step.uses?.startsWith('aws-actions/configure-aws-credentials@') && options.assumeRole) {
+      // As the action does: the role's temporary keys and the region, for every later step.
+      const role = evaluate(String(step.with?.['role-to-assume'] ?? ''), context);
+      const region = evaluate(String(step.with?.['aws-region'] ?? ''), context);
+      base = { ...base, AWS_REGION: region, AWS_DEFAULT_REGION: region, ...options.assumeRole(role, region) };
+      result = { code: 0, output: `Assumed ${role} in ${region}` };
     } else if (step.uses?.startsWith('actions/')) {
       continue;
     } else {

@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, realpath } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, realpath, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HeadObjectCommand, ListObjectsV2Command, PutBucketPolicyCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actionAt, publishS3Workflow } from '../../src/commands/init/templates.ts';
 import { deploySite } from '../../src/deploy/deploy-s3.ts';
 import { makeS3Client } from '../../src/storage/s3.ts';
 import { runSifhub } from '../helpers/cli.ts';
 import { image, tagRecord, TempRepo } from '../helpers/git-repo.ts';
+import { parseWorkflow, runJob } from '../helpers/run-workflow.ts';
 import { createBucket, startS3Server, type S3Server } from '../helpers/s3-server.ts';
 import { manifestRequestPath, request } from '../helpers/shub-client.ts';
 
@@ -166,4 +169,31 @@ describe('sifhub deploy', () => {
     const bad = await runSifhub(['deploy', 'https://bucket/reg'], repo.dir, s3.env);
     expect(bad.code).toBe(2);
   });
+
+  it('runs from the publish workflow init writes: build, the OIDC role\'s keys, deploy', async () => {
+    await createBucket(s3, 'published', true, { list: true });
+    const workspace = await mkdtemp(path.join(tmpdir(), 'sifhub-s3-workspace-'));
+    try {
+      await repo.git('clone', '-q', repo.dir, workspace);
+      const role = 'arn:aws:iam::123456789012:role/registry-publish';
+      const workflow = parseWorkflow(publishS3Workflow(actionAt('0.1.0'), { target: 's3://published/reg', role, region: 'us-east-1', endpoint: s3.endpoint, siteUrl: 'https://registry.example.org/reg' }));
+      const assumed: string[] = [];
+      // Keys exist only once the role is assumed: the runner's own environment has none.
+      const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY } = s3.env;
+      const run = await runJob(workflow.jobs.deploy!, workspace, { 'github.token': '' }, {}, {
+        assumeRole: (name) => {
+          assumed.push(name);
+          return { AWS_ACCESS_KEY_ID: AWS_ACCESS_KEY_ID!, AWS_SECRET_ACCESS_KEY: AWS_SECRET_ACCESS_KEY! };
+        },
+      });
+      expect(run.code, run.output).toBe(0);
+      expect(assumed).toEqual([role]);
+      expect(run.output).toMatch(/✔ Deployed dist\/ to s3:\/\/published\/reg: sent \d+ assets, \d+ pages and API, \d+ manifests/);
+      const response = await request('GET', s3.endpoint, manifestRequestPath('shub://cdn.example.org/published/reg/lab/tool:1.0'));
+      expect(JSON.parse(response.body.toString())).toMatchObject({ version: image(5).md5 });
+    } finally {
+      await rm(workspace, { recursive: true, force: true });
+    }
+  });
 });
+
