@@ -18,14 +18,16 @@ export async function unchangedBlobs(registryDir: string): Promise<Map<string, s
   const prefix = pathPrefix(relative);
   const scope = ['--', relative === '' ? '.' : relative];
   const outputs = await Promise.all([
-    git(top, ['ls-files', '--stage', '--full-name', '-z', ...scope]),
+    git(top, ['ls-files', '--stage', '-v', '--full-name', '-z', ...scope]),
     git(top, ['status', '--porcelain=v1', '-z', '--untracked-files=no', '--ignore-submodules=all', ...scope]),
   ]).catch(() => undefined);
   if (!outputs) return unchanged;
   const [staged, status] = outputs;
-  // "MODE BLOB STAGE\tPATH": regular files at stage 0 (not a conflict, a link or a submodule).
+  // "TAG MODE BLOB STAGE\tPATH": regular files at stage 0 (not a conflict, a link or a submodule),
+  // tagged H. A file marked assume-unchanged (h) or skip-worktree (S) is one git status does not
+  // look at: its working copy may differ, so it is read.
   for (const entry of staged.split('\0')) {
-    const match = /^(100644|100755) ([0-9a-f]{40,64}) 0\t(.*)$/s.exec(entry);
+    const match = /^H (100644|100755) ([0-9a-f]{40,64}) 0\t(.*)$/s.exec(entry);
     if (match && match[3]!.startsWith(prefix)) unchanged.set(match[3]!.slice(prefix.length), match[2]!);
   }
   // "XY PATH", and after a rename or copy the source path as the next entry: both differ.

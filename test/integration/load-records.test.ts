@@ -65,6 +65,8 @@ describe('records git says are unchanged', () => {
       'registry/lab/tool/2.0.md': tagRecord(image(2)),
       'registry/lab/tool/3.0.md': tagRecord(image(3)),
       'registry/lab/old/1.0.md': tagRecord(image(4)),
+      'registry/lab/hidden/1.0.md': tagRecord(image(8)),
+      'registry/lab/sparse/1.0.md': tagRecord(image(9)),
       'outside.md': 'not in the registry',
     });
     await repo.commit('add', '2024-01-01T00:00:00Z');
@@ -72,8 +74,13 @@ describe('records git says are unchanged', () => {
     await repo.git('add', 'registry/lab/tool/3.0.md');
     await repo.write({ 'registry/lab/tool/3.0.md': tagRecord(image(7)) });
     await repo.git('mv', 'registry/lab/old/1.0.md', 'registry/lab/old/1.1.md');
+    // Edited behind flags that make git status look away.
+    await repo.git('update-index', '--assume-unchanged', 'registry/lab/hidden/1.0.md');
+    await repo.git('update-index', '--skip-worktree', 'registry/lab/sparse/1.0.md');
+    await repo.write({ 'registry/lab/hidden/1.0.md': tagRecord(image(10)), 'registry/lab/sparse/1.0.md': tagRecord(image(11)) });
     const blobs = await unchangedBlobs(path.join(repo.dir, 'registry'));
-    // Edited (2.0), staged then edited again (3.0), untracked (4.0) and renamed (old/1.0 → 1.1) are not.
+    // Edited (2.0), staged then edited again (3.0), untracked (4.0), renamed (old/1.0 → 1.1), and
+    // the flagged ones (hidden, sparse) are not.
     expect([...blobs.keys()].sort()).toEqual(['lab/tool/1.0.md', 'registry.yml']);
     expect(blobs.get('lab/tool/1.0.md')).toBe(gitBlobId(Buffer.from(tagRecord(image(1)))));
   });
