@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
   inspect: { summary: 'what a SIF file says about itself', load: () => import('../src/commands/inspect.ts') },
   submit: { summary: 'upload an image, commit its record and open a pull request', load: () => import('../src/commands/submit/index.ts') },
   share: { summary: 'an expiring link to an image in the registry\'s bucket', load: () => import('../src/commands/share/index.ts') },
+  mirror: { summary: 'copy every image the registry ever published to a second bucket, each checked', load: () => import('../src/commands/mirror/index.ts') },
   serve: { summary: 'preview a built site', load: () => import('../src/commands/serve.ts') },
   deploy: { summary: 'upload the built site to an S3-compatible bucket, sending only what changed', load: () => import('../src/commands/deploy.ts') },
   'check-deployment': { summary: 'check that a deployed site answers as the clients need', load: () => import('../src/commands/check-deployment.ts') },

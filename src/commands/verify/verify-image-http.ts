@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
@@ -25,6 +27,8 @@ export interface VerifyOptions {
   idleMs: number;
   /** GitHub's web root (GITHUB_SERVER_URL): its release download URLs may redirect. */
   githubServerUrl?: string;
+  /** Also write the bytes here as they are checked (mirror copies them); the caller removes it on failure. */
+  keep?: string;
 }
 
 /** Release downloads go github.com → the asset host; allow a little slack, never a loop. */
@@ -49,6 +53,7 @@ export async function verifyImage(claim: ImageClaim, options: VerifyOptions): Pr
   let stalled: string | undefined;
   const onStall = (reason: string) => (stalled = reason);
   const deadline = setTimeout(() => controller.abort(), options.timeoutMs);
+  let kept: WriteStream | undefined;
   try {
     const url = new URL(claim.url);
     if (claim.size > options.maxBytes) throw new VerifyFailure(`the recorded size ${claim.size.toLocaleString('en')} bytes is above the ${options.maxBytes.toLocaleString('en')}-byte limit`);
@@ -87,6 +92,7 @@ export async function verifyImage(claim: ImageClaim, options: VerifyOptions): Pr
     if (Number(length) !== claim.size) throw new VerifyFailure(`HEAD says Content-Length ${Number(length).toLocaleString('en')}, the record says size ${claim.size.toLocaleString('en')}`);
 
     const get = await request('GET');
+    kept = options.keep === undefined ? undefined : createWriteStream(options.keep);
     const sha256 = createHash('sha256');
     const md5 = createHash('md5');
     let received = 0;
@@ -100,7 +106,10 @@ export async function verifyImage(claim: ImageClaim, options: VerifyOptions): Pr
       if (start.length < MAGIC_OFFSET + SIF_MAGIC.length) start = Buffer.concat([start, chunk.subarray(0, MAGIC_OFFSET + SIF_MAGIC.length - start.length)]);
       sha256.update(chunk);
       md5.update(chunk);
+      if (kept && !kept.write(chunk)) await once(kept, 'drain');
     }
+    const file = kept;
+    if (file) await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
     if (received < claim.size) throw new VerifyFailure(`ended after ${received.toLocaleString('en')} of ${claim.size.toLocaleString('en')} bytes`);
     if (!start.subarray(MAGIC_OFFSET, MAGIC_OFFSET + SIF_MAGIC.length).equals(SIF_MAGIC)) throw new VerifyFailure('is not a SIF image (no SIF_MAGIC at byte 32)');
     const [gotSha, gotMd5] = [sha256.digest('hex'), md5.digest('hex')];
@@ -115,6 +124,7 @@ export async function verifyImage(claim: ImageClaim, options: VerifyOptions): Pr
     return `could not be fetched: ${code ? `${code} ` : ''}${(error as Error).message}`;
   } finally {
     clearTimeout(deadline);
+    kept?.destroy();
   }
 }
 

@@ -1,0 +1,61 @@
+import { UsageError } from '../../errors.ts';
+import { parseS3Url } from '../../storage/s3-url.ts';
+import { defineCommand, positiveWholeNumber, REGISTRY_OPTION } from '../command.ts';
+
+export default defineCommand({
+  name: 'mirror',
+  summary: 'copy every image the registry ever published to a second bucket, each checked',
+  description:
+    'Copies every image the registry has published (every version of every tag, deleted tags\' too;\n' +
+    'not withdrawn ones) to an S3-compatible bucket under its sha256, so the registry survives the loss\n' +
+    'of its first storage. Each image is downloaded as verify downloads it (https, public hosts, bounded)\n' +
+    'and stored only when its sha256, md5 and size are the recorded ones. Images already there are\n' +
+    'skipped, so it is safe to run again.',
+  options: {
+    to: { type: 'string', value: 's3://BUCKET[/PREFIX]', help: 'the mirror bucket (configured the AWS SDK\'s way, as for submit)' },
+    'public-url': { type: 'string', value: 'URL', help: 'where the bucket is served: prints each copy\'s address, for mirrors:' },
+    registry: REGISTRY_OPTION,
+    'allow-host': { type: 'string', value: 'HOST', help: 'also allow this image host when it resolves to a private address (default SIFHUB_ALLOW_HOST)' },
+    'max-size': { type: 'string', value: 'BYTES', default: String(20 * 1024 ** 3), help: 'refuse larger images' },
+    timeout: { type: 'string', value: 'SECONDS', default: '1800', help: 'give up on one image after this long' },
+    'idle-timeout': { type: 'string', value: 'SECONDS', default: '60', help: 'give up when no byte arrives for this long' },
+    jobs: { type: 'string', value: 'N', default: '3', help: 'images copied at a time' },
+    'dry-run': { type: 'boolean', default: false, help: 'say what would be copied, and copy nothing' },
+  },
+  async run(values) {
+    if (values.to === undefined) throw new UsageError('mirror needs --to s3://BUCKET[/PREFIX]', 'mirror');
+    const location = parseS3Url(values.to);
+    if (typeof location === 'string') throw new UsageError(`--to ${location}`, 'mirror');
+    if (values['public-url'] !== undefined && !/^https:\/\/\S+$/.test(values['public-url'])) throw new UsageError(`--public-url expects an https URL, received "${values['public-url']}"`, 'mirror');
+    const number = (name: 'max-size' | 'timeout' | 'idle-timeout' | 'jobs') => positiveWholeNumber(values[name], `--${name}`, 'mirror');
+    const verify = { allowHost: values['allow-host'] ?? (process.env.SIFHUB_ALLOW_HOST || undefined), maxBytes: number('max-size'), timeoutMs: number('timeout') * 1000, idleMs: number('idle-timeout') * 1000, githubServerUrl: process.env.GITHUB_SERVER_URL || 'https://github.com' };
+    const [{ loadSite }, { imagesToMirror, mirrorImages }, { makeS3Client, checkBucket }, { done }, { EnvironmentError }] = await Promise.all([
+      import('../../pipeline/load-site.ts'),
+      import('./mirror-images.ts'),
+      import('../../storage/s3.ts'),
+      import('../output.ts'),
+      import('../../errors.ts'),
+    ]);
+    const images = imagesToMirror(await loadSite({ registryDir: values.registry }));
+    const client = makeS3Client();
+    await checkBucket(client, location);
+    const results = await mirrorImages(images, {
+      client,
+      location,
+      verify,
+      jobs: number('jobs'),
+      publicUrl: values['public-url'],
+      dryRun: values['dry-run'],
+      onResult: (r) => {
+        const line = `${r.status.padEnd(10)} ${r.sha256.slice(0, 12)}  ${r.tags.join(', ')}${r.mirrorUrl ? `  ${r.mirrorUrl}` : ''}${r.problem ? `\n           ${r.problem}` : ''}`;
+        if (r.status === 'failed') console.error(`✖ ${line}`);
+        else console.log(`  ${line}`);
+      },
+    });
+    const count = (status: string) => results.filter((r) => r.status === status).length;
+    const failed = count('failed');
+    const summary = `${values.to}: ${count('copied')} copied, ${count('present')} already there${values['dry-run'] ? `, ${count('would copy')} to copy (dry run)` : ''}, of ${results.length} images`;
+    if (failed > 0) throw new EnvironmentError(`${summary}; ${failed} could not be copied (above): nothing was stored for them. Run the same command again once their hosts serve the recorded bytes.`);
+    console.log(done(summary));
+  },
+});

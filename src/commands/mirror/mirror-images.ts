@@ -1,0 +1,96 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { HeadObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
+import { mapConcurrent } from '../../concurrency.ts';
+import type { Site, Version } from '../../model/types.ts';
+import { uploadImage } from '../../storage/s3.ts';
+import { imageKey, publicUrlOf, type S3Location } from '../../storage/s3-url.ts';
+import { verifyImage, type VerifyOptions } from '../verify/verify-image-http.ts';
+
+// `sifhub mirror`: a copy of every image the registry has ever published (every version of every
+// tag, deleted tags' too) in a second bucket, under its content key. Each is downloaded as verify
+// downloads (https, public hosts, bounded), checked against its recorded sha256, md5 and size, and
+// only then uploaded: a copy whose bytes differ is never stored. A registry then survives the
+// loss of its first storage. Withdrawn images are not copied.
+
+export interface MirrorImage {
+  sha256: string;
+  md5: string;
+  size: number;
+  /** Where the registry serves it today (the first version that names it). */
+  url: string;
+  /** The tags that point or pointed at it: "lab/tool:1.0". */
+  tags: string[];
+}
+
+export interface MirrorResult extends MirrorImage {
+  key: string;
+  /** copied now; present: the bucket already held these bytes; failed: see problem. */
+  status: 'copied' | 'present' | 'would copy' | 'failed';
+  problem?: string;
+  /** The copy's public address, given --public-url. */
+  mirrorUrl?: string;
+}
+
+/** Every image in the site's history, once each, withdrawn ones left out. */
+export function imagesToMirror(site: Site): MirrorImage[] {
+  const images = new Map<string, MirrorImage>();
+  const add = (version: Version, tag: string) => {
+    if (version.retraction?.kind === 'withdrawn') return;
+    const image = images.get(version.sha256) ?? { sha256: version.sha256, md5: version.md5, size: version.size, url: version.url, tags: [] };
+    if (!image.tags.includes(tag)) image.tags.push(tag);
+    images.set(version.sha256, image);
+  };
+  for (const collection of site.collections) for (const container of collection.containers) for (const tag of container.tags) for (const v of tag.versions) add(v, `${tag.collection}/${tag.container}:${tag.name}`);
+  for (const removed of site.removed) for (const v of removed.versions) add(v, `${removed.collection}/${removed.container}:${removed.name}`);
+  return [...images.values()];
+}
+
+export interface MirrorOptions {
+  client: S3Client;
+  location: S3Location;
+  verify: VerifyOptions;
+  jobs: number;
+  publicUrl?: string;
+  dryRun?: boolean;
+  onResult?: (result: MirrorResult) => void;
+}
+
+export async function mirrorImages(images: readonly MirrorImage[], options: MirrorOptions): Promise<MirrorResult[]> {
+  const scratch = await mkdtemp(path.join(tmpdir(), 'sifhub-mirror-'));
+  try {
+    return await mapConcurrent(images, options.jobs, async (image) => {
+      const key = imageKey(options.location, image.sha256);
+      const result = (status: MirrorResult['status'], problem?: string): MirrorResult => {
+        const done = { ...image, key, status, ...(problem ? { problem } : {}), ...(options.publicUrl && status !== 'failed' ? { mirrorUrl: publicUrlOf(options.publicUrl, key) } : {}) };
+        options.onResult?.(done);
+        return done;
+      };
+      if (await holds(options, key, image)) return result('present');
+      if (options.dryRun) return result('would copy');
+      const file = path.join(scratch, image.sha256);
+      try {
+        const problem = await verifyImage({ url: image.url, size: image.size, sha256: image.sha256, md5: image.md5 }, { ...options.verify, keep: file });
+        if (problem) return result('failed', `${image.url} ${problem}`);
+        await uploadImage({ client: options.client, location: options.location, file, size: image.size, sha256: image.sha256, md5: image.md5 });
+        return result('copied');
+      } catch (error) {
+        return result('failed', (error as Error).message);
+      } finally {
+        await rm(file, { force: true });
+      }
+    });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Whether the bucket already holds these bytes under the key (its size and recorded sha256). */
+async function holds(options: MirrorOptions, key: string, image: MirrorImage): Promise<boolean> {
+  const head = await options.client.send(new HeadObjectCommand({ Bucket: options.location.bucket, Key: key })).catch((error: unknown) => {
+    if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) return undefined;
+    throw error;
+  });
+  return head !== undefined && head.ContentLength === image.size && head.Metadata?.sha256 === image.sha256;
+}
