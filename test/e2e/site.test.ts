@@ -65,6 +65,8 @@ afterAll(async () => {
 async function search(words: string, filters: Record<string, string> = {}): Promise<string[]> {
   await page.fill('#search-q', words);
   for (const [name, value] of Object.entries(filters)) await page.selectOption(`#search-${name}`, value);
+  // The last search's status would satisfy the wait below before this search has answered.
+  await page.evaluate(() => (document.getElementById('search-status')!.textContent = ''));
   await page.click('button[type=submit]');
   await page.waitForFunction(() => /match|No container/.test(document.getElementById('search-status')?.textContent ?? ''));
   return page.locator('#search-results h2 a').allTextContents();
