@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { makeOctokit, type GitHubAccess } from '../../github/octokit.ts';
-import { parseRepositoryUrl } from '../../github/urls.ts';
+import type { GitHubAccess } from '../../github/octokit.ts';
+import { githubTarget, openPullRequest, type GitHubTarget } from '../pull-request-github.ts';
 import { checkRecord } from '../../records/check-record.ts';
 import { CONFIG_FILE, tagRecordPath } from '../../records/layout.ts';
 import { StorageError, SubmitError } from '../../errors.ts';
@@ -18,7 +18,7 @@ import { hashFile, type FileHashes } from '../../sif/hash-file-fs.ts';
 import type { Progress } from '../../progress.ts';
 import { formatReference, type ContainerAbout, toCollectionReadmeText, toContainerReadmeText, submissionBranch, toPullRequest, toTagRecordText, type ImageReference } from './to-submission.ts';
 import { pathPrefix } from '../../git/repository.ts';
-import { commitOnBranch, githubRemote, openRegistryRepository, pushBranch, remoteExists, type RegistryRepository } from '../../git/registry-repository.ts';
+import { commitOnBranch, openRegistryRepository, pushBranch, remoteExists, type RegistryRepository } from '../../git/registry-repository.ts';
 
 // `sifhub submit`, in the one order that leaves nothing half-done: everything that can be
 // checked is checked before anything is uploaded; the record is committed only after the
@@ -73,7 +73,7 @@ export async function submit(options: SubmitOptions): Promise<SubmitResult> {
     throw new SubmitError(`there is no git remote "${options.remote}" to push to; add it, pass --remote NAME, or use --no-push`);
   }
   const needsGitHub = options.target.kind === 'github-release' || (options.push && options.pullRequest);
-  const github = needsGitHub ? await githubTarget(options, repository, config) : undefined;
+  const github = needsGitHub ? await submitTarget(options, repository, config) : undefined;
   await checkTargetBeforeHashing(options, s3);
   const previous = await readTagAtBase(repository, reference);
   if (previous?.frozen) {
@@ -125,16 +125,9 @@ export async function submit(options: SubmitOptions): Promise<SubmitResult> {
     log(`No pull request opened (--no-pr). Open one from branch ${branch}.`);
     return { record, inspection, unchanged: false, branch, commit };
   }
-  const head = github.fork ? `${github.fork.owner}:${branch}` : branch;
-  const base = repository.baseBranch ?? (await github.octokit.repos.get({ owner: github.owner, repo: github.repo }).then((r) => r.data.default_branch, () => 'main'));
-  const opened = await github.octokit.pulls.create({ owner: github.owner, repo: github.repo, title: pullRequest.title, body: pullRequest.body, head, base }).catch((error: { status?: number; message?: string }) => {
-    throw new SubmitError(
-      `the branch is pushed, but opening the pull request failed (${error.status ? `HTTP ${error.status} ` : ''}${error.message ?? error}). ` +
-        `Open it by hand: ${options.github.serverUrl}/${github.owner}/${github.repo}/compare/${base}...${encodeURIComponent(head)}`,
-    );
-  });
-  log(`✔ Opened pull request ${opened.data.html_url}`);
-  return { record, inspection, unchanged: false, branch, commit, pullRequestUrl: opened.data.html_url };
+  const pullRequestUrl = await openPullRequest(github, repository, branch, pullRequest, options.github.serverUrl);
+  log(`✔ Opened pull request ${pullRequestUrl}`);
+  return { record, inspection, unchanged: false, branch, commit, pullRequestUrl };
 }
 
 /** A file of the registry as the repository names it ("registry/lab/tool/1.0.md"). */
@@ -170,23 +163,9 @@ function s3Target(target: Extract<UploadTarget, { kind: 's3' }>, config: SiteCon
   return { location, publicUrl };
 }
 
-interface GitHubTarget {
-  octokit: ReturnType<typeof makeOctokit>;
-  owner: string;
-  repo: string;
-  /** The person's fork, when the remote is not the registry's repository. */
-  fork?: { owner: string; repo: string };
-}
-
-async function githubTarget(options: SubmitOptions, repository: RegistryRepository, config: SiteConfig | undefined): Promise<GitHubTarget> {
+async function submitTarget(options: SubmitOptions, repository: RegistryRepository, config: SiteConfig | undefined): Promise<GitHubTarget> {
   const why = options.target.kind === 'github-release' ? '--upload github-release' : 'opening the pull request';
-  if (!options.github.token) throw new SubmitError(`${why} needs a GitHub token in GITHUB_TOKEN (e.g. GITHUB_TOKEN=$(gh auth token)); or pass --no-pr to stop after the push`);
-  const serverHost = new URL(options.github.serverUrl).host;
-  const remote = await githubRemote(repository, options.remote, serverHost);
-  const upstream = (config?.repository && parseRepositoryUrl(config.repository, options.github.serverUrl)) ?? remote;
-  if (!upstream) throw new SubmitError(`cannot tell which GitHub repository the registry lives in: set repository in ${displayPath(repository, CONFIG_FILE)} (e.g. ${options.github.serverUrl}/lab/registry)`);
-  const fork = remote && (remote.owner.toLowerCase() !== upstream.owner.toLowerCase() || remote.repo.toLowerCase() !== upstream.repo.toLowerCase()) ? remote : undefined;
-  return { octokit: makeOctokit(options.github), ...upstream, fork };
+  return githubTarget(options.github, repository, options.remote, config, why, displayPath(repository, CONFIG_FILE));
 }
 
 /**
