@@ -68,7 +68,7 @@ export async function commitOnBranch({ repository, branch, files, message }: Com
     await git(worktree, ['add', '--', ...paths]);
     await git(worktree, ['commit', '--quiet', '--no-verify', '-m', message]).catch((error: GitError) => {
       if (/Please tell me who you are|user\.email|empty ident/i.test(error.message)) {
-        throw new GitError('git does not know who you are; set it with `git config --global user.name "Your Name"` and `git config --global user.email you@example.org`, then submit again', { cause: error });
+        throw new GitError('git does not know who you are; set it with `git config --global user.name "Your Name"` and `git config --global user.email you@example.org`, then run the command again', { cause: error });
       }
       throw error;
     });

@@ -60,7 +60,7 @@ export async function uploadImage({ client, location, file, size, sha256, md5, p
   });
   if (existing) {
     if (existing.ContentLength === size && (existing.Metadata?.sha256 ?? sha256) === sha256) return { key, uploaded: false };
-    throw new StorageError(`${where} already holds ${existing.ContentLength} bytes that are not this image; refusing to overwrite (remove that object if it is junk, then submit again)`);
+    throw new StorageError(`${where} already holds ${existing.ContentLength} bytes that are not this image; refusing to overwrite (remove that object if it is junk, then run the command again)`);
   }
   const upload = new Upload({
     client,

@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkRecord } from '../../src/records/check-record.ts';
 import { makeS3Client } from '../../src/storage/s3.ts';
 import { runSifhub } from '../helpers/cli.ts';
+import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.ts';
 import { tagRecord, TempRepo, type Image } from '../helpers/git-repo.ts';
 import { startImageServer, type ImageServer } from '../helpers/image-server.ts';
 import { createBucket, startS3Server, type S3Server } from '../helpers/s3-server.ts';
@@ -20,21 +24,28 @@ const files: Record<string, Buffer> = { '/a.sif': A, '/b.sif': B, '/c.sif': vari
 let s3: S3Server;
 let images: ImageServer;
 let repo: TempRepo;
+let github: FakeGitHub;
+let remote: string;
 const client = () => makeS3Client(s3.env);
 
 beforeAll(async () => {
-  [s3, images] = await Promise.all([startS3Server(), startImageServer(files)]);
+  [s3, images, github] = await Promise.all([startS3Server(), startImageServer(files), startFakeGitHub({ repos: { 'lab/registry': 'main' }, login: 'ada' })]);
   await createBucket(s3, 'mirror', true, { list: true });
   repo = await TempRepo.create();
-  await repo.write({ 'registry/registry.yml': 'name: Lab\nurl: https://lab.example.org\n', 'registry/lab/tool/1.0.md': tagRecord(claim(A, `${images.base}/a.sif`)) });
+  await repo.write({ 'registry/registry.yml': 'name: Lab\nurl: https://lab.example.org\nrepository: https://github.com/lab/registry\n', 'registry/lab/tool/1.0.md': tagRecord(claim(A, `${images.base}/a.sif`)) });
   await repo.commit('add 1.0', '2024-01-01T00:00:00Z');
   // 1.0 moves on: its first image lives only in history now. 2.0's host serves other bytes.
   await repo.write({ 'registry/lab/tool/1.0.md': tagRecord(claim(B, `${images.base}/b.sif`)), 'registry/lab/tool/2.0.md': tagRecord(claim(C, `${images.base}/c.sif`)) });
   await repo.commit('move 1.0, add 2.0', '2024-02-01T00:00:00Z');
+  remote = await mkdtemp(path.join(tmpdir(), 'sifhub-remote-'));
+  await repo.git('init', '-q', '--bare', remote);
+  await repo.git('remote', 'add', 'origin', remote);
+  await repo.git('push', '-q', 'origin', 'HEAD:main');
 }, 300_000);
 
 afterAll(async () => {
-  await Promise.all([s3?.stop(), images?.close(), repo?.dispose()]);
+  await Promise.all([s3?.stop(), images?.close(), github?.close(), repo?.dispose()]);
+  if (remote) await rm(remote, { recursive: true, force: true });
 });
 
 async function mirrored(): Promise<Map<string, string>> {
@@ -69,4 +80,26 @@ describe('sifhub mirror', () => {
     expect(result.stdout).toContain('✔ s3://mirror/sif: 1 copied, 2 already there, of 3 images');
     expect([...(await mirrored()).values()].sort()).toEqual([A, B, C].map((bytes) => createHash('sha256').update(bytes).digest('hex')).sort());
   });
+
+  it('with --record, proposes each copy for its tags\' mirrors: in a pull request, the checkout untouched', async () => {
+    const before = await repo.git('status', '--porcelain');
+    const result = await runSifhub(
+      ['mirror', '--to', 's3://mirror/sif', '--public-url', 'https://mirror.example.org', '--allow-host', 'localhost', '--record'],
+      repo.dir,
+      { ...s3.env, ...images.trust, GITHUB_API_URL: github.apiUrl, GITHUB_TOKEN: 'ghp_test', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'Ada', GIT_AUTHOR_EMAIL: 'ada@example.org', GIT_COMMITTER_NAME: 'Ada', GIT_COMMITTER_EMAIL: 'ada@example.org' },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('0 copied, 3 already there, of 3 images');
+    const branch = /on branch (sifhub\/mirrors-[0-9a-f]{12})/.exec(result.stdout)![1]!;
+    expect(github.writes.pulls).toEqual([expect.objectContaining({ repo: 'lab/registry', title: 'Record mirrors of 2 tags', head: branch, base: 'main' })]);
+    // 1.0 gets the copy of its current image; its first image's copy stays in the bucket only (no record names it).
+    const [b, c] = [claim(B, ''), claim(C, '')];
+    for (const [tag, image] of [['1.0', b], ['2.0', c]] as const) {
+      const text = await repo.git('--git-dir', remote, 'show', `${branch}:registry/lab/tool/${tag}.md`);
+      expect(checkRecord({ display: tag, text }, 'tag')).toMatchObject({ ok: true, data: { sha256: image.sha256, mirrors: [`https://mirror.example.org/sif/sha256/${image.sha256}.sif`] } });
+    }
+    expect(await repo.git('status', '--porcelain')).toBe(before);
+  });
 });
+

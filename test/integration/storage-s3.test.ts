@@ -57,7 +57,7 @@ describe('S3 upload', () => {
     const location = { bucket: 'public-images', prefix: 'clash' };
     await client().send(new PutObjectCommand({ Bucket: 'public-images', Key: imageKey(location, hashes.sha256), Body: 'not the image' }));
     await expect(uploadImage({ client: client(), location, file: FIXTURE, ...hashes })).rejects.toThrow(
-      new StorageError(`s3://public-images/clash/sha256/${hashes.sha256}.sif already holds 13 bytes that are not this image; refusing to overwrite (remove that object if it is junk, then submit again)`),
+      new StorageError(`s3://public-images/clash/sha256/${hashes.sha256}.sif already holds 13 bytes that are not this image; refusing to overwrite (remove that object if it is junk, then run the command again)`),
     );
   });
 

@@ -20,6 +20,8 @@ export default defineCommand({
     timeout: { type: 'string', value: 'SECONDS', default: '1800', help: 'give up on one image after this long' },
     'idle-timeout': { type: 'string', value: 'SECONDS', default: '60', help: 'give up when no byte arrives for this long' },
     jobs: { type: 'string', value: 'N', default: '3', help: 'images copied at a time' },
+    record: { type: 'boolean', default: false, help: 'then propose each copy\'s address for its tags\' mirrors: on a branch, pushed, in a pull request (GITHUB_TOKEN)' },
+    remote: { type: 'string', value: 'NAME', default: 'origin', help: 'with --record: the git remote to push the branch to' },
     'dry-run': { type: 'boolean', default: false, help: 'say what would be copied, and copy nothing' },
   },
   async run(values) {
@@ -27,6 +29,7 @@ export default defineCommand({
     const location = parseS3Url(values.to);
     if (typeof location === 'string') throw new UsageError(`--to ${location}`, 'mirror');
     if (values['public-url'] !== undefined && !/^https:\/\/\S+$/.test(values['public-url'])) throw new UsageError(`--public-url expects an https URL, received "${values['public-url']}"`, 'mirror');
+    if (values.record && (values['public-url'] === undefined || values['dry-run'])) throw new UsageError('--record needs --public-url (the address the records name), and no --dry-run', 'mirror');
     const number = (name: 'max-size' | 'timeout' | 'idle-timeout' | 'jobs') => positiveWholeNumber(values[name], `--${name}`, 'mirror');
     const verify = { allowHost: values['allow-host'] ?? (process.env.SIFHUB_ALLOW_HOST || undefined), maxBytes: number('max-size'), timeoutMs: number('timeout') * 1000, idleMs: number('idle-timeout') * 1000, githubServerUrl: process.env.GITHUB_SERVER_URL || 'https://github.com' };
     const [{ loadSite }, { imagesToMirror, mirrorImages }, { makeS3Client, checkBucket }, { done }, { EnvironmentError }] = await Promise.all([
@@ -36,7 +39,8 @@ export default defineCommand({
       import('../output.ts'),
       import('../../errors.ts'),
     ]);
-    const images = imagesToMirror(await loadSite({ registryDir: values.registry }));
+    const site = await loadSite({ registryDir: values.registry });
+    const images = imagesToMirror(site);
     const client = makeS3Client();
     await checkBucket(client, location);
     const results = await mirrorImages(images, {
@@ -55,7 +59,12 @@ export default defineCommand({
     const count = (status: string) => results.filter((r) => r.status === status).length;
     const failed = count('failed');
     const summary = `${values.to}: ${count('copied')} copied, ${count('present')} already there${values['dry-run'] ? `, ${count('would copy')} to copy (dry run)` : ''}, of ${results.length} images`;
+    if (failed === 0) console.log(done(summary));
+    // The copies that were made are proposed even when others failed (an old image's host may be gone for good).
+    if (values.record) {
+      const [{ recordMirrors }, { githubAccessFromEnv }] = await Promise.all([import('./record-mirrors.ts'), import('../../github/octokit.ts')]);
+      await recordMirrors({ registryDir: values.registry, site, results, remote: values.remote, github: githubAccessFromEnv(), log: (line) => console.log(line) });
+    }
     if (failed > 0) throw new EnvironmentError(`${summary}; ${failed} could not be copied (above): nothing was stored for them. Run the same command again once their hosts serve the recorded bytes.`);
-    console.log(done(summary));
   },
 });
