@@ -129,8 +129,11 @@ export function enhanceSearch(): void {
     }
   };
 
+  // A search asked for now (Enter, a filter) supersedes the one still waiting for typing to pause:
+  // left to fire, it would search the same again and blank the list while it does.
   form.addEventListener('submit', (event) => {
     event.preventDefault();
+    clearTimeout(timer);
     void run();
   });
   form.addEventListener('reset', () => setTimeout(() => void run()));
@@ -138,7 +141,11 @@ export function enhanceSearch(): void {
     clearTimeout(timer);
     timer = setTimeout(() => void run(), TYPING_PAUSE_MS);
   });
-  for (const select of selects) select.addEventListener('change', () => void run());
+  for (const select of selects)
+    select.addEventListener('change', () => {
+      clearTimeout(timer);
+      void run();
+    });
 
   const params = new URLSearchParams(location.search);
   query.value = params.get('q') ?? '';

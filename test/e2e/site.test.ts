@@ -117,6 +117,21 @@ describe('search', () => {
     expect(await search('tool', { collection: '', architecture: '' })).toEqual(all);
   });
 
+  it('searches once when a word is typed and sent at once: the pause-after-typing search does not run again', async () => {
+    await page.evaluate(() => {
+      const w = window as unknown as { searches: number };
+      w.searches = 0;
+      new MutationObserver(() => {
+        if (document.getElementById('search-status')!.textContent === 'Searching…') w.searches++;
+      }).observe(document.getElementById('search-status')!, { childList: true, characterData: true, subtree: true });
+    });
+    expect(await search('tool')).toContain('sizes/small');
+    // Longer than the pause after typing (200 ms): a second search would have started by now.
+    await page.waitForTimeout(600);
+    expect(await page.evaluate(() => (window as unknown as { searches: number }).searches)).toBe(1);
+    expect(await page.locator('#search-results h2 a').count()).toBeGreaterThan(0);
+  });
+
   it('filters by topic, label and base OS without words, and links results under the path prefix', async () => {
     await page.fill('#search-q', '');
     expect((await search('', { os: 'ubuntu' })).sort()).toEqual(['sizes/medium']);
