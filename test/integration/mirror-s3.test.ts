@@ -81,10 +81,12 @@ describe('sifhub mirror', () => {
     expect([...(await mirrored()).values()].sort()).toEqual([A, B, C].map((bytes) => createHash('sha256').update(bytes).digest('hex')).sort());
   });
 
-  it('with --record, proposes each copy for its tags\' mirrors: in a pull request, the checkout untouched', async () => {
+  it('with --record, proposes each copy for its tags\' mirrors: in a pull request, the checkout untouched, and verify checks the copies', async () => {
     const before = await repo.git('status', '--porcelain');
+    // The bucket's own https address serves the copies (path-style: /BUCKET/KEY).
+    const served = `${s3.httpsEndpoint}/mirror`;
     const result = await runSifhub(
-      ['mirror', '--to', 's3://mirror/sif', '--public-url', 'https://mirror.example.org', '--allow-host', 'localhost', '--record'],
+      ['mirror', '--to', 's3://mirror/sif', '--public-url', served, '--allow-host', 'localhost', '--record'],
       repo.dir,
       { ...s3.env, ...images.trust, GITHUB_API_URL: github.apiUrl, GITHUB_TOKEN: 'ghp_test', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'Ada', GIT_AUTHOR_EMAIL: 'ada@example.org', GIT_COMMITTER_NAME: 'Ada', GIT_COMMITTER_EMAIL: 'ada@example.org' },
     );
@@ -97,9 +99,14 @@ describe('sifhub mirror', () => {
     const [b, c] = [claim(B, ''), claim(C, '')];
     for (const [tag, image] of [['1.0', b], ['2.0', c]] as const) {
       const text = await repo.git('--git-dir', remote, 'show', `${branch}:registry/lab/tool/${tag}.md`);
-      expect(checkRecord({ display: tag, text }, 'tag')).toMatchObject({ ok: true, data: { sha256: image.sha256, mirrors: [`https://mirror.example.org/sif/sha256/${image.sha256}.sif`] } });
+      expect(checkRecord({ display: tag, text }, 'tag')).toMatchObject({ ok: true, data: { sha256: image.sha256, mirrors: [`${served}/sif/sha256/${image.sha256}.sif`] } });
     }
     expect(await repo.git('status', '--porcelain')).toBe(before);
+    // The pull request's check: verify fetches each new address (the mirrors) and finds the recorded bytes.
+    const verify = await runSifhub(['verify', '--base', 'main', '--head', branch, '--allow-host', '127.0.0.1'], repo.dir, { NODE_EXTRA_CA_CERTS: s3.certFile });
+    expect(verify.stderr).toBe('');
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toContain('mirrors[0]');
   });
 });
 
