@@ -52,7 +52,7 @@ export interface CommitInput {
 export async function commitOnBranch({ repository, branch, files, message }: CommitInput): Promise<string> {
   const { root } = repository;
   const exists = await gitSucceeds(root, ['rev-parse', '--verify', '-q', `refs/heads/${branch}`]);
-  if (exists) throw new GitError(`branch ${branch} already exists (an earlier submit of this image?); push it, or delete it with \`git branch -D ${branch}\` and submit again`);
+  if (exists) throw new GitError(`branch ${branch} already exists (from an earlier run with the same change?); push it, or delete it with \`git branch -D ${branch}\` and run the command again`);
   const worktree = await mkdtemp(path.join(tmpdir(), 'sifhub-submit-'));
   let created = false;
   try {
