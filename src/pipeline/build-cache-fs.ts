@@ -105,9 +105,34 @@ export async function readCodeFingerprint(): Promise<string> {
   return hash.digest('hex');
 }
 
+/** Where a collection's output lives: a folder of its own in the first two, a file in the third. */
+const COLLECTION_PLACES = [
+  { parent: 'collections', file: false },
+  { parent: 'api/container', file: false },
+  { parent: 'api/v1/collections', file: true },
+] as const;
+
+/** The folders holding collections' outputs (and, in `collections/`, shared pages beside them). */
+export const COLLECTION_PARENTS: readonly string[] = COLLECTION_PLACES.map((p) => p.parent);
+
 /** The output paths that belong to one collection alone (pages, manifests, API file). */
 export function collectionOutputs(collection: string): string[] {
-  return [`collections/${collection}`, `api/container/${collection}`, `api/v1/collections/${collection}.json`];
+  return COLLECTION_PLACES.map((p) => `${p.parent}/${collection}${p.file ? '.json' : ''}`);
+}
+
+/**
+ * The collection whose output `rel` is or lies inside (`folder`: `rel` is itself a folder), or
+ * undefined for shared output: `collections/index.html` is the site's, `collections/lab/…` lab's.
+ */
+export function collectionOfOutput(rel: string, folder = false): string | undefined {
+  for (const place of COLLECTION_PLACES) {
+    if (!rel.startsWith(`${place.parent}/`)) continue;
+    const [name, ...inside] = rel.slice(place.parent.length + 1).split('/');
+    if (place.file !== (inside.length === 0 && !folder)) return undefined;
+    if (!place.file) return name;
+    return name!.endsWith('.json') ? name!.slice(0, -'.json'.length) : undefined;
+  }
+  return undefined;
 }
 
 /**

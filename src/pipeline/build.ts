@@ -17,7 +17,7 @@ import { toSearchRecords } from './to-search-records.ts';
 import { measureSearchIndex, writeSearchIndex } from './write-search-index-pagefind.ts';
 import { toSiteFiles } from './to-site-files.ts';
 import { currentSite, makeStagingDir, removeDir, replaceDir, writeFiles } from './write-output-fs.ts';
-import { collectionOutputs, EMPTY_BUILD_CACHE, hasOutput, linkOutputs, outputDigest, readBuildCache, readCodeFingerprint, writeBuildCache, type SiteRecord } from './build-cache-fs.ts';
+import { collectionOfOutput, collectionOutputs, EMPTY_BUILD_CACHE, hasOutput, linkOutputs, outputDigest, readBuildCache, readCodeFingerprint, writeBuildCache, type SiteRecord } from './build-cache-fs.ts';
 import { assembleInPlace, isFolder, siteMarker } from './site-units-fs.ts';
 import { toSearchShards, type SearchShard } from './to-search-shards.ts';
 import { toCollectionKeys } from './to-output-keys.ts';
@@ -198,12 +198,4 @@ async function stillBuilt(record: SiteRecord, keys: ReadonlyMap<string, string>,
 /** The shards' bundles written beside the pages, moved into the site (each one rename). */
 async function moveSearchBundles(from: string, to: string): Promise<void> {
   for (const name of await readdir(from).catch(() => [] as string[])) await rename(path.join(from, name), path.join(to, name));
-}
-
-/** `api/container/COLL/…` and `api/v1/collections/COLL.json` → COLL; shared files → undefined. */
-function collectionOfOutput(file: string): string | undefined {
-  const parts = file.replace(/^\//, '').split('/');
-  if (parts[0] === 'api' && parts[1] === 'container') return parts[2];
-  if (parts[0] === 'api' && parts[1] === 'v1' && parts[2] === 'collections' && parts.length === 4) return parts[3]!.replace(/\.json$/, '');
-  return undefined;
 }

@@ -1,7 +1,8 @@
 import { lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { mapConcurrent } from '../concurrency.ts';
-import { linkOutputs } from './build-cache-fs.ts';
+import { shardOfBundle } from '../site/urls.ts';
+import { COLLECTION_PARENTS, collectionOfOutput, linkOutputs } from './build-cache-fs.ts';
 
 // A site folder as the pieces a rebuild keeps or replaces whole: each collection's outputs, each
 // search shard's bundle, and the shared files (home, topics, labels, assets, registry-wide API).
@@ -19,31 +20,23 @@ export interface Unit {
 }
 
 /**
- * The pieces of a site folder. Collections own `collections/NAME/`, `api/container/NAME/` and
- * `api/v1/collections/NAME.json` (build-cache-fs's collectionOutputs); shard N owns `pagefind-N/`
- * (`pagefind/` for 0); every other entry is shared.
+ * The pieces of a site folder: each collection's outputs (build-cache-fs's collectionOutputs),
+ * each shard's bundle (searchBundlePath), and every other entry, shared.
  */
 export async function listUnits(siteDir: string): Promise<Unit[]> {
   const units: Unit[] = [];
-  const entries = async (rel: string) => (await readdir(path.join(siteDir, rel), { withFileTypes: true }).catch(() => [])).map((e) => ({ name: e.name, rel: rel === '' ? e.name : `${rel}/${e.name}`, dir: e.isDirectory() }));
-  for (const top of await entries('')) {
-    const shard = /^pagefind(?:-(\d+))?$/.exec(top.name);
-    if (shard && top.dir) units.push({ path: top.rel, owner: `shard:${Number(shard[1] ?? 0)}` });
-    else if (top.name === 'collections' && top.dir) {
-      for (const entry of await entries(top.rel)) units.push({ path: entry.rel, owner: entry.dir ? `collection:${entry.name}` : 'shared' });
-    } else if (top.name === 'api' && top.dir) {
-      for (const entry of await entries(top.rel)) {
-        if (entry.name === 'container' && entry.dir) {
-          for (const owned of await entries(entry.rel)) units.push({ path: owned.rel, owner: `collection:${owned.name}` });
-        } else if (entry.name === 'v1' && entry.dir) {
-          for (const inner of await entries(entry.rel)) {
-            if (inner.name !== 'collections' || !inner.dir) units.push({ path: inner.rel, owner: 'shared' });
-            else for (const owned of await entries(inner.rel)) units.push({ path: owned.rel, owner: owned.name.endsWith('.json') && !owned.dir ? `collection:${owned.name.slice(0, -'.json'.length)}` : 'shared' });
-          }
-        } else units.push({ path: entry.rel, owner: 'shared' });
-      }
-    } else units.push({ path: top.rel, owner: 'shared' });
-  }
+  const visit = async (rel: string): Promise<void> => {
+    for (const entry of await readdir(path.join(siteDir, rel), { withFileTypes: true }).catch(() => [])) {
+      const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      const collection = collectionOfOutput(child, entry.isDirectory());
+      const shard = rel === '' && entry.isDirectory() ? shardOfBundle(entry.name) : undefined;
+      if (collection !== undefined) units.push({ path: child, owner: `collection:${collection}` });
+      else if (shard !== undefined) units.push({ path: child, owner: `shard:${shard}` });
+      else if (entry.isDirectory() && COLLECTION_PARENTS.some((parent) => parent === child || parent.startsWith(`${child}/`))) await visit(child);
+      else units.push({ path: child, owner: 'shared' });
+    }
+  };
+  await visit('');
   return units;
 }
 

@@ -49,6 +49,12 @@ export function starsIssueUrl(repository: string, issue: number): string {
 /** Where pagefind's files live (its script finds the index next to itself); shard k > 0 of a split index beside it. */
 export const searchBundlePath = (shard = 0) => (shard === 0 ? '/pagefind/' : `/pagefind-${shard}/`);
 
+/** The shard whose bundle a folder at the site's top is (searchBundlePath's inverse), or undefined. */
+export function shardOfBundle(folder: string): number | undefined {
+  const match = /^pagefind(?:-([1-9]\d*))?$/.exec(folder);
+  return match ? Number(match[1] ?? 0) : undefined;
+}
+
 export interface ShubRef {
   tag?: string;
   digest?: string;

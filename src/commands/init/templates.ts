@@ -108,13 +108,8 @@ ${judged(`
 `;
 }
 
-/** publish.yml: build, deploy to GitHub Pages, then check the live site as the clients use it. */
-export function publishWorkflow(action: string): string {
-  return `# Publishes the registry to GitHub Pages after every merge, daily (usage counts change), and on
-# demand; then checks that the live site answers the way the clients need.
-name: Publish
-
-on:
+/** When both publish workflows run: every merge, daily (usage counts change), and on demand. */
+const PUBLISH_TRIGGERS = `on:
   push:
     branches: [main]
   schedule:
@@ -122,22 +117,10 @@ on:
   workflow_dispatch:
 
 permissions: {}
+`;
 
-# One deployment at a time; a newer one waits rather than cancelling one half-way.
-concurrency:
-  group: pages
-  cancel-in-progress: false
-
-jobs:
-  build:
-    runs-on: ubuntu-latest
-    timeout-minutes: 60
-    # Reading the stars issues' reactions needs issues: read in a private repository.
-    permissions:
-      contents: read
-      issues: read
-    steps:
-      # Full history: every tag's past versions stay pullable.
+/** The publish job's first steps: full history, sifhub's cache and last site restored, the build. */
+const buildSteps = (action: string) => `      # Full history: every tag's past versions stay pullable.
       - uses: ${CHECKOUT}
         with:
           fetch-depth: 0
@@ -160,7 +143,49 @@ jobs:
           SIFHUB_CACHE_DIR: .sifhub-cache
         with:
           command: build
-      # An artifact deploy: Jekyll never sees the files, so names with : and @ survive.
+`;
+
+/** The job after a deploy that fetches manifests and a page from the live site at `url`. */
+const checkJob = (action: string, url: string) => `  check:
+    needs: deploy
+    runs-on: ubuntu-latest
+    timeout-minutes: 15
+    permissions:
+      contents: read
+    steps:
+      - uses: ${CHECKOUT}
+        with:
+          persist-credentials: false
+      - name: Fetch manifests and a page from the live site
+        uses: ${action}
+        with:
+          command: check-deployment
+          args: |
+            --url=${url}
+`;
+
+/** publish.yml: build, deploy to GitHub Pages, then check the live site as the clients use it. */
+export function publishWorkflow(action: string): string {
+  return `# Publishes the registry to GitHub Pages after every merge, daily (usage counts change), and on
+# demand; then checks that the live site answers the way the clients need.
+name: Publish
+
+${PUBLISH_TRIGGERS}
+# One deployment at a time; a newer one waits rather than cancelling one half-way.
+concurrency:
+  group: pages
+  cancel-in-progress: false
+
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    timeout-minutes: 60
+    # Reading the stars issues' reactions needs issues: read in a private repository.
+    permissions:
+      contents: read
+      issues: read
+    steps:
+${buildSteps(action)}      # An artifact deploy: Jekyll never sees the files, so names with : and @ survive.
       - uses: ${UPLOAD_PAGES}
         with:
           path: dist
@@ -181,23 +206,7 @@ jobs:
       - id: deployment
         uses: ${DEPLOY_PAGES}
 
-  check:
-    needs: deploy
-    runs-on: ubuntu-latest
-    timeout-minutes: 15
-    permissions:
-      contents: read
-    steps:
-      - uses: ${CHECKOUT}
-        with:
-          persist-credentials: false
-      - name: Fetch manifests and a page from the live site
-        uses: ${action}
-        with:
-          command: check-deployment
-          args: |
-            --url=\${{ needs.deploy.outputs.page_url }}
-`;
+${checkJob(action, '\${{ needs.deploy.outputs.page_url }}')}`;
 }
 
 /** Where publishS3Workflow deploys, and as whom. */
@@ -221,15 +230,7 @@ export function publishS3Workflow(action: string, s3: S3Deployment): string {
 # are stored anywhere. Its trust policy must allow this repository (README: "Deploying to S3").
 name: Publish
 
-on:
-  push:
-    branches: [main]
-  schedule:
-    - cron: '17 4 * * *'
-  workflow_dispatch:
-
-permissions: {}
-
+${PUBLISH_TRIGGERS}
 # One deployment at a time; a newer one waits rather than cancelling one half-way.
 concurrency:
   group: s3-deploy
@@ -246,30 +247,7 @@ jobs:
       issues: read
       id-token: write
     steps:
-      # Full history: every tag's past versions stay pullable.
-      - uses: ${CHECKOUT}
-        with:
-          fetch-depth: 0
-          persist-credentials: false
-      # sifhub's cache and the last site, so a merge rebuilds only what it changed. A restored
-      # cache is checked, not trusted: output is kept only where its inputs and files still match.
-      - uses: ${CACHE}
-        with:
-          path: |
-            .sifhub-cache
-            dist
-            .dist-sites
-          key: sifhub-\${{ runner.os }}-\${{ github.sha }}
-          restore-keys: sifhub-\${{ runner.os }}-
-      - name: Build the site
-        uses: ${action}
-        env:
-          # Read-only: download counts and stars are fetched at build time, never committed.
-          GITHUB_TOKEN: \${{ github.token }}
-          SIFHUB_CACHE_DIR: .sifhub-cache
-        with:
-          command: build
-      - uses: ${AWS_CREDENTIALS}
+${buildSteps(action)}      - uses: ${AWS_CREDENTIALS}
         with:
           role-to-assume: ${yamlString(s3.role)}
           aws-region: ${yamlString(s3.region)}
@@ -284,23 +262,7 @@ ${s3.endpoint ? `        env:
           args: |
             ${s3.target}
 
-  check:
-    needs: deploy
-    runs-on: ubuntu-latest
-    timeout-minutes: 15
-    permissions:
-      contents: read
-    steps:
-      - uses: ${CHECKOUT}
-        with:
-          persist-credentials: false
-      - name: Fetch manifests and a page from the live site
-        uses: ${action}
-        with:
-          command: check-deployment
-          args: |
-            --url=${s3.siteUrl}
-`;
+${checkJob(action, s3.siteUrl)}`;
 }
 
 /** dependabot.yml: keeps the sifhub pin and the pinned actions current, weekly. */
