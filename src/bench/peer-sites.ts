@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { mapConcurrent } from '../concurrency.ts';
 import type { ContainerEntry, Site, TagEntry } from '../model/types.ts';
 import type { RegistryInput } from '../records/types.ts';
 import { formatBytes } from '../site/format.ts';
 import { shubUri } from '../site/urls.ts';
+import { writeFiles } from '../pipeline/write-output-fs.ts';
 
 // The benchmark's peers (issue 18): the same pages from the same records, as a Jekyll site and as
 // a Hugo site, so `npm run bench` can set sifhub's build beside theirs. Each peer gets what sifhub's
@@ -98,13 +98,13 @@ export async function writeJekyllSite(site: Site, pages: readonly PeerPage[], di
     container: `---\nlayout: base\n---\n<h1>{{ page.title | escape }}</h1>{{ content }}<pre><code>singularity pull {{ page.pull | escape }}</code></pre><p>{% for t in page.topics %}<a href="{{ '/topics/' | append: t | append: '/' | relative_url }}">{{ t }}</a> {% endfor %}</p><table><thead><tr><th>Tag</th><th>Size</th><th>Changed</th></tr></thead><tbody>{% for r in page.rows %}<tr><td><a href="{{ r.href | relative_url }}">{{ r.name | escape }}</a></td><td>{{ r.size }}</td><td>{{ r.date }}</td></tr>{% endfor %}</tbody></table>\n`,
     tag: `---\nlayout: base\n---\n<h1>{{ page.title | escape }}</h1><pre><code>singularity pull {{ page.pull | escape }}\nsingularity pull {{ page.pinned | escape }}</code></pre><dl><dt>URL</dt><dd>{{ page.image.url | escape }}</dd><dt>sha256</dt><dd>{{ page.image.sha256 }}</dd><dt>md5</dt><dd>{{ page.image.md5 }}</dd><dt>Size</dt><dd>{{ page.image.size }}</dd><dt>Architecture</dt><dd>{{ page.image.architecture | escape }}</dd><dt>Built</dt><dd>{{ page.image.created }}</dd></dl>{{ content }}<h2>Labels</h2><table>{% for l in page.labels %}<tr><th>{{ l[0] | escape }}</th><td>{{ l[1] | escape }}</td></tr>{% endfor %}</table><h2>Definition</h2><pre><code>{{ page.definition | escape }}</code></pre><h2>Versions</h2><table><thead><tr><th>Date</th><th>Image</th><th>Size</th><th>Author</th><th>Commit</th></tr></thead><tbody>{% for v in page.versions %}<tr><td>{{ v.date }}</td><td>{{ v.sha256 | slice: 0, 12 }}</td><td>{{ v.size }}</td><td>{{ v.author | escape }}</td><td>{{ v.commit | slice: 0, 7 }}</td></tr>{% endfor %}</tbody></table>\n`,
   };
-  await writeTree(dir, {
+  await writeFiles(dir, toFiles({
     '_config.yml': `title: ${JSON.stringify(site.config.name)}\nmarkdown: kramdown\nbaseurl: ""\nexclude: [Gemfile, Gemfile.lock]\n`,
     'style.css': STYLE,
     ...Object.fromEntries(Object.entries(layouts).map(([name, text]) => [`_layouts/${name}.html`, text])),
-  });
+  }));
   // JSON is YAML: Jekyll reads each page's data from its front matter, as Hugo does below.
-  await writePages(dir, pages, (page) => ({ file: `${page.url === '' ? '' : `${page.url}/`}index.md`, text: `---\n${JSON.stringify({ layout: page.layout, title: page.title, ...page.data })}\n---\n${page.body}\n` }));
+  await writeFiles(dir, pages.map((page) => ({ path: `${page.url === '' ? '' : `${page.url}/`}index.md`, text: `---\n${JSON.stringify({ layout: page.layout, title: page.title, ...page.data })}\n---\n${page.body}\n` })));
 }
 
 /** A Hugo source folder: `hugo.json`, Go-template layouts, and one content file per URL. */
@@ -125,30 +125,19 @@ export async function writeHugoSite(site: Site, pages: readonly PeerPage[], dir:
       `<h1>{{ .Title }}</h1><pre><code>singularity pull {{ .Params.pull }}\nsingularity pull {{ .Params.pinned }}</code></pre><dl><dt>URL</dt><dd>{{ .Params.image.url }}</dd><dt>sha256</dt><dd>{{ .Params.image.sha256 }}</dd><dt>md5</dt><dd>{{ .Params.image.md5 }}</dd><dt>Size</dt><dd>{{ .Params.image.size }}</dd><dt>Architecture</dt><dd>{{ .Params.image.architecture }}</dd><dt>Built</dt><dd>{{ .Params.image.created }}</dd></dl>{{ .Content }}<h2>Labels</h2><table>{{ range .Params.labels }}<tr><th>{{ index . 0 }}</th><td>{{ index . 1 }}</td></tr>{{ end }}</table><h2>Definition</h2><pre><code>{{ .Params.definition }}</code></pre><h2>Versions</h2><table><thead><tr><th>Date</th><th>Image</th><th>Size</th><th>Author</th><th>Commit</th></tr></thead><tbody>{{ range .Params.versions }}<tr><td>{{ .date }}</td><td>{{ substr .sha256 0 12 }}</td><td>{{ .size }}</td><td>{{ .author }}</td><td>{{ substr .commit 0 7 }}</td></tr>{{ end }}</tbody></table>`,
     ),
   };
-  await writeTree(dir, {
+  await writeFiles(dir, toFiles({
     'hugo.json': `${JSON.stringify({ title: site.config.name, baseURL: 'https://peer.example.org/', disableKinds: ['taxonomy', 'term', 'RSS', 'sitemap', 'robotsTXT', '404', 'section'], uglyURLs: false, markup: { goldmark: { renderer: { unsafe: false } } } })}\n`,
     'static/style.css': STYLE,
     ...Object.fromEntries(Object.entries(layouts).map(([name, text]) => [`layouts/${name}`, text])),
-  });
-  // Every page at the URL sifhub gives it (`url`), from one flat content folder.
-  await writePages(dir, pages, (page, i) => ({
-    file: page.url === '' ? 'content/_index.md' : `content/p/${i}.md`,
-    text: `${JSON.stringify({ url: `/${page.url}/`.replace('//', '/'), layout: page.layout, title: page.title, ...page.data })}\n${page.body}\n`,
   }));
+  // Every page at the URL sifhub gives it (`url`), from one flat content folder.
+  await writeFiles(dir, pages.map((page, i) => ({
+    path: page.url === '' ? 'content/_index.md' : `content/p/${i}.md`,
+    text: `${JSON.stringify({ url: `/${page.url}/`.replace('//', '/'), layout: page.layout, title: page.title, ...page.data })}\n${page.body}\n`,
+  })));
 }
 
-async function writeTree(dir: string, files: Record<string, string>): Promise<void> {
-  for (const [file, text] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
-    await writeFile(path.join(dir, file), text);
-  }
-}
-
-async function writePages(dir: string, pages: readonly PeerPage[], toFile: (page: PeerPage, index: number) => { file: string; text: string }): Promise<void> {
-  const files = pages.map(toFile);
-  for (const folder of new Set(files.map((f) => path.dirname(path.join(dir, f.file))))) await mkdir(folder, { recursive: true });
-  await mapConcurrent(files, 16, (f) => writeFile(path.join(dir, f.file), f.text));
-}
+const toFiles = (files: Record<string, string>) => Object.entries(files).map(([file, text]) => ({ path: file, text }));
 
 export interface PeerRun {
   name: 'Jekyll' | 'Hugo';

@@ -61,7 +61,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
   const code = await readCodeFingerprint();
   // --fresh parses everything again too; what it parses is kept for the next build.
   const cache = await time('cache', () => readContentCache(code, { ignoreKept: options.fresh }));
-  // Let go of once the model is built: the records' texts are a third of a big registry's memory.
+  // Let go of once the model is built: the records' texts are not needed after it.
   let loaded: LoadedRecords | undefined = await loadRecords(registryDir, { cache, time });
   const { checked } = loaded;
   if (!checked.ok) throw new InputError(checked.problems);

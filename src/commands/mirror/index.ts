@@ -1,6 +1,7 @@
 import { UsageError } from '../../errors.ts';
 import { parseS3Url } from '../../storage/s3-url.ts';
-import { defineCommand, positiveWholeNumber, REGISTRY_OPTION } from '../command.ts';
+import { defineCommand, REGISTRY_OPTION } from '../command.ts';
+import { DOWNLOAD_OPTIONS, downloadLimits } from '../verify/download-options.ts';
 
 export default defineCommand({
   name: 'mirror',
@@ -15,11 +16,7 @@ export default defineCommand({
     to: { type: 'string', value: 's3://BUCKET[/PREFIX]', help: 'the mirror bucket (configured the AWS SDK\'s way, as for submit)' },
     'public-url': { type: 'string', value: 'URL', help: 'where the bucket is served: prints each copy\'s address, for mirrors:' },
     registry: REGISTRY_OPTION,
-    'allow-host': { type: 'string', value: 'HOST', help: 'also allow this image host when it resolves to a private address (default SIFHUB_ALLOW_HOST)' },
-    'max-size': { type: 'string', value: 'BYTES', default: String(20 * 1024 ** 3), help: 'refuse larger images' },
-    timeout: { type: 'string', value: 'SECONDS', default: '1800', help: 'give up on one image after this long' },
-    'idle-timeout': { type: 'string', value: 'SECONDS', default: '60', help: 'give up when no byte arrives for this long' },
-    jobs: { type: 'string', value: 'N', default: '3', help: 'images copied at a time' },
+    ...DOWNLOAD_OPTIONS,
     record: { type: 'boolean', default: false, help: 'then propose each copy\'s address for its tags\' mirrors: on a branch, pushed, in a pull request (GITHUB_TOKEN)' },
     remote: { type: 'string', value: 'NAME', default: 'origin', help: 'with --record: the git remote to push the branch to' },
     'dry-run': { type: 'boolean', default: false, help: 'say what would be copied, and copy nothing' },
@@ -30,8 +27,7 @@ export default defineCommand({
     if (typeof location === 'string') throw new UsageError(`--to ${location}`, 'mirror');
     if (values['public-url'] !== undefined && !/^https:\/\/\S+$/.test(values['public-url'])) throw new UsageError(`--public-url expects an https URL, received "${values['public-url']}"`, 'mirror');
     if (values.record && (values['public-url'] === undefined || values['dry-run'])) throw new UsageError('--record needs --public-url (the address the records name), and no --dry-run', 'mirror');
-    const number = (name: 'max-size' | 'timeout' | 'idle-timeout' | 'jobs') => positiveWholeNumber(values[name], `--${name}`, 'mirror');
-    const verify = { allowHost: values['allow-host'] ?? (process.env.SIFHUB_ALLOW_HOST || undefined), maxBytes: number('max-size'), timeoutMs: number('timeout') * 1000, idleMs: number('idle-timeout') * 1000, githubServerUrl: process.env.GITHUB_SERVER_URL || 'https://github.com' };
+    const { jobs, ...verify } = downloadLimits(values, 'mirror', (process.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, ''));
     const [{ loadSite }, { imagesToMirror, mirrorImages }, { makeS3Client, checkBucket }, { done }, { EnvironmentError }] = await Promise.all([
       import('../../pipeline/load-site.ts'),
       import('./mirror-images.ts'),
@@ -47,7 +43,7 @@ export default defineCommand({
       client,
       location,
       verify,
-      jobs: number('jobs'),
+      jobs,
       publicUrl: values['public-url'],
       dryRun: values['dry-run'],
       onResult: (r) => {

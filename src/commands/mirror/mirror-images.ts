@@ -4,7 +4,7 @@ import path from 'node:path';
 import { HeadObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { mapConcurrent } from '../../concurrency.ts';
 import type { Site, Version } from '../../model/types.ts';
-import { uploadImage } from '../../storage/s3.ts';
+import { storageError, uploadImage } from '../../storage/s3.ts';
 import { imageKey, publicUrlOf, type S3Location } from '../../storage/s3-url.ts';
 import { verifyImage, type VerifyOptions } from '../verify/verify-image-http.ts';
 
@@ -90,7 +90,7 @@ export async function mirrorImages(images: readonly MirrorImage[], options: Mirr
 async function holds(options: MirrorOptions, key: string, image: MirrorImage): Promise<boolean> {
   const head = await options.client.send(new HeadObjectCommand({ Bucket: options.location.bucket, Key: key })).catch((error: unknown) => {
     if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) return undefined;
-    throw error;
+    throw storageError(`could not check s3://${options.location.bucket}/${key}`, error);
   });
   return head !== undefined && head.ContentLength === image.size && head.Metadata?.sha256 === image.sha256;
 }

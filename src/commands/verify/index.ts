@@ -1,6 +1,7 @@
 import { styleText } from 'node:util';
 import { InputError, UsageError, visible, type Problem } from '../../errors.ts';
-import { checkHeadHasBase, defineCommand, HEAD_OPTION, positiveWholeNumber, REGISTRY_OPTION } from '../command.ts';
+import { checkHeadHasBase, defineCommand, HEAD_OPTION, REGISTRY_OPTION } from '../command.ts';
+import { DOWNLOAD_OPTIONS, downloadLimits } from './download-options.ts';
 import { done, writeStepSummary } from '../output.ts';
 
 export default defineCommand({
@@ -17,24 +18,19 @@ export default defineCommand({
     base: { type: 'string', value: 'REF', help: 'verify the tags that are new or changed since REF' },
     head: HEAD_OPTION,
     all: { type: 'boolean', help: 'verify every tag' },
-    'allow-host': { type: 'string', value: 'HOST', help: 'also allow this host when it resolves to a private address (an internal image host a self-hosted runner reaches; default SIFHUB_ALLOW_HOST)' },
-    'max-size': { type: 'string', value: 'BYTES', default: String(20 * 1024 ** 3), help: 'refuse larger images' },
-    timeout: { type: 'string', value: 'SECONDS', default: '1800', help: 'give up on one image after this long' },
-    'idle-timeout': { type: 'string', value: 'SECONDS', default: '60', help: 'give up when no byte arrives for this long' },
-    jobs: { type: 'string', value: 'N', default: '3', help: 'images downloaded side by side' },
+    ...DOWNLOAD_OPTIONS,
     json: { type: 'boolean', help: 'print the result as JSON: { ok, images: [{ file, field, url, ok, failure }] }' },
   },
   async run(values) {
     if ((values.base === undefined) === !values.all) throw new UsageError('verify needs either --base REF (new and changed tags) or --all', 'verify');
     checkHeadHasBase(values, 'verify');
-    const number = (name: 'max-size' | 'timeout' | 'idle-timeout' | 'jobs') => positiveWholeNumber(values[name], `--${name}`, 'verify');
-    const options = { allowHost: values['allow-host'] ?? (process.env.SIFHUB_ALLOW_HOST || undefined), maxBytes: number('max-size'), timeoutMs: number('timeout') * 1000, idleMs: number('idle-timeout') * 1000, jobs: number('jobs') };
     const [{ verifyRegistry }, { githubAccessFromEnv }, { plural }] = await Promise.all([
       import('./verify-registry.ts'),
       import('../../github/octokit.ts'),
       import('../../site/format.ts'),
     ]);
-    const reports = await verifyRegistry(values.registry, values.all ? { all: true } : { base: values.base!, head: values.head }, { ...options, githubServerUrl: githubAccessFromEnv().serverUrl }, (r) => {
+    const options = downloadLimits(values, 'verify', githubAccessFromEnv().serverUrl);
+    const reports = await verifyRegistry(values.registry, values.all ? { all: true } : { base: values.base!, head: values.head }, options, (r) => {
       if (values.json) return;
       const where = r.field === 'url' ? '' : ` ${r.field} ${visible(r.url)}`;
       console.log(r.failure ? `${styleText('red', '✖')} ${visible(r.tag.file)}${where}  ${visible(r.failure)}` : done(`${visible(r.tag.file)}${where}  ${r.tag.record.size.toLocaleString('en')} bytes, sha256 and md5 match`));
