@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # What the tests need beyond Node and git, from Debian or Ubuntu packages: Chromium for the
 # browser tests (never a downloaded browser), Ceph's radosgw for the real S3 server, openssl for
-# its certificate, uuidgen and curl for its start script. `npm test` runs this first; `.ci/run`
-# runs `npm test`. Installs what is missing when root; otherwise prints the one command to run.
+# its certificate, uuidgen and curl for its start script, nginx to serve library:// redirects.
+# `npm test` runs this first; `.ci/run` runs `npm test`. Installs what is missing when root;
+# otherwise prints the one command to run.
 set -euo pipefail
 
 packages=()
@@ -17,6 +18,7 @@ need ceph-mon ceph-mon
 need openssl openssl
 need uuidgen uuid-runtime
 need curl curl
+need /usr/sbin/nginx nginx-light
 
 [ ${#packages[@]} -eq 0 ] && exit 0
 command="apt-get install -y --no-install-recommends ${packages[*]}"

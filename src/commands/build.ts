@@ -33,7 +33,7 @@ export default defineCommand({
     const uncommitted = result.site.collections.flatMap((c) => c.containers.flatMap((n) => n.tags)).filter((t) => t.uncommitted);
     console.log(
       done(`Built ${values.out}/: ${plural(counts.collections, 'collection')}, ${plural(counts.containers, 'container')}, ${plural(counts.tags, 'tag')}, `) +
-        `${plural(result.files.manifests, 'shub manifest')}${result.reused > 0 ? ` written, ${plural(result.reused, 'unchanged collection')} kept` : ''} (${result.timings.reduce((s, t) => s + t.seconds, 0).toFixed(1)} s)`,
+        `${plural(result.files.manifests, 'shub manifest')}${result.files.library > 0 ? `, ${plural(result.files.library, 'library:// file')}` : ''}${result.reused > 0 ? ` written, ${plural(result.reused, 'unchanged collection')} kept` : ''} (${result.timings.reduce((s, t) => s + t.seconds, 0).toFixed(1)} s)`,
     );
     if (uncommitted.length > 0) {
       console.log(styleText('yellow', `! ${plural(uncommitted.length, 'tag record')} differ from the last commit and are shown as uncommitted: ${uncommitted.slice(0, 3).map((t) => visible(t.file)).join(', ')}${uncommitted.length > 3 ? ', …' : ''}`));

@@ -7,7 +7,7 @@ import { EnvironmentError, StorageError } from '../errors.ts';
 import type { Progress } from '../progress.ts';
 import { storageError } from '../storage/s3.ts';
 import type { S3Location } from '../storage/s3-url.ts';
-import { DEPLOY_RECORD, keyOf, planDeploy, type DeployPlan, type LocalFile, type RemoteObject } from './plan-deploy.ts';
+import { DEPLOY_RECORD, isRedirectObject, keyOf, planDeploy, redirectLocation, type DeployPlan, type LocalFile, type RemoteObject } from './plan-deploy.ts';
 
 // `sifhub deploy s3://BUCKET[/PREFIX]`: the built site into any S3-compatible bucket, sending
 // only what changed, in the order plan-deploy.ts gives. A deploy that stops halfway leaves every
@@ -58,8 +58,9 @@ export async function deploySite(options: DeployOptions): Promise<DeployReport> 
     for (const wave of plan.waves) {
       await mapConcurrent(wave.uploads, jobs, async (upload) => {
         const body = await readFile(path.join(dir, upload.path));
+        const redirect = isRedirectObject(upload.path) ? { WebsiteRedirectLocation: redirectLocation(upload.path, body) } : {};
         await client
-          .send(new PutObjectCommand({ Bucket: location.bucket, Key: upload.key, Body: body, ContentType: upload.contentType, CacheControl: upload.cacheControl, ContentMD5: Buffer.from(upload.md5, 'hex').toString('base64') }))
+          .send(new PutObjectCommand({ Bucket: location.bucket, Key: upload.key, Body: body, ContentType: upload.contentType, CacheControl: upload.cacheControl, ContentMD5: Buffer.from(upload.md5, 'hex').toString('base64'), ...redirect }))
           .catch((error: unknown) => {
             throw storageError(`uploading ${upload.path} to ${where} (${wave.name}) failed; ${rerun}`, error);
           });

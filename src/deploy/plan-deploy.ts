@@ -1,3 +1,4 @@
+import { EnvironmentError } from '../errors.ts';
 import { servedAs } from '../schema/served-as.ts';
 
 // What `sifhub deploy` sends to a bucket, decided from the built site and the bucket's listing.
@@ -6,7 +7,8 @@ import { servedAs } from '../schema/served-as.ts';
 // Only files whose bytes differ are sent (a single-part upload's ETag is its MD5). They go in
 // waves, each finished before the next starts, so a client never finds a link to something not
 // there yet: assets (styles, scripts, search bundles) first, then pages and API files, then the
-// shub manifests (what a pull resolves), and only then are files the site no longer has removed.
+// shub manifests and library:// files (what a pull resolves), and only then are files the site no
+// longer has removed. A library:// redirect (v1/imagefile/…) is stored as an S3 website redirect.
 // Removed are only keys an earlier deploy recorded as its own (the deploy record): a bucket that
 // also holds images, or anything else, keeps them.
 
@@ -55,13 +57,29 @@ export function keyOf(prefix: string, file: string): string {
 /** The Content-Type and Cache-Control a file is stored with. */
 export function objectHeaders(file: string): { contentType: string; cacheControl: string } {
   // Manifests have no extension (`api/container/lab/tool:1.0`): the clients ignore the type, a browser shows JSON.
-  const type = isManifest(file) ? 'application/json' : servedAs(file.slice(file.lastIndexOf('/') + 1));
+  const type = isRedirectObject(file) ? 'text/plain' : isManifest(file) ? 'application/json' : servedAs(file.slice(file.lastIndexOf('/') + 1));
   const contentType = type.startsWith('text/') || type === 'application/json' ? `${type}; charset=utf-8` : type;
   return { contentType, cacheControl: file.startsWith('_astro/') ? IMMUTABLE : SHORT };
 }
 
+/** What a pull resolves: the shub manifests, and library://'s images and redirects. */
 export function isManifest(file: string): boolean {
-  return file.startsWith('api/container/');
+  return file.startsWith('api/container/') || file.startsWith('v1/images/') || isRedirectObject(file);
+}
+
+/** A library:// redirect (`library: s3-website`): the build writes its target as the file's text. */
+export function isRedirectObject(file: string): boolean {
+  return file.startsWith('v1/imagefile/');
+}
+
+/**
+ * The `x-amz-website-redirect-location` a redirect object is stored with: its text, which must be
+ * one https URL (the build wrote it from a checked record).
+ */
+export function redirectLocation(file: string, body: Buffer): string {
+  const text = body.toString('utf8').trim();
+  if (!/^https:\/\/\S+$/.test(text) || !URL.canParse(text)) throw new EnvironmentError(`${file} is not a library:// redirect (expected one https URL, found ${JSON.stringify(text.slice(0, 80))}); build the site again`);
+  return text;
 }
 
 function waveOf(file: string): number {

@@ -105,11 +105,14 @@ export async function readCodeFingerprint(): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Where a collection's output lives: a folder of its own in the first two, a file in the third. */
+/** Where a collection's output lives: a folder of its own in each place, but a file in api/v1/collections. */
 const COLLECTION_PLACES = [
   { parent: 'collections', file: false },
   { parent: 'api/container', file: false },
   { parent: 'api/v1/collections', file: true },
+  // library:// (to-library.ts): the images' JSON, and S3's redirect objects.
+  { parent: 'v1/images', file: false },
+  { parent: 'v1/imagefile', file: false },
 ] as const;
 
 /** The folders holding collections' outputs (and, in `collections/`, shared pages beside them). */

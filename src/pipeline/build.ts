@@ -16,6 +16,7 @@ import { toManifests } from './to-manifests.ts';
 import { toSearchRecords } from './to-search-records.ts';
 import { measureSearchIndex, writeSearchIndex } from './write-search-index-pagefind.ts';
 import { toSiteFiles } from './to-site-files.ts';
+import { toLibrary, toLibrarySiteFiles, toS3RedirectFiles } from './to-library.ts';
 import { currentSite, makeStagingDir, removeDir, replaceDir, writeFiles } from './write-output-fs.ts';
 import { collectionOfOutput, collectionOutputs, EMPTY_BUILD_CACHE, hasOutput, linkOutputs, outputDigest, readBuildCache, readCodeFingerprint, writeBuildCache, type SiteRecord } from './build-cache-fs.ts';
 import { assembleInPlace, isFolder, siteMarker } from './site-units-fs.ts';
@@ -28,7 +29,8 @@ import { historyStore } from './history-cache-fs.ts';
 
 export interface BuildResult {
   site: Site;
-  files: { manifests: number; api: number; search: number };
+  /** Files written: shub manifests, library:// images (and S3 redirects), API and site files, search index. */
+  files: { manifests: number; library: number; api: number; search: number };
   searchBytes: number;
   timings: StageTiming[];
   /** What the build went on without (unknown usage counts); the site is still complete. */
@@ -86,6 +88,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     loaded = undefined;
     const manifests = await time('manifests', () => toManifests(site));
     if (manifests.problems.length > 0) throw new InputError(manifests.problems);
+    const library = site.config.library === undefined ? undefined : await time('library', () => toLibrary(site));
 
     // Output the last build wrote from the same inputs is kept, not rebuilt: collections' pages,
     // manifests and API files, and search shards. So is the spare's (the site before the current
@@ -117,10 +120,12 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     const written = new Map<string, number>();
     const counts = await time('write', async () => ({
       manifests: await writeFiles(stagingDir, manifests.files.filter((m) => rebuilt(m.path)).map((m) => ({ path: m.path, text: toCompactJsonText(m.manifest) })), written),
+      library: library ? await writeFiles(stagingDir, [...library.images.map((i) => ({ path: i.path, text: toCompactJsonText(i.json) })), ...toS3RedirectFiles(config, library)].filter((f) => rebuilt(f.path)), written) : 0,
       api: await writeFiles(stagingDir, [
         ...api.filter((a) => rebuilt(a.path)).map((a) => ({ path: a.path, text: toCompactJsonText(a.json) })),
         ...Object.entries(apiJsonSchemas()).map(([name, schema]) => ({ path: apiPath.schema(name).slice(1), text: toJsonText(schema) })),
         ...toSiteFiles(site),
+        ...(library ? toLibrarySiteFiles(config, library) : []),
       ], written),
     }));
     // The current site stays whole until one rename replaces it; the cache is written first and

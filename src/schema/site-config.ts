@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { githubLogin, httpsUrl, shortText, text } from './fields.ts';
 
+/** How a host can send a library:// client from /v1/imagefile/… to the image (README "Pulling with library://"). */
+export const LIBRARY_REDIRECTS = ['netlify', 'nginx', 's3-website'] as const;
+
 /**
  * The shub client parses `shub://HOST[/PREFIX]/coll/name` with `[-.a-zA-Z0-9/]{1,64}` for
  * HOST[/PREFIX] (apptainer internal/pkg/client/shub/util.go): no port, no underscore, 64 at most.
@@ -57,6 +60,10 @@ export const siteConfig = z
       .enum(['owners', 'off'])
       .optional()
       .describe('owners: a pull request that changes only records of collections its author owns is merged as soon as every check passes; anything else waits for a maintainer. off (the default): every pull request waits.'),
+    library: z
+      .enum(LIBRARY_REDIRECTS)
+      .optional()
+      .describe('Serve `library://` pulls (the Library API\'s pull path) and how the host sends /v1/imagefile/… to each image: netlify (a _redirects file of 303s), nginx (a map file the server config includes; 303s) or s3-website (`sifhub deploy` stores S3 website redirects: 301s, which Apptainer 1.2 and later follow). Left out, the site serves no library:// pulls.'),
     latest: z
       .enum(['newest', 'none'])
       .optional()
@@ -65,3 +72,4 @@ export const siteConfig = z
   .describe('registry/registry.yml: who runs the registry and where it is served.');
 
 export type SiteConfig = z.infer<typeof siteConfig>;
+export type LibraryRedirect = NonNullable<SiteConfig['library']>;

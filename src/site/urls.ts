@@ -109,3 +109,41 @@ export function sregistryPullCommand(config: Pick<SiteConfig, 'url'>, c: string,
 export function commitUrl(config: Pick<SiteConfig, 'repository'>, sha: string): string | undefined {
   return config.repository ? `${config.repository.replace(/\/+$/, '')}/commit/${sha}` : undefined;
 }
+
+/**
+ * The Library API's pull path (DESIGN §3b) as a static site serves it. A registry's collection is
+ * the Library's entity, and its containers sit in the entity's `default` collection, as Sylabs'
+ * library reads `entity/container`: so `library://lab/tool:1.0` (through a remote or --library)
+ * and `library://HOST/lab/default/tool:1.0` name the same image. A ref is a tag or an image's
+ * `sha256.<hex>`, which pins it.
+ */
+export const LIBRARY_COLLECTION = 'default';
+
+export const libraryPath = {
+  /** What `apptainer remote add` reads to find the library (and key server) of an endpoint. */
+  config: () => '/assets/config/config.prod.json',
+  version: () => '/version',
+  /** Both names of a container: `lab/tool` and `lab/default/tool`. */
+  names: (c: string, n: string) => [`${c}/${n}`, `${c}/${LIBRARY_COLLECTION}/${n}`],
+  image: (name: string, ref: string) => `/v1/images/${name}:${ref}`,
+  imagefile: (name: string, ref: string) => `/v1/imagefile/${name}:${ref}`,
+  /** The nginx map the server's configuration includes (README "Pulling with library://"). */
+  nginxMap: () => '/library-imagefile.map',
+  /** Netlify reads redirect rules from this file at the site's root. */
+  netlifyRedirects: () => '/_redirects',
+};
+
+export function libraryPin(sha256: string): string {
+  return `sha256.${sha256}`;
+}
+
+/**
+ * The `apptainer pull` command for a library:// ref. At the root of its host the reference names
+ * the host; under a path prefix it cannot (the client takes the host alone as the library's
+ * address), so --library names the site.
+ */
+export function libraryPullCommand(config: Pick<SiteConfig, 'url'>, c: string, n: string, ref: string): string {
+  const url = new URL(config.url);
+  if (basePath(config) === '') return `apptainer pull library://${url.host}/${c}/${LIBRARY_COLLECTION}/${n}:${ref}`;
+  return `apptainer pull --library ${url.origin}${basePath(config)} library://${c}/${n}:${ref}`;
+}

@@ -74,8 +74,8 @@ export async function fetchWithCert(url: string, certFile: string, method = 'GET
  * A bucket; `publicRead` lets anyone GET its objects (a bucket policy, as on AWS), and `list` lets
  * anyone list it too, so a missing key answers 404 instead of 403 (what a site needs).
  */
-export async function createBucket(server: S3Server, bucket: string, publicRead: boolean, options: { list?: boolean } = {}): Promise<void> {
-  const { S3Client, CreateBucketCommand, PutBucketPolicyCommand } = await import('@aws-sdk/client-s3');
+export async function createBucket(server: S3Server, bucket: string, publicRead: boolean, options: { list?: boolean; website?: boolean } = {}): Promise<void> {
+  const { S3Client, CreateBucketCommand, PutBucketPolicyCommand, PutBucketWebsiteCommand } = await import('@aws-sdk/client-s3');
   const client = new S3Client({ endpoint: server.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: server.env.AWS_ACCESS_KEY_ID!, secretAccessKey: server.env.AWS_SECRET_ACCESS_KEY! } });
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
   if (publicRead) {
@@ -84,5 +84,12 @@ export async function createBucket(server: S3Server, bucket: string, publicRead:
     const policy = { Version: '2012-10-17', Statement: statements };
     await client.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
   }
+  // Static website hosting, answered on websiteHost(bucket) as AWS answers BUCKET.s3-website-REGION.amazonaws.com.
+  if (options.website) await client.send(new PutBucketWebsiteCommand({ Bucket: bucket, WebsiteConfiguration: { IndexDocument: { Suffix: 'index.html' }, ErrorDocument: { Key: '404.html' } } }));
   client.destroy();
+}
+
+/** The Host that reaches a bucket's website endpoint (start.sh's `rgw dns s3website name`). */
+export function websiteHost(bucket: string): string {
+  return `${bucket}.s3-website.localhost`;
 }

@@ -46,6 +46,9 @@ $(if [ "${OBJECTSTORE:-memstore}" = bluestore ]; then printf 'osd objectstore = 
 rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT$(if [ -n "${TLS_PORT:-}" ]; then printf ' ssl_endpoint=127.0.0.1:%s ssl_certificate=%s ssl_private_key=%s' "$TLS_PORT" "$TLS_CERT" "$TLS_KEY"; fi)
 rgw data = $D/rgw
 rgw dns name = 127.0.0.1
+# S3 static website hosting, as AWS's website endpoint: a request whose Host is BUCKET.s3-website.localhost.
+rgw enable static website = true
+rgw dns s3website name = s3-website.localhost
 CONF
 C="-c $D/ceph.conf"
 monmaptool --create --fsid "$FSID" --addv a "[v2:127.0.0.1:$MON_PORT]" "$D/monmap" >/dev/null

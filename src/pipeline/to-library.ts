@@ -1,0 +1,151 @@
+import type { LibraryRedirect, SiteConfig } from '../schema/site-config.ts';
+import type { Site, Version } from '../model/types.ts';
+import { absoluteUrl, LIBRARY_COLLECTION, libraryPath, libraryPin } from '../site/urls.ts';
+
+// Stage 6a': the Library API's pull path (DESIGN §3b), for registries that set `library` in
+// registry.yml. A pull asks for /v1/images/NAME:REF (a JSON naming the image's sha256 and size),
+// then for /v1/imagefile/NAME:REF, which the host answers with a redirect to the image. Every
+// container has two NAMEs (lab/tool and lab/default/tool, urls.ts) and every image two kinds of
+// REF: the tags that resolve to it, as the shub manifests resolve them (a yanked image no tag,
+// `latest` per registry.yml), and its `sha256.<hex>` pin, for every version a tag ever held (also
+// of deleted tags), so a pinned pull keeps working after the tag moves. A withdrawn image has
+// neither. Pure.
+
+/** The Library API's version that has arch-specific tags: clients ask before a pull. */
+const API_VERSION = '2.0.0-alpha.2';
+
+/** Apptainer's own default key server: a remote must name one, or `apptainer pull` stops. */
+const KEYSERVER = 'https://keys.openpgp.org';
+
+export interface LibraryImage {
+  /** Site path without the leading slash: v1/images/lab/tool:1.0 */
+  path: string;
+  json: { data: Record<string, unknown> };
+}
+
+export interface LibraryRedirectRule {
+  /** Site path without the leading slash: v1/imagefile/lab/tool:1.0 */
+  path: string;
+  /** Where the image is (the record's https URL). */
+  to: string;
+}
+
+export interface Library {
+  images: LibraryImage[];
+  redirects: LibraryRedirectRule[];
+}
+
+interface Served {
+  collection: string;
+  container: string;
+  ref: string;
+  version: Version;
+  /** The record's architecture, when the version is a tag's current one. */
+  arch?: string;
+  /** The tags that resolve to the image now. */
+  tags: string[];
+}
+
+export function toLibrary(site: Site): Library {
+  const served = new Map<string, Served>();
+  const add = (entry: Served) => {
+    const key = `${entry.collection}/${entry.container}:${entry.ref}`;
+    if (!served.has(key)) served.set(key, entry);
+  };
+  for (const collection of site.collections) {
+    for (const container of collection.containers) {
+      const resolving = new Map<string, string[]>();
+      const resolves = (tag: (typeof container.tags)[number]) => !tag.current.retraction;
+      for (const tag of container.tags) {
+        if (!resolves(tag)) continue;
+        const names = resolving.get(tag.current.sha256) ?? [];
+        names.push(tag.name);
+        if (container.latest === tag.name && tag.name !== 'latest') names.push('latest');
+        resolving.set(tag.current.sha256, names);
+      }
+      for (const tag of container.tags) {
+        const v = tag.current;
+        if (v.retraction?.kind === 'withdrawn') continue;
+        const base = { collection: collection.name, container: container.name, version: v, arch: tag.record.architecture, tags: resolving.get(v.sha256) ?? [] };
+        if (resolves(tag)) {
+          add({ ...base, ref: tag.name });
+          if (container.latest === tag.name && tag.name !== 'latest') add({ ...base, ref: 'latest' });
+        }
+        add({ ...base, ref: libraryPin(v.sha256) });
+      }
+    }
+  }
+  const older = [
+    ...site.collections.flatMap((c) => c.containers.flatMap((n) => n.tags.map((t) => ({ collection: c.name, container: n.name, versions: t.versions.slice(0, -1) })))),
+    ...site.removed,
+  ];
+  for (const tag of older) {
+    // Newest first: if a tag went A → B → A, the later URL of A wins (as the manifests do).
+    for (const v of [...tag.versions].reverse()) {
+      if (v.retraction?.kind === 'withdrawn') continue;
+      add({ collection: tag.collection, container: tag.container, ref: libraryPin(v.sha256), version: v, tags: [] });
+    }
+  }
+
+  const images: LibraryImage[] = [];
+  const redirects: LibraryRedirectRule[] = [];
+  for (const entry of served.values()) {
+    for (const name of libraryPath.names(entry.collection, entry.container)) {
+      images.push({ path: libraryPath.image(name, entry.ref).slice(1), json: { data: toLibraryImage(entry) } });
+      redirects.push({ path: libraryPath.imagefile(name, entry.ref).slice(1), to: entry.version.url });
+    }
+  }
+  return { images, redirects };
+}
+
+/** What the Library API's `GET v1/images/…` answers (container-library-client's `Image`). */
+function toLibraryImage(entry: Served): Record<string, unknown> {
+  const hash = libraryPin(entry.version.sha256);
+  return {
+    id: hash,
+    hash,
+    size: entry.version.size,
+    ...(entry.arch ? { arch: entry.arch } : {}),
+    uploaded: true,
+    entityName: entry.collection,
+    collectionName: LIBRARY_COLLECTION,
+    containerName: entry.container,
+    tags: entry.tags,
+    customData: '',
+  };
+}
+
+/**
+ * The files beside the images' JSON: what `apptainer remote add` and the clients' version check
+ * read, and the host's redirect rules (one site-wide file for Netlify and nginx; S3's redirects
+ * are objects of their own, collection outputs like the JSON).
+ */
+export function toLibrarySiteFiles(config: SiteConfig, library: Library): { path: string; text: string }[] {
+  const form: LibraryRedirect | undefined = config.library;
+  if (form === undefined) return [];
+  const base = absoluteUrl(config, '/').replace(/\/$/, '');
+  const files = [
+    { path: libraryPath.config().slice(1), text: `${JSON.stringify({ libraryAPI: { uri: base }, keyserverAPI: { uri: KEYSERVER } })}\n` },
+    { path: libraryPath.version().slice(1), text: `${JSON.stringify({ data: { version: 'sifhub', apiVersion: API_VERSION } })}\n` },
+  ];
+  const site = (rule: LibraryRedirectRule) => new URL(absoluteUrl(config, `/${rule.path}`)).pathname;
+  if (form === 'netlify') {
+    files.push({ path: libraryPath.netlifyRedirects().slice(1), text: library.redirects.map((r) => `${site(r)} ${redirectTarget(r.to)} 303\n`).join('') });
+  } else if (form === 'nginx') {
+    files.push({ path: libraryPath.nginxMap().slice(1), text: library.redirects.map((r) => `"${site(r)}" "${redirectTarget(r.to)}";\n`).join('') });
+  }
+  return files;
+}
+
+/** The redirects S3 serves from objects: one per path, its text the target (see deploy). */
+export function toS3RedirectFiles(config: SiteConfig, library: Library): { path: string; text: string }[] {
+  return config.library === 's3-website' ? library.redirects.map((r) => ({ path: r.path, text: `${redirectTarget(r.to)}\n` })) : [];
+}
+
+/**
+ * A record's URL as a redirect target: whitespace, quotes, backslashes and `$` (an nginx
+ * variable) percent-encoded, so it stays one token in every rule file and means the same URL.
+ */
+export function redirectTarget(url: string): string {
+  return new URL(url).href.replace(/[\s"'\\$;{}]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}

@@ -1,0 +1,116 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile, stat, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+// The hosts that can send a library:// client from /v1/imagefile/… to the image, serving a built
+// site: nginx itself, with the README's configuration, and Netlify's own redirect matcher
+// (netlify-redirector, the WebAssembly build `netlify dev` runs) in front of the site's files.
+
+export interface Host {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const README = new URL('../../README.md', import.meta.url);
+
+/** The README's nginx configuration for library://, split where it says which block each half goes in. */
+export async function readmeNginxConfig(): Promise<{ http: string; server: string }> {
+  const readme = await readFile(README, 'utf8');
+  const block = /```nginx\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (!block) throw new Error('README.md has no ```nginx block');
+  const [httpPart, serverPart] = block.split(/^\s*# in the site's server \{\}.*$/m);
+  if (!httpPart || !serverPart) throw new Error("README's nginx block lacks the line \"# in the site's server {}\"");
+  return { http: httpPart, server: serverPart };
+}
+
+/**
+ * nginx (Debian's) serving `root` at `prefix` with the README's map and location, the map's path
+ * replaced by `root`'s. One process, no daemon, everything under a temp dir.
+ */
+export async function startNginx(root: string, prefix = ''): Promise<Host> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'sifhub-nginx-'));
+  const port = await freePort();
+  const readme = await readmeNginxConfig();
+  const site = (text: string) => text.replaceAll('/srv/registry/dist', root).replaceAll('location /v1/', `location ${prefix}/v1/`);
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${dir}/${t};`).join('\n');
+  await writeFile(
+    path.join(dir, 'nginx.conf'),
+    `daemon off;\nmaster_process off;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log warn;\nevents {}\nhttp {\n access_log off;\n ${temp}\n default_type application/octet-stream;\n ${site(readme.http)}\n server {\n  listen 127.0.0.1:${port};\n  ${site(readme.server)}\n  location ${prefix}/ { alias ${root}/; index index.html; }\n }\n}\n`,
+  );
+  const child = spawn('/usr/sbin/nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  await waitForPort(port, child, async () => `nginx did not start: ${stderr}${await readFile(path.join(dir, 'error.log'), 'utf8').catch(() => '')}`);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitForPort(port: number, child: ChildProcess, failure: () => Promise<string>): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) throw new Error(await failure());
+    const open = await new Promise<boolean>((resolve) => {
+      const req = http.get({ host: '127.0.0.1', port, path: '/' }, (res) => {
+        res.resume();
+        resolve(true);
+      });
+      req.on('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  child.kill();
+  throw new Error(await failure());
+}
+
+interface Matcher {
+  match(request: { scheme: string; host: string; path: string; query: string; getHeader(name: string): string; getCookie(name: string): string }): { to: string; status: number; force: boolean } | null;
+}
+
+/**
+ * Netlify as it serves a site: a file at the path is served (rules without `!` never shadow one),
+ * else the site's `_redirects`, parsed and matched by Netlify's redirector, answer.
+ */
+export async function startNetlifyHost(root: string): Promise<Host> {
+  const redirector = createRequire(import.meta.url)('netlify-redirector') as { parsePlain(rules: string, options: object): Promise<Matcher> };
+  const matcher = await redirector.parsePlain(await readFile(path.join(root, '_redirects'), 'utf8').catch(() => ''), {});
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const file = path.join(root, decodeURIComponent(url.pathname));
+    const info = file.startsWith(root) ? await stat(file).catch(() => undefined) : undefined;
+    const served = info?.isDirectory() ? path.join(file, 'index.html') : file;
+    if (info && (await stat(served).catch(() => undefined))?.isFile()) {
+      const body = await readFile(served);
+      return void res.writeHead(200, { 'content-length': body.length }).end(body);
+    }
+    const rule = matcher.match({ scheme: 'http', host: url.host, path: url.pathname, query: url.search.slice(1), getHeader: () => '', getCookie: () => '' });
+    if (rule && rule.status >= 300 && rule.status < 400) return void res.writeHead(rule.status, { location: rule.to }).end();
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import type { FileHistory } from '../../src/git/parse-log.ts';
+import { enrich } from '../../src/pipeline/enrich.ts';
+import { redirectTarget, toLibrary, toLibrarySiteFiles, toS3RedirectFiles } from '../../src/pipeline/to-library.ts';
+import type { RegistryInput, TagInput } from '../../src/records/types.ts';
+import type { SiteConfig } from '../../src/schema/site-config.ts';
+import { libraryPullCommand } from '../../src/site/urls.ts';
+import { image, tagRecord, type Image } from '../helpers/git-repo.ts';
+
+const config: SiteConfig = { name: 'T', url: 'https://registry.example.org', library: 'nginx' };
+
+function tag(name: string, img: Image & { yanked?: string; withdrawn?: string }, blob = `blob-${name}`): TagInput {
+  return { collection: 'lab', container: 'tool', name, file: `registry/lab/tool/${name}.md`, path: `lab/tool/${name}.md`, blob, record: img, notes: '' };
+}
+
+function registry(tags: TagInput[], extra: Partial<SiteConfig> = {}): RegistryInput {
+  return {
+    display: 'registry',
+    config: { ...config, ...extra },
+    collections: [{ name: 'lab', record: {}, description: '' }],
+    containers: [{ collection: 'lab', name: 'tool', record: {}, description: '' }],
+    tags,
+  };
+}
+
+const change = (commit: string, date: string, blob: string | null) => ({ commit, date, author: 'Ada', blob });
+const pin = (img: Image) => `sha256.${img.sha256}`;
+
+describe('toLibrary', () => {
+  it('serves each tag, latest and each image pin under both names, with the hash and size the client checks', () => {
+    const [a, b] = [image(1), image(2)];
+    const site = enrich(registry([tag('1.0', a), tag('2.0', { ...b, architecture: 'arm64' } as Image)]), { files: [{ path: 'lab/tool/1.0.md', changes: [change('c1', '2024-01-01T00:00:00Z', 'blob-1.0')] }, { path: 'lab/tool/2.0.md', changes: [change('c2', '2024-05-01T00:00:00Z', 'blob-2.0')] }], blobs: new Map() });
+    const { images, redirects } = toLibrary(site);
+    const refs = ['1.0', '2.0', 'latest', pin(a), pin(b)];
+    expect(images.map((i) => i.path).sort()).toEqual(refs.flatMap((r) => [`v1/images/lab/tool:${r}`, `v1/images/lab/default/tool:${r}`]).sort());
+    const latest = images.find((i) => i.path === 'v1/images/lab/default/tool:latest')!;
+    expect(latest.json).toEqual({ data: { id: pin(b), hash: pin(b), size: b.size, arch: 'arm64', uploaded: true, entityName: 'lab', collectionName: 'default', containerName: 'tool', tags: ['2.0', 'latest'], customData: '' } });
+    expect(redirects.find((r) => r.path === 'v1/imagefile/lab/tool:1.0')?.to).toBe(a.url);
+    expect(redirects.find((r) => r.path === `v1/imagefile/lab/tool:${pin(b)}`)?.to).toBe(b.url);
+  });
+
+  it('keeps a pin for every older version and every deleted tag, none for a withdrawn image', () => {
+    const [a, b, gone, bad] = [image(1), image(2), image(3), image(4)];
+    const history: FileHistory[] = [
+      { path: 'lab/tool/1.0.md', changes: [change('c1', '2024-01-01T00:00:00Z', 'b1'), change('c2', '2024-02-01T00:00:00Z', 'now')] },
+      { path: 'lab/tool/old.md', changes: [change('c1', '2024-01-01T00:00:00Z', 'b3'), change('c2', '2024-02-01T00:00:00Z', null)] },
+    ];
+    const site = enrich(registry([tag('1.0', b, 'now'), tag('bad', { ...bad, withdrawn: 'Ships a cryptominer.' })]), { files: history, blobs: new Map([['b1', tagRecord(a)], ['b3', tagRecord(gone)]]) });
+    const paths = toLibrary(site).images.map((i) => i.path);
+    expect(paths).toContain(`v1/images/lab/tool:${pin(a)}`);
+    expect(paths).toContain(`v1/images/lab/default/tool:${pin(gone)}`);
+    expect(paths).not.toContain('v1/images/lab/tool:old');
+    expect(paths.filter((p) => p.includes(bad.sha256) || p.endsWith(':bad'))).toEqual([]);
+  });
+
+  it('lets a yanked image keep only its pin', () => {
+    const [a, b] = [image(1), image(2)];
+    const site = enrich(registry([tag('1.0', { ...a, yanked: 'Wrong genome.' }), tag('2.0', b)]), { files: [], blobs: new Map() });
+    const paths = toLibrary(site).images.map((i) => i.path);
+    expect(paths).toContain(`v1/images/lab/tool:${pin(a)}`);
+    expect(paths).not.toContain('v1/images/lab/tool:1.0');
+    expect(toLibrary(site).images.find((i) => i.path === 'v1/images/lab/tool:latest')?.json.data.hash).toBe(pin(b));
+  });
+
+  it('serves no latest when registry.yml says latest: none', () => {
+    const site = enrich(registry([tag('1.0', image(1))], { latest: 'none' }), { files: [], blobs: new Map() });
+    expect(toLibrary(site).images.map((i) => i.path)).not.toContain('v1/images/lab/tool:latest');
+  });
+});
+
+describe('the host files', () => {
+  const site = (extra: Partial<SiteConfig>) => enrich(registry([tag('1.0', image(1, 'https://images.example.org/a b/$x".sif'))], extra), { files: [], blobs: new Map() });
+  const files = (extra: Partial<SiteConfig>) => {
+    const s = site(extra);
+    return new Map(toLibrarySiteFiles(s.config, toLibrary(s)).map((f) => [f.path, f.text]));
+  };
+
+  it('names the site as the library and Apptainer\'s key server, and the API version with arch tags', () => {
+    const out = files({ url: 'https://lab.example.org/registry' });
+    expect(JSON.parse(out.get('assets/config/config.prod.json')!)).toEqual({ libraryAPI: { uri: 'https://lab.example.org/registry' }, keyserverAPI: { uri: 'https://keys.openpgp.org' } });
+    expect(JSON.parse(out.get('version')!)).toEqual({ data: { version: 'sifhub', apiVersion: '2.0.0-alpha.2' } });
+  });
+
+  it('writes one nginx map line per path, under the path prefix, the target one quoted token', () => {
+    const map = files({ url: 'https://lab.example.org/registry' }).get('library-imagefile.map')!;
+    expect(map.split('\n')[0]).toBe('"/registry/v1/imagefile/lab/tool:1.0" "https://images.example.org/a%20b/%24x%22.sif";');
+    expect(files({}).has('_redirects')).toBe(false);
+  });
+
+  it('writes Netlify rules of 303s', () => {
+    const rules = files({ library: 'netlify' }).get('_redirects')!;
+    expect(rules.split('\n')[0]).toBe('/v1/imagefile/lab/tool:1.0 https://images.example.org/a%20b/%24x%22.sif 303');
+    expect(files({ library: 'netlify' }).has('library-imagefile.map')).toBe(false);
+  });
+
+  it('writes S3 redirect objects only for s3-website, and nothing at all without library', () => {
+    const s3 = site({ library: 's3-website' });
+    expect(toS3RedirectFiles(s3.config, toLibrary(s3))[0]).toEqual({ path: 'v1/imagefile/lab/tool:1.0', text: 'https://images.example.org/a%20b/%24x%22.sif\n' });
+    const none = site({ library: undefined });
+    expect(toLibrarySiteFiles(none.config, toLibrary(none))).toEqual([]);
+  });
+
+  it('keeps a URL meaning the same', () => {
+    expect(redirectTarget('https://h.example/p?q=1&r=2')).toBe('https://h.example/p?q=1&r=2');
+  });
+});
+
+describe('libraryPullCommand', () => {
+  it('names the host at its root, and --library under a path prefix', () => {
+    expect(libraryPullCommand({ url: 'https://containers.example.org' }, 'lab', 'tool', '1.0')).toBe('apptainer pull library://containers.example.org/lab/default/tool:1.0');
+    expect(libraryPullCommand({ url: 'https://lab.github.io/registry/' }, 'lab', 'tool', '1.0')).toBe('apptainer pull --library https://lab.github.io/registry library://lab/tool:1.0');
+  });
+});
