@@ -16,6 +16,7 @@ import { toManifests } from './to-manifests.ts';
 import { toSearchRecords } from './to-search-records.ts';
 import { measureSearchIndex, writeSearchIndex } from './write-search-index-pagefind.ts';
 import { toSiteFiles } from './to-site-files.ts';
+import { writeLibraryImages } from './library-images-fs.ts';
 import { toLibrary, toLibrarySiteFiles, toS3RedirectFiles } from './to-library.ts';
 import { currentSite, makeStagingDir, removeDir, replaceDir, writeFiles } from './write-output-fs.ts';
 import { collectionOfOutput, collectionOutputs, EMPTY_BUILD_CACHE, hasOutput, linkOutputs, outputDigest, readBuildCache, readCodeFingerprint, writeBuildCache, type SiteRecord } from './build-cache-fs.ts';
@@ -120,7 +121,10 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     const written = new Map<string, number>();
     const counts = await time('write', async () => ({
       manifests: await writeFiles(stagingDir, manifests.files.filter((m) => rebuilt(m.path)).map((m) => ({ path: m.path, text: toCompactJsonText(m.manifest) })), written),
-      library: library ? await writeFiles(stagingDir, [...library.images.map((i) => ({ path: i.path, text: toCompactJsonText(i.json) })), ...toS3RedirectFiles(config, library)].filter((f) => rebuilt(f.path)), written) : 0,
+      library: library
+        ? (await writeFiles(stagingDir, [...library.images.map((i) => ({ path: i.path, text: toCompactJsonText(i.json) })), ...toS3RedirectFiles(config, library)].filter((f) => rebuilt(f.path)), written)) +
+          (config.library === 'site' ? await writeLibraryImages(stagingDir, library.redirects.filter((r) => rebuilt(r.path))) : 0)
+        : 0,
       api: await writeFiles(stagingDir, [
         ...api.filter((a) => rebuilt(a.path)).map((a) => ({ path: a.path, text: toCompactJsonText(a.json) })),
         ...Object.entries(apiJsonSchemas()).map(([name, schema]) => ({ path: apiPath.schema(name).slice(1), text: toJsonText(schema) })),

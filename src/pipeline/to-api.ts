@@ -1,5 +1,5 @@
 import type { ApiCollection, ApiCollectionsIndex, ApiRegistry } from '../schema/api.ts';
-import { absoluteUrl, apiPath, pagePath, shubUri, starsIssueUrl } from '../site/urls.ts';
+import { absoluteUrl, apiPath, libraryPath, pagePath, shubUri, starsIssueUrl } from '../site/urls.ts';
 import type { Site, Version } from '../model/types.ts';
 
 // Stage 6b: the JSON API for programs (api/v1/). The index links to collection files relatively,
@@ -27,6 +27,7 @@ export function toApi(site: Site): ApiFile[] {
       manifest: absoluteUrl(config, apiPath.manifest('{collection}', '{container}', { tag: '{tag}' })),
       pull: shubUri(config, '{collection}', '{container}', { tag: '{tag}', digest: '{md5}' }),
     },
+    ...(config.library ? { library: { imagefile: config.library, image: absoluteUrl(config, libraryPath.image('{collection}/{container}', '{ref}')) } } : {}),
   };
   const index: ApiCollectionsIndex = {
     collections: site.collections.map((c) => ({

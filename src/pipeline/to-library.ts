@@ -1,10 +1,11 @@
 import type { LibraryRedirect, SiteConfig } from '../schema/site-config.ts';
-import type { Site, Version } from '../model/types.ts';
+import type { Image, Site, Version } from '../model/types.ts';
 import { absoluteUrl, LIBRARY_COLLECTION, libraryPath, libraryPin } from '../site/urls.ts';
 
 // Stage 6a': the Library API's pull path (DESIGN §3b), for registries that set `library` in
 // registry.yml. A pull asks for /v1/images/NAME:REF (a JSON naming the image's sha256 and size),
-// then for /v1/imagefile/NAME:REF, which the host answers with a redirect to the image. Every
+// then for /v1/imagefile/NAME:REF, which the host answers with a redirect to the image (or, with
+// `library: site`, the site with the image's bytes: library-images-fs.ts). Every
 // container has two NAMEs (lab/tool and lab/default/tool, urls.ts) and every image two kinds of
 // REF: the tags that resolve to it, as the shub manifests resolve them (a yanked image no tag,
 // `latest` per registry.yml), and its `sha256.<hex>` pin, for every version a tag ever held (also
@@ -28,6 +29,10 @@ export interface LibraryRedirectRule {
   path: string;
   /** Where the image is (the record's https URL). */
   to: string;
+  /** The image, for a site that serves its bytes itself (`library: site`). */
+  image: Image;
+  /** The record that names it. */
+  file: string;
 }
 
 export interface Library {
@@ -36,6 +41,7 @@ export interface Library {
 }
 
 interface Served {
+  file: string;
   collection: string;
   container: string;
   ref: string;
@@ -66,7 +72,7 @@ export function toLibrary(site: Site): Library {
       for (const tag of container.tags) {
         const v = tag.current;
         if (v.retraction?.kind === 'withdrawn') continue;
-        const base = { collection: collection.name, container: container.name, version: v, arch: tag.record.architecture, tags: resolving.get(v.sha256) ?? [] };
+        const base = { file: tag.file, collection: collection.name, container: container.name, version: v, arch: tag.record.architecture, tags: resolving.get(v.sha256) ?? [] };
         if (resolves(tag)) {
           add({ ...base, ref: tag.name });
           if (container.latest === tag.name && tag.name !== 'latest') add({ ...base, ref: 'latest' });
@@ -76,14 +82,14 @@ export function toLibrary(site: Site): Library {
     }
   }
   const older = [
-    ...site.collections.flatMap((c) => c.containers.flatMap((n) => n.tags.map((t) => ({ collection: c.name, container: n.name, versions: t.versions.slice(0, -1) })))),
+    ...site.collections.flatMap((c) => c.containers.flatMap((n) => n.tags.map((t) => ({ file: t.file, collection: c.name, container: n.name, versions: t.versions.slice(0, -1) })))),
     ...site.removed,
   ];
   for (const tag of older) {
     // Newest first: if a tag went A → B → A, the later URL of A wins (as the manifests do).
     for (const v of [...tag.versions].reverse()) {
       if (v.retraction?.kind === 'withdrawn') continue;
-      add({ collection: tag.collection, container: tag.container, ref: libraryPin(v.sha256), version: v, tags: [] });
+      add({ file: tag.file, collection: tag.collection, container: tag.container, ref: libraryPin(v.sha256), version: v, tags: [] });
     }
   }
 
@@ -92,7 +98,7 @@ export function toLibrary(site: Site): Library {
   for (const entry of served.values()) {
     for (const name of libraryPath.names(entry.collection, entry.container)) {
       images.push({ path: libraryPath.image(name, entry.ref).slice(1), json: { data: toLibraryImage(entry) } });
-      redirects.push({ path: libraryPath.imagefile(name, entry.ref).slice(1), to: entry.version.url });
+      redirects.push({ path: libraryPath.imagefile(name, entry.ref).slice(1), to: entry.version.url, image: entry.version, file: entry.file });
     }
   }
   return { images, redirects };

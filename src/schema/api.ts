@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIBRARY_REDIRECTS } from './site-config.ts';
 
 // Shapes of the JSON API under api/v1/. Small index files plus one file per collection, so a
 // program never downloads the whole registry to look at one container.
@@ -29,6 +30,13 @@ export const apiRegistry = z
         pull: z.string().describe('shub:// reference that pins a pull to one image, with {collection}, {container}, {tag} and {md5} to fill in.'),
       })
       .describe('URL templates (RFC 6570 level 1; the names are URL-safe as they are) for what would otherwise repeat in every tag.'),
+    library: z
+      .strictObject({
+        imagefile: z.enum(LIBRARY_REDIRECTS).describe('How /v1/imagefile/… reaches the image: a 303 from nginx or Netlify, a 301 from an S3 website endpoint, or the bytes from the site itself.'),
+        image: z.string().describe('Absolute URL of the Library API\'s JSON for a tag or a `sha256.<hex>` pin, with {collection}, {container} and {ref} to fill in.'),
+      })
+      .optional()
+      .describe('Present when the site serves library:// pulls (registry.yml\'s `library`).'),
   })
   .describe('api/v1/registry.json: the registry\'s identity and counts.');
 

@@ -1,6 +1,8 @@
 import { apiCollection, apiCollectionsIndex, apiRegistry } from '../schema/api.ts';
 import { shubManifest } from '../schema/manifest.ts';
-import { apiPath } from '../site/urls.ts';
+import { z } from 'zod';
+import type { LibraryRedirect } from '../schema/site-config.ts';
+import { apiPath, libraryPath, libraryPin } from '../site/urls.ts';
 
 // After a deploy: fetch the live site the way the clients and people do, and say what is wrong.
 // GitHub Pages takes a moment to serve a new deployment, so the first request is retried.
@@ -57,18 +59,42 @@ export async function checkDeployment(siteUrl: string, options: CheckOptions): P
     for (const container of collection?.containers ?? []) {
       for (const tag of container.tags) {
         if (left-- <= 0) break;
-        for (const ref of [{ tag: tag.name }, { tag: tag.name, digest: tag.md5 }]) {
+        // A yanked image keeps only its pin; a withdrawn one has no manifest at all.
+        const refs = tag.retraction?.kind === 'withdrawn' ? [] : tag.retraction ? [{ tag: tag.name, digest: tag.md5 }] : [{ tag: tag.name }, { tag: tag.name, digest: tag.md5 }];
+        for (const ref of refs) {
           const found = await getJson(apiPath.manifest(collection!.name, container.name, ref), (v) => shubManifest.parse(v));
           if (found && (found.image !== tag.url || found.version !== tag.md5)) {
             problems.push(`${base}${apiPath.manifest(collection!.name, container.name, ref)} names ${found.image} (${found.version}), the API says ${tag.url} (${tag.md5})`);
           }
         }
+        if (registry?.library && tag.url && !tag.retraction) await checkLibrary(registry.library.imagefile, `${collection!.name}/${container.name}`, tag.name, { url: tag.url, sha256: tag.sha256, size: tag.size });
       }
     }
   }
   if (index && index.collections.length > 0 && checked.every((p) => !p.startsWith('/api/container/'))) problems.push('no shub manifest could be checked');
   return { checked, problems };
+
+  /** library://: the image's JSON, and /v1/imagefile/… answering as the registry's form says it will. */
+  async function checkLibrary(form: LibraryRedirect, name: string, ref: string, image: { url: string; sha256: string; size: number }): Promise<void> {
+    const json = await getJson(libraryPath.image(name, ref), (v) => libraryImage.parse(v));
+    if (json && (json.data.hash !== libraryPin(image.sha256) || json.data.size !== image.size)) {
+      problems.push(`${base}${libraryPath.image(name, ref)} says ${json.data.hash} (${json.data.size} bytes), the API says ${libraryPin(image.sha256)} (${image.size} bytes)`);
+    }
+    const sitePath = libraryPath.imagefile(name, ref);
+    const response = await fetch(base + sitePath, { method: form === 'site' ? 'HEAD' : 'GET', redirect: 'manual', signal: AbortSignal.timeout(30_000) }).catch((error: unknown) => error as Error);
+    if (response instanceof Error) return void problems.push(`${base}${sitePath} did not answer: ${response.message}`);
+    await response.body?.cancel();
+    const expected = form === 'site' ? `200 with ${image.size} bytes` : `${form === 's3-website' ? 301 : 303} to ${image.url}`;
+    const got = response.status === 200 ? `200 with ${response.headers.get('content-length')} bytes` : `${response.status}${response.headers.get('location') ? ` to ${response.headers.get('location')}` : ''}`;
+    if (got !== expected) {
+      const hint = form === 'nginx' ? ' (is the map included, and nginx reloaded since the deploy?)' : form === 'netlify' ? ' (was _redirects deployed at the site\'s root?)' : form === 's3-website' ? ' (is this the bucket\'s website endpoint?)' : '';
+      problems.push(`${base}${sitePath} answered ${got}, expected ${expected} (registry.yml has library: ${form})${hint}`);
+    } else checked.push(sitePath);
+  }
 }
+
+/** The part of the Library API's image JSON a pull reads. */
+const libraryImage = z.object({ data: z.object({ hash: z.string(), size: z.number() }) });
 
 /**
  * Whether the site built for `built` is the one served at `served` (trailing slashes and host

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { startImageServer, type ImageServer } from '../helpers/image-server.ts';
 import { libraryPull, parsePullCommand, remoteEndpoint, type Generation } from '../helpers/library-client.ts';
 import { startNetlifyHost, startNginx, type Host } from '../helpers/library-hosts.ts';
 import { createBucket, startS3Server, websiteHost, type S3Server } from '../helpers/s3-server.ts';
+import { startStaticServer, type StaticServer } from '../../src/serve/static-server-node.ts';
 
 // library:// end to end: records in git → `sifhub build` with each `library:` form → the site
 // served by a host that redirects (nginx with the README's configuration, Netlify's redirector,
@@ -27,18 +29,19 @@ function describeImage(bytes: Buffer, url: string): Image & { bytes: Buffer } {
 }
 
 /** Builds the repository's registry with `registry.yml` set to `config`, into `out`. */
-async function build(config: string, out: string): Promise<string> {
+async function build(config: string, out: string, env: Record<string, string> = {}): Promise<string> {
   await repo.write({ 'registry/registry.yml': config });
-  const built = await runSifhub(['build', '--registry', 'registry', '--out', out, '--quiet'], repo.dir);
+  const built = await runSifhub(['build', '--registry', 'registry', '--out', out, '--quiet'], repo.dir, env);
   expect(withoutPlaceholderWarning(built.stderr)).toBe('');
   expect(built.code).toBe(0);
   return path.join(repo.dir, out);
 }
 
 beforeAll(async () => {
-  // Over two 5 MiB parts, so the 303 path's Range download really comes in parts.
-  const big = randomBytes(11 * 1024 * 1024 + 123);
   const busybox = await readFile(path.join(FIXTURES, 'sce-3.8.1_busybox_amd64_signed.sif'));
+  // Over two 5 MiB parts, so the 303 path's Range download really comes in parts; a SIF header
+  // first, as verify (and so `library: site`) checks.
+  const big = Buffer.concat([busybox.subarray(0, 4096), randomBytes(11 * 1024 * 1024 + 123)]);
   const alpine = await readFile(path.join(FIXTURES, 'singularity-3.2.1_alpine_labels-apps.sif'));
   images = await startImageServer({ '/big.sif': big, '/busybox.sif': busybox, '/alpine.sif': alpine });
   img.big = describeImage(big, `${images.base}/big.sif`);
@@ -94,7 +97,8 @@ describe.each([
       site(`v1/imagefile/lab/tool:sha256.${img.big!.sha256}?arch=amd64`),
       site(`v1/images/lab/tool:sha256.${img.big!.sha256}?arch=amd64`),
     ]);
-    expect(requests.slice(5).sort()).toEqual(['bytes=0-5242879', 'bytes=10485760-11534458', 'bytes=5242880-10485759'].map((r) => `GET ${img.big!.url} ${r}`));
+    const part = 5 * 1024 * 1024;
+    expect(requests.slice(5).sort()).toEqual([`bytes=0-${part - 1}`, `bytes=${2 * part}-${img.big!.size - 1}`, `bytes=${part}-${2 * part - 1}`].map((r) => `GET ${img.big!.url} ${r}`));
   });
 
   it('lets a yanked image be pulled by its pin only', async () => {
@@ -117,6 +121,13 @@ describe.each([
       }
     }
     expect(commands[1]).toContain(`:sha256.${img.busybox!.sha256}`);
+  });
+
+  it('passes `sifhub check-deployment`, which asks for the library:// paths too', async () => {
+    const checked = await runSifhub(['check-deployment', '--url', base], repo.dir, { SIFHUB_DEPLOY_WAIT_SECONDS: '0' });
+    expect(checked.stderr).toBe('');
+    expect(checked.stdout).toContain(`${base}/v1/imagefile/lab/tool:1.0`);
+    expect(checked.stdout).toContain(`${base}/v1/images/lab/tool:1.0`);
   });
 
   it('names itself as a library for `apptainer remote add`', async () => {
@@ -159,5 +170,71 @@ describe('library: s3-website, deployed to radosgw', () => {
 
   it('fails the sha256 check, never pulling a wrong image, through the REST endpoint that cannot redirect', async () => {
     await expect(libraryPull(`${s3.endpoint}/${BUCKET}`, 'lab/tool', '1.0', { generation: 'current', ca: images.ca })).rejects.toThrow(/cached file hash\(sha256\.[0-9a-f]{64}\) and expected hash\(sha256\.[0-9a-f]{64}\) does not match/);
+  });
+});
+
+describe('library: site, on a host that cannot redirect', () => {
+  let server: StaticServer;
+  let cache: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    cache = await mkdtemp(path.join(tmpdir(), 'sifhub-cache-'));
+    // The build downloads as verify does: https, and this test's loopback image host allowed by name.
+    env = { ...images.trust, SIFHUB_ALLOW_HOST: 'localhost', SIFHUB_CACHE_DIR: cache };
+    server = await startStaticServer({ root: await build('name: Library test\nurl: https://registry.example.org\nlibrary: site\n', 'dist-site', env) });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.close();
+    await rm(cache, { recursive: true, force: true });
+  });
+
+  it.each(GENERATIONS)('the %s client gets the bytes from the site itself', async (generation) => {
+    for (const [name, ref, expected] of [['lab/tool', '1.0', img.busybox!], ['lab/default/tool', `sha256.${img.big!.sha256}`, img.big!]] as const) {
+      const pulled = await libraryPull(server.url, name, ref, { generation });
+      expect(pulled.bytes.equals(expected.bytes), `${name}:${ref}`).toBe(true);
+      expect(pulled.requests.some((r) => r.includes(images.base))).toBe(false);
+    }
+  });
+
+  it('checks the images it kept, as a restored CI cache must be: other bytes under a sha256 are fetched again', async () => {
+    const kept = path.join(cache, 'images', img.busybox!.sha256);
+    await rm(kept);
+    await writeFile(kept, Buffer.alloc(img.busybox!.size, 7));
+    const dir = await build('name: Library test\nurl: https://registry.example.org\nlibrary: site\n', 'dist-site-again', env);
+    expect((await readFile(path.join(dir, 'v1/imagefile/lab/tool:1.0'))).equals(img.busybox!.bytes)).toBe(true);
+    expect((await readFile(kept)).equals(img.busybox!.bytes)).toBe(true);
+  });
+
+  it('passes `sifhub check-deployment`, which asks for the bytes\' size', async () => {
+    const checked = await runSifhub(['check-deployment', '--url', server.url], repo.dir, { SIFHUB_DEPLOY_WAIT_SECONDS: '0' });
+    expect(checked.stderr).toBe('');
+    expect(checked.stdout).toContain(`${server.url}/v1/imagefile/lab/tool:1.0`);
+  });
+
+  it('fails `sifhub check-deployment` on a host that does not redirect as registry.yml says', async () => {
+    const plain = await startStaticServer({ root: path.join(repo.dir, 'dist-netlify') });
+    try {
+      const checked = await runSifhub(['check-deployment', '--url', plain.url], repo.dir, { SIFHUB_DEPLOY_WAIT_SECONDS: '0' });
+      expect(checked.code).not.toBe(0);
+      expect(checked.stderr).toContain(`${plain.url}/v1/imagefile/lab/tool:1.0 answered 404, expected 303 to ${img.busybox!.url} (registry.yml has library: netlify) (was _redirects deployed at the site's root?)`);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('refuses to build with an image whose bytes are not the record\'s, and leaves the site as it was', async () => {
+    await repo.write({ 'registry/lab/tool/bad.md': tagRecord({ ...img.busybox!, sha256: 'f'.repeat(64), md5: 'f'.repeat(32) }) });
+    try {
+      const built = await runSifhub(['build', '--registry', 'registry', '--out', 'dist-site', '--quiet'], repo.dir, env);
+      expect(built.code).not.toBe(0);
+      expect(built.stderr).toContain('registry/lab/tool/bad.md: library: site needs its image');
+      expect(built.stderr).toContain('sha256');
+      const pulled = await libraryPull(server.url, 'lab/tool', '1.0', { generation: 'current' });
+      expect(pulled.bytes.equals(img.busybox!.bytes)).toBe(true);
+      await expect(libraryPull(server.url, 'lab/tool', 'bad', { generation: 'current' })).rejects.toThrow('image does not exist');
+    } finally {
+      await rm(path.join(repo.dir, 'registry/lab/tool/bad.md'));
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
-import { nonPublicKind } from '../../src/commands/verify/public-address-node.ts';
+import { nonPublicKind } from '../../src/storage/public-address-node.ts';
 
 // The addresses `sifhub verify` refuses to dial, held against IANA's special-purpose address
 // registries (test/fixtures/iana/, the CSVs IANA publishes) and the IPv6 spellings of IPv4 that

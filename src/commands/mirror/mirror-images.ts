@@ -6,7 +6,7 @@ import { mapConcurrent } from '../../concurrency.ts';
 import type { Site, Version } from '../../model/types.ts';
 import { storageError, uploadImage } from '../../storage/s3.ts';
 import { imageKey, publicUrlOf, type S3Location } from '../../storage/s3-url.ts';
-import { verifyImage, type VerifyOptions } from '../verify/verify-image-http.ts';
+import { verifyImage, type VerifyOptions } from '../../storage/verify-image-http.ts';
 
 // `sifhub mirror`: a copy of every image the registry has ever published (every version of every
 // tag, deleted tags' too) in a second bucket, under its content key. Each is downloaded as verify

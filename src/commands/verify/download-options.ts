@@ -1,14 +1,14 @@
 import { positiveWholeNumber, type OptionSpec } from '../command.ts';
-import type { VerifyOptions } from './verify-image-http.ts';
+import { DEFAULT_DOWNLOAD_LIMITS, type VerifyOptions } from '../../storage/verify-image-http.ts';
 
 // How verify and mirror download an image someone else named: the limits a person may set, and
 // the options object both commands take them from.
 
 export const DOWNLOAD_OPTIONS = {
   'allow-host': { type: 'string', value: 'HOST', help: 'also allow this host when it resolves to a private address (an internal image host a self-hosted runner reaches; default SIFHUB_ALLOW_HOST)' },
-  'max-size': { type: 'string', value: 'BYTES', default: String(20 * 1024 ** 3), help: 'refuse larger images' },
-  timeout: { type: 'string', value: 'SECONDS', default: '1800', help: 'give up on one image after this long' },
-  'idle-timeout': { type: 'string', value: 'SECONDS', default: '60', help: 'give up when no byte arrives for this long' },
+  'max-size': { type: 'string', value: 'BYTES', default: String(DEFAULT_DOWNLOAD_LIMITS.maxBytes), help: 'refuse larger images' },
+  timeout: { type: 'string', value: 'SECONDS', default: String(DEFAULT_DOWNLOAD_LIMITS.timeoutMs / 1000), help: 'give up on one image after this long' },
+  'idle-timeout': { type: 'string', value: 'SECONDS', default: String(DEFAULT_DOWNLOAD_LIMITS.idleMs / 1000), help: 'give up when no byte arrives for this long' },
   jobs: { type: 'string', value: 'N', default: '3', help: 'images downloaded side by side' },
 } as const satisfies Record<string, OptionSpec>;
 

@@ -4,7 +4,7 @@ import { recordOrUndefined } from '../../records/check-record.ts';
 import { loadRecords } from '../../records/load-records-fs.ts';
 import { readRegistryFilesAt } from '../../records/read-registry-git.ts';
 import type { RegistryFile, TagInput } from '../../records/types.ts';
-import { verifyImage, type VerifyOptions } from './verify-image-http.ts';
+import { verifyImage, type VerifyOptions } from '../../storage/verify-image-http.ts';
 
 // Which image URLs `sifhub verify` checks, and checking them a few at a time. A record names its
 // image at `url` and, optionally, at `mirrors:`; each address is fetched and must serve exactly

@@ -5,7 +5,7 @@ import { lookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { parseReleaseAssetUrl } from '../../github/urls.ts';
+import { parseReleaseAssetUrl } from '../github/urls.ts';
 import { nonPublicKind } from './public-address-node.ts';
 
 // `sifhub verify` for one image: does its URL serve, directly and completely, the bytes the
@@ -30,6 +30,9 @@ export interface VerifyOptions {
   /** Also write the bytes here as they are checked (mirror copies them); the caller removes it on failure. */
   keep?: string;
 }
+
+/** The limits `verify`, `mirror` and `library: site` builds download with unless told otherwise. */
+export const DEFAULT_DOWNLOAD_LIMITS = { maxBytes: 20 * 1024 ** 3, timeoutMs: 1800 * 1000, idleMs: 60 * 1000 } as const;
 
 /** Release downloads go github.com → the asset host; allow a little slack, never a loop. */
 const RELEASE_HOPS = 3;
