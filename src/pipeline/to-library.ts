@@ -60,10 +60,10 @@ export function toLibrary(site: Site): Library {
   };
   for (const collection of site.collections) {
     for (const container of collection.containers) {
+      // A tag resolves to its image unless the image is yanked or withdrawn.
       const resolving = new Map<string, string[]>();
-      const resolves = (tag: (typeof container.tags)[number]) => !tag.current.retraction;
       for (const tag of container.tags) {
-        if (!resolves(tag)) continue;
+        if (tag.current.retraction) continue;
         const names = resolving.get(tag.current.sha256) ?? [];
         names.push(tag.name);
         if (container.latest === tag.name && tag.name !== 'latest') names.push('latest');
@@ -73,7 +73,7 @@ export function toLibrary(site: Site): Library {
         const v = tag.current;
         if (v.retraction?.kind === 'withdrawn') continue;
         const base = { file: tag.file, collection: collection.name, container: container.name, version: v, arch: tag.record.architecture, tags: resolving.get(v.sha256) ?? [] };
-        if (resolves(tag)) {
+        if (!v.retraction) {
           add({ ...base, ref: tag.name });
           if (container.latest === tag.name && tag.name !== 'latest') add({ ...base, ref: 'latest' });
         }
