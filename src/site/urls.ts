@@ -144,6 +144,11 @@ export function libraryPin(sha256: string): string {
  */
 export function libraryPullCommand(config: Pick<SiteConfig, 'url'>, c: string, n: string, ref: string): string {
   const url = new URL(config.url);
-  if (basePath(config) === '') return `apptainer pull library://${url.host}/${c}/${LIBRARY_COLLECTION}/${n}:${ref}`;
-  return `apptainer pull --library ${url.origin}${basePath(config)} library://${c}/${n}:${ref}`;
+  const uri = libraryUri(config, c, n, ref);
+  return basePath(config) === '' ? `apptainer pull ${uri}` : `apptainer pull --library ${url.origin}${basePath(config)} ${uri}`;
+}
+
+/** The library:// reference: with the host at its root, else the path alone (for --library or a remote). */
+export function libraryUri(config: Pick<SiteConfig, 'url'>, c: string, n: string, ref: string): string {
+  return basePath(config) === '' ? `library://${new URL(config.url).host}/${c}/${LIBRARY_COLLECTION}/${n}:${ref}` : `library://${c}/${n}:${ref}`;
 }

@@ -121,6 +121,12 @@ describe.each([
       }
     }
     expect(commands[1]).toContain(`:sha256.${img.busybox!.sha256}`);
+    // The version history names the image the tag held before, by its pin.
+    const older = new RegExp(`<code class="hash">(library://[^<]*:sha256\\.${img.big!.sha256})</code>`).exec(page)?.[1];
+    expect(older).toBeDefined();
+    const parsed = parsePullCommand(`apptainer pull ${older}`);
+    const pulled = await libraryPull(base, parsed.path, parsed.tag, { generation: 'legacy', ca: images.ca });
+    expect(pulled.bytes.equals(img.big!.bytes)).toBe(true);
   });
 
   it('passes `sifhub check-deployment`, which asks for the library:// paths too', async () => {
