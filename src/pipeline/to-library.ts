@@ -1,6 +1,6 @@
 import type { LibraryRedirect, SiteConfig } from '../schema/site-config.ts';
 import type { Image, Site, Version } from '../model/types.ts';
-import { absoluteUrl, LIBRARY_COLLECTION, libraryPath, libraryPin } from '../site/urls.ts';
+import { absoluteUrl, basePath, LIBRARY_COLLECTION, libraryPath, libraryPin } from '../site/urls.ts';
 
 // Stage 6a': the Library API's pull path (DESIGN §3b), for registries that set `library` in
 // registry.yml. A pull asks for /v1/images/NAME:REF (a JSON naming the image's sha256 and size),
@@ -97,15 +97,18 @@ export function toLibrary(site: Site): Library {
   const redirects: LibraryRedirectRule[] = [];
   for (const entry of served.values()) {
     for (const name of libraryPath.names(entry.collection, entry.container)) {
-      images.push({ path: libraryPath.image(name, entry.ref).slice(1), json: { data: toLibraryImage(entry) } });
+      images.push({ path: libraryPath.image(name, entry.ref).slice(1), json: { data: toLibraryImage(entry, site.config.library === 'cloudflare') } });
       redirects.push({ path: libraryPath.imagefile(name, entry.ref).slice(1), to: entry.version.url, image: entry.version, file: entry.file });
     }
   }
   return { images, redirects };
 }
 
-/** What the Library API's `GET v1/images/…` answers (container-library-client's `Image`). */
-function toLibraryImage(entry: Served): Record<string, unknown> {
+/**
+ * What the Library API's `GET v1/images/…` answers (container-library-client's `Image`). With
+ * `location`, the image's address, for Cloudflare's worker to redirect to (clients ignore it).
+ */
+function toLibraryImage(entry: Served, location: boolean): Record<string, unknown> {
   const hash = libraryPin(entry.version.sha256);
   return {
     id: hash,
@@ -118,6 +121,7 @@ function toLibraryImage(entry: Served): Record<string, unknown> {
     containerName: entry.container,
     tags: entry.tags,
     customData: '',
+    ...(location ? { location: redirectTarget(entry.version.url) } : {}),
   };
 }
 
@@ -139,8 +143,37 @@ export function toLibrarySiteFiles(config: SiteConfig, library: Library): { path
     files.push({ path: libraryPath.netlifyRedirects().slice(1), text: library.redirects.map((r) => `${site(r)} ${redirectTarget(r.to)} 303\n`).join('') });
   } else if (form === 'nginx') {
     files.push({ path: libraryPath.nginxMap().slice(1), text: library.redirects.map((r) => `"${site(r)}" "${redirectTarget(r.to)}";\n`).join('') });
+  } else if (form === 'cloudflare') {
+    const prefix = basePath(config);
+    files.push({ path: libraryPath.cloudflareWorker().slice(1), text: cloudflareWorker(prefix) });
+    // Only these paths run the worker (and count as its requests); every other file is served as it is.
+    files.push({ path: libraryPath.cloudflareRoutes().slice(1), text: `${JSON.stringify({ version: 1, include: [`${prefix}/v1/imagefile/*`], exclude: [] })}\n` });
   }
   return files;
+}
+
+/**
+ * Cloudflare Pages' `_redirects` cannot hold these rules: it reads `:latest` in
+ * `/v1/imagefile/lab/tool:latest` as a placeholder that matches any tag (a wrong image), and
+ * allows 2,000 rules. This worker answers /v1/imagefile/NAME:REF with a 303 to the `location`
+ * in /v1/images/NAME:REF, the JSON the site already serves, and 404 when there is none.
+ */
+function cloudflareWorker(prefix: string): string {
+  return `// Written by sifhub build (registry.yml: library: cloudflare). library:// on Cloudflare Pages:
+// /v1/imagefile/NAME:REF answers 303 to the image /v1/images/NAME:REF names.
+const PREFIX = ${JSON.stringify(`${prefix}/v1/imagefile/`)};
+const IMAGES = ${JSON.stringify(`${prefix}/v1/images/`)};
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    if (!url.pathname.startsWith(PREFIX)) return env.ASSETS.fetch(request);
+    const json = await env.ASSETS.fetch(new URL(IMAGES + url.pathname.slice(PREFIX.length), url.origin).href);
+    const location = json.status === 200 ? (await json.json().catch(() => ({}))).data?.location : undefined;
+    if (typeof location !== 'string' || !location.startsWith('https://')) return new Response('image not found\\n', { status: 404 });
+    return new Response(null, { status: 303, headers: { Location: location } });
+  },
+};
+`;
 }
 
 /** The redirects S3 serves from objects: one per path, its text the target (see deploy). */

@@ -32,7 +32,7 @@ export const apiRegistry = z
       .describe('URL templates (RFC 6570 level 1; the names are URL-safe as they are) for what would otherwise repeat in every tag.'),
     library: z
       .strictObject({
-        imagefile: z.enum(LIBRARY_REDIRECTS).describe('How /v1/imagefile/… reaches the image: a 303 from nginx or Netlify, a 301 from an S3 website endpoint, or the bytes from the site itself.'),
+        imagefile: z.enum(LIBRARY_REDIRECTS).describe('How /v1/imagefile/… reaches the image: a 303 from nginx, Netlify or Cloudflare Pages, a 301 from an S3 website endpoint, or the bytes from the site itself.'),
         image: z.string().describe('Absolute URL of the Library API\'s JSON for a tag or a `sha256.<hex>` pin, with {collection}, {container} and {ref} to fill in.'),
       })
       .optional()

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { githubLogin, httpsUrl, shortText, text } from './fields.ts';
 
 /** How a library:// client gets from /v1/imagefile/… to the image (README "Pulling with library://"). */
-export const LIBRARY_REDIRECTS = ['netlify', 'nginx', 's3-website', 'site'] as const;
+export const LIBRARY_REDIRECTS = ['netlify', 'nginx', 'cloudflare', 's3-website', 'site'] as const;
 
 /**
  * The shub client parses `shub://HOST[/PREFIX]/coll/name` with `[-.a-zA-Z0-9/]{1,64}` for
@@ -63,7 +63,7 @@ export const siteConfig = z
     library: z
       .enum(LIBRARY_REDIRECTS)
       .optional()
-      .describe('Serve `library://` pulls (the Library API\'s pull path) and how the host sends /v1/imagefile/… to each image: netlify (a _redirects file of 303s), nginx (a map file the server config includes; 303s) or s3-website (`sifhub deploy` stores S3 website redirects: 301s, which Apptainer 1.2 and later follow); or site: the build copies every image into the site, which serves the bytes itself (any host, GitHub Pages too; the site grows by several times the images\' bytes). Left out, the site serves no library:// pulls.'),
+      .describe('Serve `library://` pulls (the Library API\'s pull path) and how the host sends /v1/imagefile/… to each image: netlify (a _redirects file of 303s), nginx (a map file the server config includes; 303s), cloudflare (a _worker.js for Cloudflare Pages that answers 303s from the images\' JSON) or s3-website (`sifhub deploy` stores S3 website redirects: 301s, which Apptainer 1.2 and later follow); or site: the build copies every image into the site, which serves the bytes itself (any host, GitHub Pages too; the site grows by several times the images\' bytes). Left out, the site serves no library:// pulls.'),
     latest: z
       .enum(['newest', 'none'])
       .optional()

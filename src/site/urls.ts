@@ -131,6 +131,9 @@ export const libraryPath = {
   nginxMap: () => '/library-imagefile.map',
   /** Netlify reads redirect rules from this file at the site's root. */
   netlifyRedirects: () => '/_redirects',
+  /** Cloudflare Pages runs this module for the routes _routes.json names (advanced mode). */
+  cloudflareWorker: () => '/_worker.js',
+  cloudflareRoutes: () => '/_routes.json',
 };
 
 export function libraryPin(sha256: string): string {

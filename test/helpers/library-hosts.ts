@@ -5,10 +5,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 // The hosts that can send a library:// client from /v1/imagefile/… to the image, serving a built
-// site: nginx itself, with the README's configuration, and Netlify's own redirect matcher
-// (netlify-redirector, the WebAssembly build `netlify dev` runs) in front of the site's files.
+// site: nginx itself, with the README's configuration; Netlify's own redirect matcher
+// (netlify-redirector, the WebAssembly build `netlify dev` runs) in front of the site's files; and
+// Cloudflare Pages as `wrangler pages dev` runs it (workerd, Cloudflare's runtime, offline).
 
 export interface Host {
   /** http://127.0.0.1:PORT */
@@ -64,8 +66,8 @@ export async function startNginx(root: string, prefix = ''): Promise<Host> {
   };
 }
 
-async function waitForPort(port: number, child: ChildProcess, failure: () => Promise<string>): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+async function waitForPort(port: number, child: ChildProcess, failure: () => Promise<string>, tries = 100): Promise<void> {
+  for (let i = 0; i < tries; i++) {
     if (child.exitCode !== null) throw new Error(await failure());
     const open = await new Promise<boolean>((resolve) => {
       const req = http.get({ host: '127.0.0.1', port, path: '/' }, (res) => {
@@ -111,6 +113,31 @@ export async function startNetlifyHost(root: string): Promise<Host> {
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+const WRANGLER = fileURLToPath(new URL('../../node_modules/wrangler/bin/wrangler.js', import.meta.url));
+
+/** Cloudflare Pages serving `root` (its _redirects, _worker.js and _routes.json included), offline. */
+export async function startCloudflareHost(root: string): Promise<Host> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'sifhub-wrangler-'));
+  const port = await freePort();
+  const child = spawn(process.execPath, [WRANGLER, 'pages', 'dev', root, '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()), '--log-level', 'error'], {
+    cwd: dir,
+    env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', WRANGLER_LOG_PATH: dir, XDG_CONFIG_HOME: dir, HOME: dir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  await waitForPort(port, child, async () => `wrangler pages dev did not start: ${output}`, 600);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }

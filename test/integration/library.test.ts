@@ -8,7 +8,7 @@ import { runSifhub, withoutPlaceholderWarning } from '../helpers/cli.ts';
 import { TempRepo, tagRecord, type Image } from '../helpers/git-repo.ts';
 import { startImageServer, type ImageServer } from '../helpers/image-server.ts';
 import { libraryPull, parsePullCommand, remoteEndpoint, type Generation } from '../helpers/library-client.ts';
-import { startNetlifyHost, startNginx, type Host } from '../helpers/library-hosts.ts';
+import { startCloudflareHost, startNetlifyHost, startNginx, type Host } from '../helpers/library-hosts.ts';
 import { createBucket, startS3Server, websiteHost, type S3Server } from '../helpers/s3-server.ts';
 import { startStaticServer, type StaticServer } from '../../src/serve/static-server-node.ts';
 
@@ -63,6 +63,7 @@ afterAll(async () => {
 describe.each([
   { form: 'nginx', url: 'https://lab.example.org/registry', prefix: '/registry', start: (dir: string) => startNginx(dir, '/registry') },
   { form: 'netlify', url: 'https://registry.example.org', prefix: '', start: (dir: string) => startNetlifyHost(dir) },
+  { form: 'cloudflare', url: 'https://registry.example.org', prefix: '', start: (dir: string) => startCloudflareHost(dir) },
 ])('library: $form', ({ form, url, prefix, start }) => {
   let host: Host;
   let base: string;
@@ -143,6 +144,19 @@ describe.each([
   it('answers an unknown tag with 404, which the client reports', async () => {
     await expect(libraryPull(base, 'lab/tool', '9.9', { generation: 'legacy', ca: images.ca })).rejects.toThrow('image does not exist in the library: lab/tool:9.9 (amd64)');
   });
+});
+
+describe('Cloudflare Pages given the netlify form\'s _redirects', () => {
+  it('reads `:latest` as a placeholder and sends another tag to latest\'s image: why library: cloudflare is a worker', async () => {
+    const host = await startCloudflareHost(await build('name: Library test\nurl: https://registry.example.org\nlibrary: netlify\n', 'dist-netlify-on-cloudflare'));
+    try {
+      const pulled = libraryPull(host.url, 'lab/tool', `sha256.${img.big!.sha256}`, { generation: 'current', ca: images.ca });
+      // The pin's rule follows latest's, whose placeholder matches it first: the busybox image, refused by its hash.
+      await expect(pulled).rejects.toThrow(`expected hash(sha256.${img.big!.sha256}) does not match`);
+    } finally {
+      await host.close();
+    }
+  }, 60_000);
 });
 
 describe('library: s3-website, deployed to radosgw', () => {

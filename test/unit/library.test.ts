@@ -93,6 +93,15 @@ describe('the host files', () => {
     expect(files({ library: 'netlify' }).has('library-imagefile.map')).toBe(false);
   });
 
+  it('writes Cloudflare a worker run only for /v1/imagefile/, and gives the images\' JSON the address it redirects to', () => {
+    const out = files({ library: 'cloudflare', url: 'https://lab.example.org/registry' });
+    expect(JSON.parse(out.get('_routes.json')!)).toEqual({ version: 1, include: ['/registry/v1/imagefile/*'], exclude: [] });
+    expect(out.get('_worker.js')).toContain('const PREFIX = "/registry/v1/imagefile/";');
+    const cloudflare = site({ library: 'cloudflare' });
+    expect(toLibrary(cloudflare).images[0]!.json.data.location).toBe('https://images.example.org/a%20b/%24x%22.sif');
+    expect(toLibrary(site({})).images[0]!.json.data.location).toBeUndefined();
+  });
+
   it('writes S3 redirect objects only for s3-website, and nothing at all without library', () => {
     const s3 = site({ library: 's3-website' });
     expect(toS3RedirectFiles(s3.config, toLibrary(s3))[0]).toEqual({ path: 'v1/imagefile/lab/tool:1.0', text: 'https://images.example.org/a%20b/%24x%22.sif\n' });
