@@ -1,6 +1,6 @@
 import type { LibraryRedirect, SiteConfig } from '../schema/site-config.ts';
 import type { Image, Site, Version } from '../model/types.ts';
-import { absoluteUrl, basePath, LIBRARY_COLLECTION, libraryPath, libraryPin } from '../site/urls.ts';
+import { absoluteUrl, basePath, LIBRARY_COLLECTION, libraryPath, libraryPin, redirectTarget } from '../site/urls.ts';
 
 // Stage 6a': the Library API's pull path (DESIGN §3b), for registries that set `library` in
 // registry.yml. A pull asks for /v1/images/NAME:REF (a JSON naming the image's sha256 and size),
@@ -179,12 +179,4 @@ export default {
 /** The redirects S3 serves from objects: one per path, its text the target (see deploy). */
 export function toS3RedirectFiles(config: SiteConfig, library: Library): { path: string; text: string }[] {
   return config.library === 's3-website' ? library.redirects.map((r) => ({ path: r.path, text: `${redirectTarget(r.to)}\n` })) : [];
-}
-
-/**
- * A record's URL as a redirect target: whitespace, quotes, backslashes and `$` (an nginx
- * variable) percent-encoded, so it stays one token in every rule file and means the same URL.
- */
-export function redirectTarget(url: string): string {
-  return new URL(url).href.replace(/[\s"'\\$;{}]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }

@@ -1,8 +1,8 @@
+import { z } from 'zod';
 import { apiCollection, apiCollectionsIndex, apiRegistry } from '../schema/api.ts';
 import { shubManifest } from '../schema/manifest.ts';
-import { z } from 'zod';
 import type { LibraryRedirect } from '../schema/site-config.ts';
-import { apiPath, libraryPath, libraryPin } from '../site/urls.ts';
+import { apiPath, libraryPath, libraryPin, redirectTarget } from '../site/urls.ts';
 
 // After a deploy: fetch the live site the way the clients and people do, and say what is wrong.
 // GitHub Pages takes a moment to serve a new deployment, so the first request is retried.
@@ -84,10 +84,17 @@ export async function checkDeployment(siteUrl: string, options: CheckOptions): P
     const response = await fetch(base + sitePath, { method: form === 'site' ? 'HEAD' : 'GET', redirect: 'manual', signal: AbortSignal.timeout(30_000) }).catch((error: unknown) => error as Error);
     if (response instanceof Error) return void problems.push(`${base}${sitePath} did not answer: ${response.message}`);
     await response.body?.cancel();
-    const expected = form === 'site' ? `200 with ${image.size} bytes` : `${form === 's3-website' ? 301 : 303} to ${image.url}`;
+    const expected = form === 'site' ? `200 with ${image.size} bytes` : `${form === 's3-website' ? 301 : 303} to ${redirectTarget(image.url)}`;
     const got = response.status === 200 ? `200 with ${response.headers.get('content-length')} bytes` : `${response.status}${response.headers.get('location') ? ` to ${response.headers.get('location')}` : ''}`;
     if (got !== expected) {
-      const hint = form === 'nginx' ? ' (is the map included, and nginx reloaded since the deploy?)' : form === 'netlify' ? ' (was _redirects deployed at the site\'s root?)' : form === 's3-website' ? ' (is this the bucket\'s website endpoint?)' : '';
+      const hints: Record<LibraryRedirect, string> = {
+        nginx: ' (is the map included, and nginx reloaded since the deploy?)',
+        netlify: ' (was _redirects deployed at the site\'s root?)',
+        cloudflare: ' (were _worker.js and _routes.json deployed at the site\'s root?)',
+        's3-website': ' (is this the bucket\'s website endpoint?)',
+        site: '',
+      };
+      const hint = hints[form];
       problems.push(`${base}${sitePath} answered ${got}, expected ${expected} (registry.yml has library: ${form})${hint}`);
     } else checked.push(sitePath);
   }

@@ -155,3 +155,11 @@ export function libraryPullCommand(config: Pick<SiteConfig, 'url'>, c: string, n
 export function libraryUri(config: Pick<SiteConfig, 'url'>, c: string, n: string, ref: string): string {
   return basePath(config) === '' ? `library://${new URL(config.url).host}/${c}/${LIBRARY_COLLECTION}/${n}:${ref}` : `library://${c}/${n}:${ref}`;
 }
+
+/**
+ * A record's URL as a redirect target: whitespace, quotes, backslashes and `$` (an nginx
+ * variable) percent-encoded, so it stays one token in every rule file and means the same URL.
+ */
+export function redirectTarget(url: string): string {
+  return new URL(url).href.replace(/[\s"'\\$;{}]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}

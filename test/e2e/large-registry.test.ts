@@ -8,6 +8,9 @@ import { startStaticServer, type StaticServer } from '../../src/serve/static-ser
 import { closeWatched, launchChromium, NOTHING_AMISS, openWatched, screenshot, type Watch } from '../helpers/browser.ts';
 import { runSifhub, withoutPlaceholderWarning } from '../helpers/cli.ts';
 
+/** Fifty more results load pagefind fragments: on a busy CI machine that has taken over a second (expect.poll's default). */
+const LOADING = { timeout: 10_000 };
+
 // The site of a registry too large to show at once (the benchmark's generator, a few hundred
 // tags), in a real Chromium: every search result can be reached, and the long pages work on a phone.
 
@@ -59,9 +62,9 @@ describe('search in a large registry', () => {
     while (await more.isVisible()) {
       const shown = await items.count();
       await more.click();
-      await expect.poll(() => items.count()).toBeGreaterThan(shown);
+      await expect.poll(() => items.count(), LOADING).toBeGreaterThan(shown);
     }
-    await expect.poll(() => page.textContent('#search-status')).toBe(`${generated.containers} containers match.`);
+    await expect.poll(() => page.textContent('#search-status'), LOADING).toBe(`${generated.containers} containers match.`);
     const titles = await page.locator('#search-results h2 a').allTextContents();
     expect(new Set(titles).size).toBe(generated.containers);
     await screenshot(page, 'search-large');
@@ -71,6 +74,6 @@ describe('search in a large registry', () => {
     await page.goto(url('/search/?q=bootstrap'));
     await page.waitForFunction(() => /shown/.test(document.getElementById('search-status')?.textContent ?? ''));
     await page.click('#search-more');
-    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('li') === document.querySelectorAll('#search-results li')[50])).toBe(true);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('li') === document.querySelectorAll('#search-results li')[50]), LOADING).toBe(true);
   });
 });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { FileHistory } from '../../src/git/parse-log.ts';
 import { enrich } from '../../src/pipeline/enrich.ts';
-import { redirectTarget, toLibrary, toLibrarySiteFiles, toS3RedirectFiles } from '../../src/pipeline/to-library.ts';
+import { toLibrary, toLibrarySiteFiles, toS3RedirectFiles } from '../../src/pipeline/to-library.ts';
 import type { RegistryInput, TagInput } from '../../src/records/types.ts';
 import type { SiteConfig } from '../../src/schema/site-config.ts';
-import { libraryPullCommand } from '../../src/site/urls.ts';
+import { libraryPullCommand, redirectTarget } from '../../src/site/urls.ts';
 import { image, tagRecord, type Image } from '../helpers/git-repo.ts';
 
 const config: SiteConfig = { name: 'T', url: 'https://registry.example.org', library: 'nginx' };
