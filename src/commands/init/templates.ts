@@ -303,6 +303,10 @@ ${answers.maintainers.map((m) => `  - ${yamlString(m)}`).join('\n')}
 # owners: merge a pull request that changes only its author's own collections once its checks
 # pass. off: every pull request waits for a maintainer.
 automerge: off
+# library:// pulls too: nginx, netlify, cloudflare or s3-website where the host can redirect;
+# site on GitHub Pages (the build copies every image into the site: for small registries).
+# sifhub's README, "Pulling with library://", says what each needs.
+# library: site
 `;
 }
 
