@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
@@ -7,12 +8,15 @@ import { EnvironmentError, StorageError } from '../errors.ts';
 import type { Progress } from '../progress.ts';
 import { storageError } from '../storage/s3.ts';
 import type { S3Location } from '../storage/s3-url.ts';
-import { DEPLOY_RECORD, isRedirectObject, keyOf, planDeploy, redirectLocation, type DeployPlan, type LocalFile, type RemoteObject } from './plan-deploy.ts';
+import { DEPLOY_RECORD, keyOf, planDeploy, redirectLocation, type DeployPlan, type LocalFile, type RemoteObject } from './plan-deploy.ts';
 
 // `sifhub deploy s3://BUCKET[/PREFIX]`: the built site into any S3-compatible bucket, sending
 // only what changed, in the order plan-deploy.ts gives. A deploy that stops halfway leaves every
 // file either old or new (each PUT replaces one object whole) and is safe to run again: it sends
 // only what is still missing, and removes only after everything is in.
+
+/** Files above this are hashed and sent as streams: 32 side by side must not hold 32 images in memory. */
+const STREAM_BYTES = 8 * 1024 * 1024;
 
 export interface DeployOptions {
   client: S3Client;
@@ -37,11 +41,13 @@ export async function deploySite(options: DeployOptions): Promise<DeployReport> 
   const { client, location } = options;
   const jobs = options.jobs ?? 32;
   const dir = await realpath(options.dir).catch(() => options.dir);
-  await stat(path.join(dir, 'api/v1/registry.json')).catch(() => {
+  const registry = await readFile(path.join(dir, 'api/v1/registry.json'), 'utf8').catch(() => {
     throw new EnvironmentError(`${options.dir}/ holds no built site; run \`sifhub build\` first`);
   });
+  // The build says how its library:// imagefiles are served: as S3 website redirects, or as files.
+  const websiteRedirects = (JSON.parse(registry) as { library?: { imagefile?: string } }).library?.imagefile === 's3-website';
   const [local, remote, previous] = await Promise.all([readLocal(dir, jobs), listRemote(client, location), readRecord(client, location)]);
-  const plan = planDeploy(local, remote, location.prefix, previous);
+  const plan = planDeploy(local, remote, location.prefix, previous, { websiteRedirects });
   const uploads = plan.waves.flatMap((w) => w.uploads);
   const uploadedBytes = uploads.reduce((sum, u) => sum + u.size, 0);
   if (options.dryRun) return { plan, uploadedBytes };
@@ -57,10 +63,12 @@ export async function deploySite(options: DeployOptions): Promise<DeployReport> 
   try {
     for (const wave of plan.waves) {
       await mapConcurrent(wave.uploads, jobs, async (upload) => {
-        const body = await readFile(path.join(dir, upload.path));
-        const redirect = isRedirectObject(upload.path) ? { WebsiteRedirectLocation: redirectLocation(upload.path, body) } : {};
+        const file = path.join(dir, upload.path);
+        // An image the site serves itself (library: site) is streamed, not held in memory.
+        const body = upload.size > STREAM_BYTES ? createReadStream(file) : await readFile(file);
+        const redirect = upload.redirect ? { WebsiteRedirectLocation: redirectLocation(upload.path, body as Buffer) } : {};
         await client
-          .send(new PutObjectCommand({ Bucket: location.bucket, Key: upload.key, Body: body, ContentType: upload.contentType, CacheControl: upload.cacheControl, ContentMD5: Buffer.from(upload.md5, 'hex').toString('base64'), ...redirect }))
+          .send(new PutObjectCommand({ Bucket: location.bucket, Key: upload.key, Body: body, ContentLength: upload.size, ContentType: upload.contentType, CacheControl: upload.cacheControl, ContentMD5: Buffer.from(upload.md5, 'hex').toString('base64'), ...redirect }))
           .catch((error: unknown) => {
             throw storageError(`uploading ${upload.path} to ${where} (${wave.name}) failed; ${rerun}`, error);
           });
@@ -89,6 +97,12 @@ async function readLocal(dir: string, jobs: number): Promise<LocalFile[]> {
   const entries = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
   const files = entries.map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/')).sort();
   return mapConcurrent(files, jobs, async (file) => {
+    const info = await stat(path.join(dir, file));
+    if (info.size > STREAM_BYTES) {
+      const hash = createHash('md5');
+      for await (const chunk of createReadStream(path.join(dir, file))) hash.update(chunk as Buffer);
+      return { path: file, size: info.size, md5: hash.digest('hex') };
+    }
     const bytes = await readFile(path.join(dir, file));
     return { path: file, size: bytes.length, md5: createHash('md5').update(bytes).digest('hex') };
   });

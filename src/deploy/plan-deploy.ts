@@ -32,6 +32,8 @@ export interface Upload {
   md5: string;
   contentType: string;
   cacheControl: string;
+  /** Stored as an S3 website redirect to the URL that is its text (library: s3-website). */
+  redirect: boolean;
 }
 
 export interface DeployPlan {
@@ -54,21 +56,24 @@ export function keyOf(prefix: string, file: string): string {
   return prefix === '' ? file : `${prefix}/${file}`;
 }
 
-/** The Content-Type and Cache-Control a file is stored with. */
-export function objectHeaders(file: string): { contentType: string; cacheControl: string } {
+/** The Content-Type and Cache-Control a file is stored with (`redirect`: a website redirect object's). */
+export function objectHeaders(file: string, redirect = false): { contentType: string; cacheControl: string } {
   // Manifests have no extension (`api/container/lab/tool:1.0`): the clients ignore the type, a browser shows JSON.
-  const type = isRedirectObject(file) ? 'text/plain' : isManifest(file) ? 'application/json' : servedAs(file.slice(file.lastIndexOf('/') + 1));
+  const type = redirect ? 'text/plain' : isImagefile(file) ? 'application/octet-stream' : isManifest(file) ? 'application/json' : servedAs(file.slice(file.lastIndexOf('/') + 1));
   const contentType = type.startsWith('text/') || type === 'application/json' ? `${type}; charset=utf-8` : type;
   return { contentType, cacheControl: file.startsWith('_astro/') ? IMMUTABLE : SHORT };
 }
 
-/** What a pull resolves: the shub manifests, and library://'s images and redirects. */
+/** What a pull resolves: the shub manifests, and library://'s images and imagefiles. */
 export function isManifest(file: string): boolean {
-  return file.startsWith('api/container/') || file.startsWith('v1/images/') || isRedirectObject(file);
+  return file.startsWith('api/container/') || file.startsWith('v1/images/') || isImagefile(file);
 }
 
-/** A library:// redirect (`library: s3-website`): the build writes its target as the file's text. */
-export function isRedirectObject(file: string): boolean {
+/**
+ * library://'s /v1/imagefile/…: with `library: s3-website` a redirect whose target is the file's
+ * text, with `library: site` the image itself.
+ */
+export function isImagefile(file: string): boolean {
   return file.startsWith('v1/imagefile/');
 }
 
@@ -92,9 +97,10 @@ const WAVES = ['assets', 'pages and API', 'manifests'];
 
 /**
  * `previous`: the keys the last deploy recorded (undefined for a first deploy: nothing is removed).
- * The deploy record itself is never planned as a site file.
+ * The deploy record itself is never planned as a site file. `websiteRedirects`: the site was built
+ * with `library: s3-website`, so its imagefiles are redirects.
  */
-export function planDeploy(local: readonly LocalFile[], remote: ReadonlyMap<string, RemoteObject>, prefix: string, previous: ReadonlySet<string> | undefined): DeployPlan {
+export function planDeploy(local: readonly LocalFile[], remote: ReadonlyMap<string, RemoteObject>, prefix: string, previous: ReadonlySet<string> | undefined, options: { websiteRedirects?: boolean } = {}): DeployPlan {
   const waves = WAVES.map((name) => ({ name, uploads: [] as Upload[] }));
   const keys = new Set<string>();
   let unchanged = 0;
@@ -106,7 +112,8 @@ export function planDeploy(local: readonly LocalFile[], remote: ReadonlyMap<stri
       unchanged++;
       continue;
     }
-    waves[waveOf(file.path)]!.uploads.push({ path: file.path, key, size: file.size, md5: file.md5, ...objectHeaders(file.path) });
+    const redirect = options.websiteRedirects === true && isImagefile(file.path);
+    waves[waveOf(file.path)]!.uploads.push({ path: file.path, key, size: file.size, md5: file.md5, ...objectHeaders(file.path, redirect), redirect });
   }
   const record = keyOf(prefix, DEPLOY_RECORD);
   const deletes = [...(previous ?? [])].filter((key) => !keys.has(key) && key !== record && remote.has(key)).sort();

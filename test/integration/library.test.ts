@@ -188,6 +188,22 @@ describe('library: s3-website, deployed to radosgw', () => {
     await expect(libraryPull(website, 'lab/tool', '1.0', { generation: 'legacy', ca: images.ca, local })).rejects.toThrow('unexpected HTTP status 301');
   });
 
+  it('serves library: site through the REST endpoint, where redirects cannot work, the images streamed up by deploy', async () => {
+    const cache = await mkdtemp(path.join(tmpdir(), 'sifhub-cache-'));
+    try {
+      await createBucket(s3, 'files', true, { list: true });
+      await build('name: Library test\nurl: https://registry.example.org\nlibrary: site\n', 'dist-s3-site', { ...images.trust, SIFHUB_ALLOW_HOST: 'localhost', SIFHUB_CACHE_DIR: cache });
+      const deployed = await runSifhub(['deploy', 's3://files', '--dir', 'dist-s3-site'], repo.dir, s3.env);
+      expect(deployed.stderr).toBe('');
+      for (const generation of GENERATIONS) {
+        const pulled = await libraryPull(`${s3.endpoint}/files`, 'lab/default/tool', `sha256.${img.big!.sha256}`, { generation });
+        expect(pulled.bytes.equals(img.big!.bytes), generation).toBe(true);
+      }
+    } finally {
+      await rm(cache, { recursive: true, force: true });
+    }
+  });
+
   it('fails the sha256 check, never pulling a wrong image, through the REST endpoint that cannot redirect', async () => {
     await expect(libraryPull(`${s3.endpoint}/${BUCKET}`, 'lab/tool', '1.0', { generation: 'current', ca: images.ca })).rejects.toThrow(/cached file hash\(sha256\.[0-9a-f]{64}\) and expected hash\(sha256\.[0-9a-f]{64}\) does not match/);
   });

@@ -22,6 +22,17 @@ describe('planDeploy', () => {
     expect(plan.unchanged).toBe(1);
   });
 
+  it('sends library:// files with the manifests, imagefiles as website redirects only for a site built with s3-website', () => {
+    const site = [file('v1/images/lab/tool:1.0'), file('v1/imagefile/lab/tool:1.0')];
+    const redirects = planDeploy(site, new Map(), '', undefined, { websiteRedirects: true }).waves;
+    expect(redirects.map((w) => [w.name, w.uploads.map((u) => [u.key, u.contentType, u.redirect])])).toEqual([
+      ['manifests', [['v1/images/lab/tool:1.0', 'application/json; charset=utf-8', false], ['v1/imagefile/lab/tool:1.0', 'text/plain; charset=utf-8', true]]],
+    ]);
+    // library: site: the imagefile is the image.
+    const bytes = planDeploy(site, new Map(), '', undefined).waves[0]!.uploads[1]!;
+    expect([bytes.contentType, bytes.redirect]).toEqual(['application/octet-stream', false]);
+  });
+
   it('removes only what an earlier deploy put there and the site dropped; the first deploy removes nothing', () => {
     const remote = new Map([['old.html', there()], ['sha256/abc.sif', there()], ['.sifhub/deployed.json', there()], ['gone.html', there()]]);
     expect(planDeploy([], remote, '', undefined).deletes).toEqual([]);
