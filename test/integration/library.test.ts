@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -271,6 +271,33 @@ describe('library: site, on a host that cannot redirect', () => {
       await expect(libraryPull(server.url, 'lab/tool', 'bad', { generation: 'current' })).rejects.toThrow('image does not exist');
     } finally {
       await rm(path.join(repo.dir, 'registry/lab/tool/bad.md'));
+    }
+  });
+});
+
+describe('a rebuild after one record changes', () => {
+  it('rewrites that collection\'s library:// files and the map, and keeps every other collection\'s as they were', async () => {
+    const own = await TempRepo.create();
+    try {
+      await own.write({
+        'registry/registry.yml': 'name: Library test\nurl: https://registry.example.org\nlibrary: nginx\n',
+        'registry/lab/tool/1.0.md': tagRecord(img.busybox!),
+        'registry/other/thing/2.0.md': tagRecord(img.alpine!),
+      });
+      await own.commit('add', '2024-01-01T00:00:00Z');
+      const build = () => runSifhub(['build', '--registry', 'registry', '--out', 'dist', '--quiet'], own.dir);
+      expect((await build()).code).toBe(0);
+      const kept = path.join(own.dir, 'dist/v1/images/other/default/thing:2.0');
+      const before = (await stat(kept)).ino;
+      await own.write({ 'registry/lab/tool/1.0.md': tagRecord(img.big!) });
+      await own.commit('move 1.0', '2024-02-01T00:00:00Z');
+      expect((await build()).code).toBe(0);
+      const json = JSON.parse(await readFile(path.join(own.dir, 'dist/v1/images/lab/tool:1.0'), 'utf8')) as { data: { hash: string } };
+      expect(json.data.hash).toBe(`sha256.${img.big!.sha256}`);
+      expect(await readFile(path.join(own.dir, 'dist/library-imagefile.map'), 'utf8')).toContain(`"/v1/imagefile/lab/tool:1.0" "${img.big!.url}";`);
+      expect((await stat(kept)).ino).toBe(before);
+    } finally {
+      await own.dispose();
     }
   });
 });
