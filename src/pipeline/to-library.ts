@@ -1,4 +1,5 @@
 import type { LibraryRedirect, SiteConfig } from '../schema/site-config.ts';
+import { pastVersions } from '../model/past-versions.ts';
 import type { Image, Site, Version } from '../model/types.ts';
 import { absoluteUrl, basePath, LIBRARY_COLLECTION, libraryPath, libraryPin, redirectTarget } from '../site/urls.ts';
 
@@ -81,11 +82,7 @@ export function toLibrary(site: Site): Library {
       }
     }
   }
-  const older = [
-    ...site.collections.flatMap((c) => c.containers.flatMap((n) => n.tags.map((t) => ({ file: t.file, collection: c.name, container: n.name, versions: t.versions.slice(0, -1) })))),
-    ...site.removed,
-  ];
-  for (const tag of older) {
+  for (const tag of pastVersions(site)) {
     // Newest first: if a tag went A → B → A, the later URL of A wins (as the manifests do).
     for (const v of [...tag.versions].reverse()) {
       if (v.retraction?.kind === 'withdrawn') continue;

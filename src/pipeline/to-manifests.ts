@@ -1,6 +1,7 @@
 import type { Problem } from '../errors.ts';
 import type { ShubManifest } from '../schema/manifest.ts';
 import { apiPath } from '../site/urls.ts';
+import { pastVersions } from '../model/past-versions.ts';
 import type { Site, Version } from '../model/types.ts';
 
 // Stage 6a: the shub contract (DESIGN §3). For every tag t of coll/name whose image has md5 v:
@@ -54,11 +55,7 @@ export function toManifests(site: Site): { files: ManifestFile[]; problems: Prob
       }
     }
   }
-  const older = [
-    ...site.collections.flatMap((c) => c.containers.flatMap((n) => n.tags.map((t) => ({ ...t, versions: t.versions.slice(0, -1) })))),
-    ...site.removed,
-  ];
-  for (const tag of older) {
+  for (const tag of pastVersions(site)) {
     // Newest first: if a tag went A → B → A, the later URL of A wins.
     for (const v of [...tag.versions].reverse()) {
       if (v.retraction?.kind === 'withdrawn') continue;

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
+import { request, type HttpResponse } from './shub-client.ts';
 
 // What `apptainer pull library://…` does (DESIGN §3b), request for request, from the source of
 // both client generations:
@@ -18,11 +17,6 @@ import https from 'node:https';
 
 export type Generation = 'current' | 'legacy';
 
-interface Response {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
 
 export interface LibraryPull {
   bytes: Buffer;
@@ -45,7 +39,7 @@ export interface ClientOptions {
 /** `apptainer pull --library BASE library://PATH:TAG` (or with the host in the reference, BASE = https://HOST). */
 export async function libraryPull(base: string, imagePath: string, tag: string, options: ClientOptions): Promise<LibraryPull> {
   const requests: string[] = [];
-  const get = async (url: string, headers: Record<string, string> = {}, follow: (status: number) => boolean = () => true): Promise<Response & { url: string }> => {
+  const get = async (url: string, headers: Record<string, string> = {}, follow: (status: number) => boolean = () => true): Promise<HttpResponse & { url: string }> => {
     let current = url;
     for (let hops = 0; ; hops++) {
       requests.push(`GET ${current}${headers.Range ? ` ${headers.Range}` : ''}`);
@@ -108,7 +102,7 @@ export async function libraryPull(base: string, imagePath: string, tag: string, 
 }
 
 /** The Range parts of a multipart download, each copied to its offset whatever the status. */
-async function parts(url: string, size: number, get: (url: string, headers: Record<string, string>) => Promise<Response>): Promise<Buffer> {
+async function parts(url: string, size: number, get: (url: string, headers: Record<string, string>) => Promise<HttpResponse>): Promise<Buffer> {
   const file = Buffer.alloc(size);
   let written = 0;
   const count = Math.ceil(size / PART_SIZE);
@@ -143,27 +137,9 @@ export async function remoteEndpoint(uri: string): Promise<{ library: string; ke
 }
 
 /** One GET, the path sent as the URL has it (`:` literal, as Go sends it). */
-function send(url: string, headers: Record<string, string>, options: Omit<ClientOptions, 'generation'> = {}): Promise<Response> {
+function send(url: string, headers: Record<string, string>, options: Omit<ClientOptions, 'generation'> = {}): Promise<HttpResponse> {
   const target = new URL(url);
-  const request = target.protocol === 'https:' ? https.request : http.request;
-  const local = options.local?.includes(target.hostname);
-  const lookup: http.RequestOptions['lookup'] = (_host, opts, callback) => ((opts as { all?: boolean }).all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4));
-  return new Promise((resolve, reject) => {
-    const req = request(
-      // radosgw's website endpoint sends its 301 twice. Go reads the first and ignores what
-      // follows (it drops a kept-alive connection with unsolicited bytes on it); Node's strict
-      // parser would fail on them, so: a connection per request, and the lenient parser.
-      { method: 'GET', hostname: target.hostname, port: target.port, path: target.pathname + target.search, agent: false, insecureHTTPParser: true, headers: { 'User-Agent': 'apptainer/1.3.0', ...headers }, ...(options.ca ? { ca: options.ca } : {}), ...(local ? { lookup } : {}) },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
+  return request('GET', target.origin, target.pathname + target.search, { headers, ca: options.ca, local: options.local, lenient: true });
 }
 
 /**

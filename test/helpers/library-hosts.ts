@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, stat, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.ts';
 
 // The hosts that can send a library:// client from /v1/imagefile/… to the image, serving a built
 // site: nginx itself, with the README's configuration; Netlify's own redirect matcher
@@ -16,14 +16,6 @@ export interface Host {
   /** http://127.0.0.1:PORT */
   url: string;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const README = new URL('../../README.md', import.meta.url);
@@ -58,12 +50,15 @@ export async function startNginx(root: string, prefix = ''): Promise<Host> {
   await waitForPort(port, child, async () => `nginx did not start: ${stderr}${await readFile(path.join(dir, 'error.log'), 'utf8').catch(() => '')}`);
   return {
     url: `http://127.0.0.1:${port}`,
-    close: async () => {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
-      await rm(dir, { recursive: true, force: true });
-    },
+    close: () => stopProcess(child, dir),
   };
+}
+
+/** Stops a host started as a process, then removes its temp dir. */
+async function stopProcess(child: ChildProcess, dir: string): Promise<void> {
+  child.kill('SIGTERM');
+  await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
+  await rm(dir, { recursive: true, force: true });
 }
 
 async function waitForPort(port: number, child: ChildProcess, failure: () => Promise<string>, tries = 100): Promise<void> {
@@ -134,10 +129,6 @@ export async function startCloudflareHost(root: string): Promise<Host> {
   await waitForPort(port, child, async () => `wrangler pages dev did not start: ${output}`, 600);
   return {
     url: `http://127.0.0.1:${port}`,
-    close: async () => {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
-      await rm(dir, { recursive: true, force: true });
-    },
+    close: () => stopProcess(child, dir),
   };
 }

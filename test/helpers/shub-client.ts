@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 
 // What Apptainer/SingularityCE do for `pull shub://HOST/coll/name[:tag][@digest]` (DESIGN §3,
 // from internal/pkg/client/shub/{util,api,pull}.go): validate the reference, build the request
@@ -30,11 +31,30 @@ export interface HttpResponse {
   body: Buffer;
 }
 
-/** A raw HTTP request: the path is sent byte for byte, as Go's client sends it. */
-export function request(method: 'GET' | 'HEAD', origin: string, path: string): Promise<HttpResponse> {
-  const { hostname, port } = new URL(origin);
+export interface RequestOptions {
+  headers?: Record<string, string>;
+  /** A CA certificate (PEM) to trust for https: a test server's. */
+  ca?: Buffer;
+  /** Host names to reach at 127.0.0.1 (an S3 website endpoint is chosen by the Host header). */
+  local?: readonly string[];
+  /**
+   * Read the response as Go does, ignoring bytes after it: radosgw's website endpoint sends its
+   * 301 twice, which Node's strict parser refuses (and, kept alive, would misread as the next
+   * response; so every request has a connection of its own).
+   */
+  lenient?: boolean;
+}
+
+/** A raw HTTP(S) request: the path is sent byte for byte, as Go's client sends it. */
+export function request(method: 'GET' | 'HEAD', origin: string, path: string, options: RequestOptions = {}): Promise<HttpResponse> {
+  const { hostname, port, protocol } = new URL(origin);
+  const send = protocol === 'https:' ? https.request : http.request;
+  const lookup: http.RequestOptions['lookup'] = (_host, opts, callback) => ((opts as { all?: boolean }).all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4));
   return new Promise((resolve, reject) => {
-    const req = http.request({ method, hostname, port, path, headers: { 'User-Agent': 'apptainer/1.3.0' } }, (res) => {
+    const req = send({
+      method, hostname, port, path, agent: false, headers: { 'User-Agent': 'apptainer/1.3.0', ...options.headers },
+      ...(options.ca ? { ca: options.ca } : {}), ...(options.local?.includes(hostname) ? { lookup } : {}), ...(options.lenient ? { insecureHTTPParser: true } : {}),
+    }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
