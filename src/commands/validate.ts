@@ -7,7 +7,8 @@ export default defineCommand({
   summary: 'check every record, and what a change may do',
   description:
     'Checks every record against its schema and the others (names, one image\'s md5 and size\n' +
-    'everywhere). With --base, also what the change since REF may do: collection owners and\n' +
+    'everywhere), and plans the site the build would write: whatever the build refuses, validate\n' +
+    'refuses. With --base, also what the change since REF may do: collection owners and\n' +
     'maintainers are read from REF, frozen tags never move, and only maintainers change anything but\n' +
     'records. With --head, the records are read from that commit, not the working tree: a pull\n' +
     'request is judged without being checked out. registry/.schema/, when present, must be what\n' +
@@ -21,9 +22,10 @@ export default defineCommand({
   },
   async run(values) {
     checkHeadHasBase(values, 'validate');
-    const [{ loadRecords }, { loadSite }, { readRegistryFilesAt, changesOutsideRecords }, { checkChange }, { checkSchemaFiles }, { plural }] = await Promise.all([
+    const [{ loadRecords }, { loadSite }, { toSitePlan }, { readRegistryFilesAt, changesOutsideRecords }, { checkChange }, { checkSchemaFiles }, { plural }] = await Promise.all([
       import('../records/load-records-fs.ts'),
       import('../pipeline/load-site.ts'),
+      import('../pipeline/to-site-plan.ts'),
       import('../records/read-registry-git.ts'),
       import('../records/check-change.ts'),
       import('../records/check-schema-files.ts'),
@@ -37,6 +39,9 @@ export default defineCommand({
       problems.push(...error.problems);
       return undefined;
     });
+    // What the build would refuse once the records are read (two images under one pin, a site
+    // over its budget): the same plan the build writes, so the check and the build agree.
+    if (site) problems.push(...toSitePlan(site).problems);
     problems.push(...checkSchemaFiles(loaded.files.schemaFiles, loaded.files.display));
     if (values.base !== undefined) {
       const base = await readRegistryFilesAt(values.registry, values.base);

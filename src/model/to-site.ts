@@ -1,5 +1,5 @@
 import type { FileChange, FileHistory } from '../git/parse-log.ts';
-import { isTagRecordPath } from '../records/layout.ts';
+import { CONFIG_FILE, isTagRecordPath } from '../records/layout.ts';
 import type { CollectionInput, ContainerInput, RegistryInput, TagInput } from '../records/types.ts';
 import { isSafeInDigestPath } from '../schema/names.ts';
 import { toBaseOs, toOsTopic } from './base-os.ts';
@@ -80,6 +80,7 @@ export function toSite(input: SiteInput): Site {
   const labels = toLabelIndex(collections);
   return {
     config: registry.config,
+    configFile: `${registry.display}/${CONFIG_FILE}`,
     descriptionHtml: html(registry.config.description ?? ''),
     collections,
     recent,

@@ -96,6 +96,8 @@ export interface RemovedTag {
 
 export interface Site {
   config: SiteConfig;
+  /** registry.yml as the user sees its path, to name in a problem about the whole registry. */
+  configFile: string;
   descriptionHtml: string;
   collections: CollectionEntry[];
   /** The most recently changed tags, newest first; uncommitted ones lead. */

@@ -2,8 +2,7 @@ import { readdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { GitHubAccess } from '../github/octokit.ts';
 import { InputError } from '../errors.ts';
-import { apiJsonSchemas, toCompactJsonText, toJsonText } from '../schema/json-schema.ts';
-import { apiPath, searchBundlePath } from '../site/urls.ts';
+import { searchBundlePath } from '../site/urls.ts';
 import type { Site } from '../model/types.ts';
 import { timer, type StageTiming } from '../timer.ts';
 import { loadSite } from './load-site.ts';
@@ -11,15 +10,12 @@ import { mapConcurrent } from '../concurrency.ts';
 import { loadRecords, type LoadedRecords } from '../records/load-records-fs.ts';
 import type { Rendering } from '../model/hand-off.ts';
 import { renderPages } from './render-pages-astro.ts';
-import { toApi } from './to-api.ts';
-import { toManifests } from './to-manifests.ts';
 import { toSearchRecords } from './to-search-records.ts';
 import { measureSearchIndex, writeSearchIndex } from './write-search-index-pagefind.ts';
-import { toSiteFiles } from './to-site-files.ts';
 import { writeLibraryImages } from './library-images-fs.ts';
-import { toLibrary, toLibrarySiteFiles, toS3RedirectFiles } from './to-library.ts';
+import { toSitePlan, type PlannedKind } from './to-site-plan.ts';
 import { currentSite, makeStagingDir, removeDir, replaceDir, writeFiles } from './write-output-fs.ts';
-import { collectionOfOutput, collectionOutputs, EMPTY_BUILD_CACHE, hasOutput, linkOutputs, outputDigest, readBuildCache, readCodeFingerprint, writeBuildCache, type SiteRecord } from './build-cache-fs.ts';
+import { collectionOutputs, EMPTY_BUILD_CACHE, hasOutput, linkOutputs, outputDigest, readBuildCache, readCodeFingerprint, writeBuildCache, type SiteRecord } from './build-cache-fs.ts';
 import { assembleInPlace, isFolder, siteMarker } from './site-units-fs.ts';
 import { toSearchShards, type SearchShard } from './to-search-shards.ts';
 import { toCollectionKeys } from './to-output-keys.ts';
@@ -87,9 +83,9 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     const keptHistory = historyStore(registryDir, code, { fresh: options.fresh });
     const site = await loadSite({ ...options, registryDir, loaded, cache, keptHistory, warn: (message) => warnings.push(message) }, time);
     loaded = undefined;
-    const manifests = await time('manifests', () => toManifests(site));
-    if (manifests.problems.length > 0) throw new InputError(manifests.problems);
-    const library = site.config.library === undefined ? undefined : await time('library', () => toLibrary(site));
+    // Everything but the pages and the search index, and every problem: validate computes the same plan.
+    const output = await time('plan', () => toSitePlan(site));
+    if (output.problems.length > 0) throw new InputError(output.problems);
 
     // Output the last build wrote from the same inputs is kept, not rebuilt: collections' pages,
     // manifests and API files, and search shards. So is the spare's (the site before the current
@@ -103,8 +99,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       return { keys, shards, cache, current, spare };
     });
     const reused = new Set(plan.current.collections.keys());
-    const rebuilt = (apiOrManifestPath: string) => !reused.has(collectionOfOutput(apiOrManifestPath) ?? '');
-    const api = toApi(site);
+    const rebuilt = (file: { collection?: string }) => file.collection === undefined || !reused.has(file.collection);
 
     const stagingDir = await makeStagingDir(outDir, plan.spare?.record.site);
     staging = stagingDir;
@@ -119,19 +114,13 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     for (const half of halves) if (half.status === 'rejected') throw half.reason;
     await moveSearchBundles(searchDir, stagingDir);
     const written = new Map<string, number>();
-    const counts = await time('write', async () => ({
-      manifests: await writeFiles(stagingDir, manifests.files.filter((m) => rebuilt(m.path)).map((m) => ({ path: m.path, text: toCompactJsonText(m.manifest) })), written),
-      library: library
-        ? (await writeFiles(stagingDir, [...library.images.map((i) => ({ path: i.path, text: toCompactJsonText(i.json) })), ...toS3RedirectFiles(config, library)].filter((f) => rebuilt(f.path)), written)) +
-          (config.library === 'site' ? await writeLibraryImages(stagingDir, library.redirects.filter((r) => rebuilt(r.path))) : 0)
-        : 0,
-      api: await writeFiles(stagingDir, [
-        ...api.filter((a) => rebuilt(a.path)).map((a) => ({ path: a.path, text: toCompactJsonText(a.json) })),
-        ...Object.entries(apiJsonSchemas()).map(([name, schema]) => ({ path: apiPath.schema(name).slice(1), text: toJsonText(schema) })),
-        ...toSiteFiles(site),
-        ...(library ? toLibrarySiteFiles(config, library) : []),
-      ], written),
-    }));
+    const counts = await time('write', async () => {
+      const files = output.files.filter(rebuilt);
+      const count = (kind: PlannedKind) => files.filter((f) => f.kind === kind).length;
+      await writeFiles(stagingDir, files, written);
+      const images = await writeLibraryImages(stagingDir, output.images.filter(rebuilt));
+      return { manifests: count('manifest'), library: count('library') + images, api: count('api') };
+    });
     // The current site stays whole until one rename replaces it; the cache is written first and
     // names the site it describes, so whichever of the two a kill leaves, the cache fits it or is ignored.
     await time('swap', async () => {

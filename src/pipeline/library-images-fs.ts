@@ -18,6 +18,7 @@ const JOBS = 3;
 
 /** Puts each rule's image at its path under `siteDir`. */
 export async function writeLibraryImages(siteDir: string, rules: readonly LibraryRedirectRule[]): Promise<number> {
+  if (rules.length === 0) return 0;
   const store = path.join(cacheDir(), 'images');
   await mkdir(store, { recursive: true });
   const bySha = new Map<string, LibraryRedirectRule>();

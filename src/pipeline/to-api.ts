@@ -9,6 +9,8 @@ import type { Site, Version } from '../model/types.ts';
 export interface ApiFile {
   path: string;
   json: unknown;
+  /** The collection whose file it is; none: the registry's. */
+  collection?: string;
 }
 
 export function toApi(site: Site): ApiFile[] {
@@ -79,7 +81,7 @@ export function toApi(site: Site): ApiFile[] {
         })),
       })),
     };
-    return { path: apiPath.collection(c.name).slice(1), json };
+    return { path: apiPath.collection(c.name).slice(1), json, collection: c.name };
   });
   return [
     { path: apiPath.registry().slice(1), json: registry },

@@ -23,6 +23,7 @@ export interface LibraryImage {
   /** Site path without the leading slash: v1/images/lab/tool:1.0 */
   path: string;
   json: { data: Record<string, unknown> };
+  collection: string;
 }
 
 export interface LibraryRedirectRule {
@@ -34,6 +35,7 @@ export interface LibraryRedirectRule {
   image: Image;
   /** The record that names it. */
   file: string;
+  collection: string;
 }
 
 export interface Library {
@@ -94,8 +96,8 @@ export function toLibrary(site: Site): Library {
   const redirects: LibraryRedirectRule[] = [];
   for (const entry of served.values()) {
     for (const name of libraryPath.names(entry.collection, entry.container)) {
-      images.push({ path: libraryPath.image(name, entry.ref).slice(1), json: { data: toLibraryImage(entry, site.config.library === 'cloudflare') } });
-      redirects.push({ path: libraryPath.imagefile(name, entry.ref).slice(1), to: entry.version.url, image: entry.version, file: entry.file });
+      images.push({ path: libraryPath.image(name, entry.ref).slice(1), json: { data: toLibraryImage(entry, site.config.library === 'cloudflare') }, collection: entry.collection });
+      redirects.push({ path: libraryPath.imagefile(name, entry.ref).slice(1), to: entry.version.url, image: entry.version, file: entry.file, collection: entry.collection });
     }
   }
   return { images, redirects };
@@ -174,6 +176,6 @@ export default {
 }
 
 /** The redirects S3 serves from objects: one per path, its text the target (see deploy). */
-export function toS3RedirectFiles(config: SiteConfig, library: Library): { path: string; text: string }[] {
-  return config.library === 's3-website' ? library.redirects.map((r) => ({ path: r.path, text: `${redirectTarget(r.to)}\n` })) : [];
+export function toS3RedirectFiles(config: SiteConfig, library: Library): { path: string; text: string; collection: string }[] {
+  return config.library === 's3-website' ? library.redirects.map((r) => ({ path: r.path, text: `${redirectTarget(r.to)}\n`, collection: r.collection })) : [];
 }

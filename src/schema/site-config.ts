@@ -1,8 +1,11 @@
 import { z } from 'zod';
-import { githubLogin, httpsUrl, shortText, text } from './fields.ts';
+import { byteSize, githubLogin, httpsUrl, shortText, text } from './fields.ts';
 
 /** How a library:// client gets from /v1/imagefile/… to the image (README "Pulling with library://"). */
 export const LIBRARY_REDIRECTS = ['netlify', 'nginx', 'cloudflare', 's3-website', 'site'] as const;
+
+/** library: site's defaults: one image, and all the images' bytes the site holds (each path a copy, as Pages' artifact stores it). */
+export const LIBRARY_SITE_LIMITS = { maxImage: 1_000_000_000, maxTotal: 900_000_000 } as const;
 
 /**
  * The shub client parses `shub://HOST[/PREFIX]/coll/name` with `[-.a-zA-Z0-9/]{1,64}` for
@@ -64,6 +67,13 @@ export const siteConfig = z
       .enum(LIBRARY_REDIRECTS)
       .optional()
       .describe('Serve `library://` pulls (the Library API\'s pull path) and how the host sends /v1/imagefile/… to each image: netlify (a _redirects file of 303s), nginx (a map file the server config includes; 303s), cloudflare (a _worker.js for Cloudflare Pages that answers 303s from the images\' JSON) or s3-website (`sifhub deploy` stores S3 website redirects: 301s, which Apptainer 1.2 and later follow); or site: the build copies every image into the site, which serves the bytes itself (any host, GitHub Pages too; the site grows by several times the images\' bytes). Left out, the site serves no library:// pulls.'),
+    librarySite: z
+      .strictObject({
+        maxImage: byteSize.optional().describe(`The largest image the site may serve itself, in bytes (default ${LIBRARY_SITE_LIMITS.maxImage}: the build downloads each one onto the build machine's disk).`),
+        maxTotal: byteSize.optional().describe(`The bytes of images the site may hold, counting each path that serves one (default ${LIBRARY_SITE_LIMITS.maxTotal}, to stay within GitHub Pages' 1 GB with the pages).`),
+      })
+      .optional()
+      .describe('With library: site, how many bytes of images the site may hold; a pull request that passes them is refused, so the publish never fails on them.'),
     latest: z
       .enum(['newest', 'none'])
       .optional()

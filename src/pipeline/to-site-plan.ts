@@ -1,0 +1,56 @@
+import type { Problem } from '../errors.ts';
+import type { Site } from '../model/types.ts';
+import { apiJsonSchemas, toCompactJsonText, toJsonText } from '../schema/json-schema.ts';
+import { apiPath } from '../site/urls.ts';
+import { toApi } from './to-api.ts';
+import { toLibrary, toLibrarySiteFiles, toS3RedirectFiles, type LibraryRedirectRule } from './to-library.ts';
+import { toManifests } from './to-manifests.ts';
+import { toSiteFiles } from './to-site-files.ts';
+import { checkLibrarySiteBudget } from './check-library-budget.ts';
+
+// The site plan (DESIGN §2): from the model, every file the build writes besides the pages and
+// the search index, which collection owns each, and every problem that stops the build. Pure.
+// `validate` (the pull-request check) computes it and writes nothing; `build` writes it. So the
+// check refuses exactly what the build refuses: a refusal lives here, or in the records' checks
+// before the model, and nowhere else.
+
+export type PlannedKind = 'manifest' | 'library' | 'api';
+
+export interface PlannedFile {
+  /** Site path without the leading slash. */
+  path: string;
+  text: string;
+  kind: PlannedKind;
+  /** The collection whose output it is (rebuilt with it, reused with it); none: the site's. */
+  collection?: string;
+}
+
+/** An image whose bytes the site itself serves (`library: site`), at `rule.path`. */
+export type PlannedImage = LibraryRedirectRule;
+
+export interface SitePlan {
+  files: PlannedFile[];
+  images: PlannedImage[];
+  problems: Problem[];
+}
+
+export function toSitePlan(site: Site): SitePlan {
+  const { config } = site;
+  const manifests = toManifests(site);
+  const library = config.library === undefined ? undefined : toLibrary(site);
+  const files: PlannedFile[] = [
+    ...manifests.files.map((m): PlannedFile => ({ path: m.path, text: toCompactJsonText(m.manifest), kind: 'manifest', collection: m.manifest.collection })),
+    ...(library
+      ? [
+          ...library.images.map((i): PlannedFile => ({ path: i.path, text: toCompactJsonText(i.json), kind: 'library', collection: i.collection })),
+          ...toS3RedirectFiles(config, library).map((r): PlannedFile => ({ ...r, kind: 'library' })),
+        ]
+      : []),
+    ...toApi(site).map((a): PlannedFile => ({ path: a.path, text: toCompactJsonText(a.json), kind: 'api', collection: a.collection })),
+    ...Object.entries(apiJsonSchemas()).map(([name, schema]): PlannedFile => ({ path: apiPath.schema(name).slice(1), text: toJsonText(schema), kind: 'api' })),
+    ...toSiteFiles(site).map((f): PlannedFile => ({ ...f, kind: 'api' })),
+    ...(library ? toLibrarySiteFiles(config, library).map((f): PlannedFile => ({ ...f, kind: 'api' })) : []),
+  ];
+  const images = library && config.library === 'site' ? library.redirects : [];
+  return { files, images, problems: [...manifests.problems, ...checkLibrarySiteBudget(config, images, site.configFile)] };
+}
