@@ -27,7 +27,7 @@ export class InputError extends Error {
 export function receivedText(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
-  if (typeof value === 'string') return `"${truncate(value)}"`;
+  if (typeof value === 'string') return `"${truncate(visible(value))}"`;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return 'a list';
   return 'a mapping';

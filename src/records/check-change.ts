@@ -102,9 +102,15 @@ export function whyNotOwnersOnly({ base, head, author, outside = [] }: Omit<Chan
 function compare(base: readonly RegistryFile[], head: readonly RegistryFile[]) {
   const baseFiles = new Map(base.map((f) => [f.path, f]));
   const headFiles = new Map(head.map((f) => [f.path, f]));
-  const changed = [...new Set([...baseFiles.keys(), ...headFiles.keys()])].filter((p) => baseFiles.get(p)?.blob !== headFiles.get(p)?.blob).sort();
+  const changed = [...new Set([...baseFiles.keys(), ...headFiles.keys()])].filter((p) => differ(baseFiles.get(p), headFiles.get(p))).sort();
   const baseCollections = new Set(base.filter((f) => f.path.includes('/')).map((f) => collectionOf(f.path)));
   return { baseFiles, headFiles, changed, baseCollections };
+}
+
+/** Content or, where both sides were read from git, mode: `chmod +x` on a record is a change to it. */
+function differ(a: RegistryFile | undefined, b: RegistryFile | undefined): boolean {
+  if (a?.blob !== b?.blob) return true;
+  return a?.mode !== undefined && b?.mode !== undefined && a.mode !== b.mode;
 }
 
 const collectionOf = (path: string) => path.slice(0, path.indexOf('/'));

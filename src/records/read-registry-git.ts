@@ -17,7 +17,7 @@ export async function readRegistryAt(registryDir: string, ref: string, what: str
   const prefix = pathPrefix(location.relative);
   const files: RegistryFile[] = [];
   const problems: Problem[] = [];
-  const entries: { path: string; blob: string }[] = [];
+  const entries: { path: string; blob: string; mode: string }[] = [];
   const schemaEntries: { path: string; blob: string }[] = [];
   for (const entry of await listBlobs(location.top, commit, location.relative)) {
     if (!entry.path.startsWith(prefix)) continue;
@@ -28,14 +28,14 @@ export async function readRegistryAt(registryDir: string, ref: string, what: str
     const depth = inside.split('/').length;
     if (entry.mode === '120000') problems.push({ file: display, message: NO_SYMLINKS });
     else if (entry.mode === '160000' || depth > 3) problems.push({ file: display, message: UNEXPECTED_FOLDER });
-    else entries.push({ path: inside, blob: entry.blob });
+    else entries.push({ path: inside, blob: entry.blob, mode: entry.mode });
   }
   const texts = await catFileBatch(location.top, new Set([...entries, ...schemaEntries].map((e) => e.blob).filter((b) => b !== '')));
   for (const e of entries) {
     const text = texts.get(e.blob) ?? '';
     const size = Buffer.byteLength(text);
     if (size > MAX_RECORD_BYTES) problems.push({ file: `${prefix}${e.path}`, message: tooLarge(size) });
-    else files.push({ path: e.path, blob: e.blob, text, display: `${prefix}${e.path}` });
+    else files.push({ path: e.path, blob: e.blob, mode: e.mode, text, display: `${prefix}${e.path}` });
   }
   const schemaFiles = schemaEntries.length === 0 ? undefined : schemaEntries.map((e) => ({ path: e.path, blob: e.blob, text: texts.get(e.blob) ?? '', display: `${prefix}${e.path}` }));
   return { root: location.top + (location.relative ? `/${location.relative}` : ''), display: prefix.replace(/\/$/, '') || '.', files, problems, commit, schemaFiles };

@@ -13,6 +13,8 @@ export interface RegistryFile {
   text: string;
   /** git's blob id of the content, to match the working tree against history cheaply. */
   blob: string;
+  /** git's file mode ("100644"), when read from a commit: a change of mode alone is a change. */
+  mode?: string;
 }
 
 export interface RegistryFiles {

@@ -3,16 +3,34 @@ import { z } from 'zod';
 // Small building blocks shared by the record schemas. Each carries the sentence that the
 // friendly-errors formatter puts after "expected".
 
-export function isHttpsUrl(value: string): boolean {
-  if (!URL.canParse(value)) return false;
+/**
+ * Why `value` is not an https URL that can be handed on as written, or undefined. WHATWG's parser
+ * drops tabs and line feeds and re-encodes what it must, so a string it accepts can still be one
+ * that manifests, workflows and clients receive raw: only the canonical form is accepted.
+ */
+export function httpsUrlProblem(value: string): string | undefined {
+  if (/[\u0000-\u0020\u007f-\u009f\u2028\u2029]/.test(value)) return 'expected an https:// URL without spaces or control characters (tab, line feed)';
+  if (!URL.canParse(value)) return HTTPS_URL;
   const url = new URL(value);
-  return url.protocol === 'https:' && url.hostname !== '' && url.username === '' && url.password === '';
+  if (url.protocol !== 'https:' || url.hostname === '' || url.username !== '' || url.password !== '') return HTTPS_URL;
+  // A host's root may leave out its slash; anything else is written as the parser writes it.
+  if (url.href !== value && url.href !== `${value}/`) return `expected the URL as it is sent: ${url.href}`;
+  return undefined;
+}
+
+const HTTPS_URL = 'expected an https:// URL without credentials';
+
+export function isHttpsUrl(value: string): boolean {
+  return httpsUrlProblem(value) === undefined;
 }
 
 export const httpsUrl = z
   .string()
   .max(2048)
-  .refine(isHttpsUrl, { error: 'expected an https:// URL without credentials' });
+  .superRefine((value, ctx) => {
+    const problem = httpsUrlProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 export const sha256Hex = z
   .string()

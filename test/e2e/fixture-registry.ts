@@ -100,7 +100,8 @@ export async function createFixtureRegistry(): Promise<TempRepo> {
   // its fragment, which verify never sends and every manifest repeats.
   const webNamed = Object.fromEntries(WEB_EXTENSION_TAGS.map((tag, i) => [
     `registry/xss/payload/${tag}.md`,
-    tagRecord(image(210 + i, `https://images.example.org/${210 + i}.sif#${HOSTILE.script}`)),
+    // As the parser writes it (records hold only canonical URLs): the script percent-encoded in the fragment.
+    tagRecord(image(210 + i, new URL(`https://images.example.org/${210 + i}.sif#${HOSTILE.script}`).href)),
   ]));
   await repo.write(webNamed);
   await repo.commit('Add tags named like web pages', '2024-05-02T08:00:00Z', 'Mallory');

@@ -122,6 +122,21 @@ describe('sifhub init', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it('refuses `${{` and control characters in any input, which would change the workflows it writes, and writes nothing', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'sifhub-init-'));
+    const target = path.join(dir, 'images');
+    const s3 = ['--deploy-to', 's3://lab-registry', '--aws-role', 'arn:aws:iam::123456789012:role/x', '--aws-region', 'auto'];
+    const expression = await runSifhub(['init', target, ...REQUIRED, ...s3, '--aws-endpoint', 'https://store.example.edu/${{ secrets.AWS_SECRET }}'], dir);
+    expect(expression.code).toBe(2);
+    expect(expression.stderr).toContain('--aws-endpoint may not contain `${{` (GitHub Actions would evaluate it in the workflow), received "https://store.example.edu/${{ secrets.AWS_SECRET }}"');
+    const lineFeed = await runSifhub(['init', target, ...REQUIRED.map((v) => (v === 'Lab images' ? 'Lab\n  evil: true' : v))], dir);
+    expect(lineFeed.code).toBe(2);
+    expect(lineFeed.stderr).toContain('--name may not contain control characters (a line feed, a tab), received "Lab\\n  evil: true"');
+    const url = await runSifhub(['init', target, ...REQUIRED.map((v) => (v === 'https://lab.github.io/images' ? 'https://lab.github.io/images\t' : v))], dir);
+    expect(url.code).toBe(2);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it('says which settings are missing when there is no terminal to ask on', async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'sifhub-init-'));
     const result = await runSifhub(['init', path.join(dir, 'x'), '--name', 'Lab'], dir);

@@ -176,6 +176,18 @@ describe('validate --base --head: a pull request judged from git objects, never 
     expect((await judge(head, 'Boss')).code).toBe(0);
   });
 
+  it('takes a change of mode alone (chmod +x) for a change to the record', async () => {
+    await baseRepo();
+    const { chmod } = await import('node:fs/promises');
+    await chmod(`${repo.dir}/registry/other/thing/1.0.md`, 0o755);
+    const head = await repo.commit('mode only', '2024-02-01T00:00:00Z');
+    await repo.git('checkout', '-q', 'main');
+    const result = await judge(head, 'ada');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('registry/other/thing/1.0.md\n  ada may not change collection "other"');
+    expect((await judge(head, 'linus')).code).toBe(0);
+  });
+
   it('refuses a symbolic link in the head\'s records', async () => {
     await baseRepo();
     const { symlink } = await import('node:fs/promises');

@@ -30,6 +30,33 @@ describe('checkRegistry', () => {
     expect(result.registry.collections.map((c) => c.name)).toEqual(['lab']);
   });
 
+  it('accepts only URLs as they are sent: no tab, line feed or space, nothing the parser would rewrite', () => {
+    const withUrl = (url: string) => tag(`url: ${JSON.stringify(url)}\nsha256: ${SHA}\nmd5: ${MD5}\nsize: 792293`);
+    expect(
+      report({
+        'lab/tool/tab.md': withUrl('https://example.org/a\t.sif'),
+        'lab/tool/lf.md': withUrl('https://example.org/a.sif\n'),
+        'lab/tool/space.md': withUrl('https://example.org/a b.sif'),
+        'lab/tool/host.md': withUrl('https://EXAMPLE.org/a.sif'),
+        'lab/tool/dots.md': withUrl('https://example.org/x/../a.sif'),
+      }),
+    ).toMatchInlineSnapshot(`
+      "✖ 5 problems in 5 files
+      registry/lab/tool/dots.md
+        url   expected the URL as it is sent: https://example.org/a.sif, received "https://example.org/x/../a.sif"  (line 2)
+      registry/lab/tool/host.md
+        url   expected the URL as it is sent: https://example.org/a.sif, received "https://EXAMPLE.org/a.sif"  (line 2)
+      registry/lab/tool/lf.md
+        url   expected an https:// URL without spaces or control characters (tab, line feed), received "https://example.org/a.sif\\n"  (line 2)
+      registry/lab/tool/space.md
+        url   expected an https:// URL without spaces or control characters (tab, line feed), received "https://example.org/a b.sif"  (line 2)
+      registry/lab/tool/tab.md
+        url   expected an https:// URL without spaces or control characters (tab, line feed), received "https://example.org/a\\t.sif"  (line 2)"
+    `);
+    const ok = checkRegistry(files({ 'registry.yml': 'name: Test\nurl: https://registry.example.org\n', 'lab/tool/1.0.md': withUrl('https://example.org/a%20b.sif?x=1') }));
+    expect(ok.ok).toBe(true);
+  });
+
   it('reports every problem of the bad-input table in one run', () => {
     expect(
       report({

@@ -1,4 +1,4 @@
-import { InputError, UsageError } from '../../errors.ts';
+import { InputError, UsageError, visible } from '../../errors.ts';
 import { defineCommand } from '../command.ts';
 import { done } from '../output.ts';
 import { parseS3Url } from '../../storage/s3-url.ts';
@@ -35,6 +35,7 @@ export default defineCommand({
       import('./defaults-git.ts'),
       import('../../git/run-git.ts'),
     ]);
+    refuseUnsafeInputs(values);
     const s3 = s3Deployment(values);
     const inTheWay = await entriesInTheWay(dir);
     if (inTheWay.length > 0) {
@@ -57,6 +58,7 @@ export default defineCommand({
       throw new UsageError(`init needs ${missing.map((k) => `--${k}`).join(', ')} (${why})`, 'init');
     }
 
+    refuseUnsafeInputs(answers); // defaults from the git remote, and what was typed
     const registry: RegistryAnswers = {
       name: answers.name!,
       url: answers.url!,
@@ -96,6 +98,19 @@ Next:
     return 0;
   },
 });
+
+/**
+ * Every input ends up in a file GitHub Actions reads: a `${{ … }}` would be evaluated there (a
+ * secret printed, a step's input changed), and a line feed would end a YAML line early. Neither
+ * belongs in a name, an address or an ARN.
+ */
+function refuseUnsafeInputs(values: object): void {
+  for (const [option, value] of Object.entries(values)) {
+    if (typeof value !== 'string') continue;
+    if (value.includes('${{')) throw new UsageError(`--${option} may not contain \`\${{\` (GitHub Actions would evaluate it in the workflow), received "${visible(value)}"`, 'init');
+    if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) throw new UsageError(`--${option} may not contain control characters (a line feed, a tab), received "${visible(value)}"`, 'init');
+  }
+}
 
 /** --deploy-to and its role, region and endpoint, checked; undefined without --deploy-to. */
 function s3Deployment(values: { 'deploy-to'?: string; 'aws-role'?: string; 'aws-region'?: string; 'aws-endpoint'?: string }): { target: string; role: string; region: string; endpoint?: string } | undefined {
