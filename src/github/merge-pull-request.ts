@@ -10,6 +10,8 @@ export interface MergeRequest {
   number: number;
   /** The head commit that was judged: GitHub refuses the merge if the pull request moved since. */
   head: string;
+  /** The base branch's tip the judged merge was made onto: no merge once the branch moved on. */
+  base: string;
   /** Who the check judged as the author; the pull request must still say so. */
   author: string;
   method: 'merge' | 'squash' | 'rebase';
@@ -26,6 +28,13 @@ export async function mergePullRequest(request: MergeRequest, access: GitHubAcce
   if (pull.state !== 'open') return { merged: false, reason: `pull request #${request.number} is ${pull.state}` };
   if (pull.head.sha !== request.head) return { merged: false, reason: `pull request #${request.number} moved to ${pull.head.sha.slice(0, 12)} after ${request.head.slice(0, 12)} was checked` };
   if (pull.user?.login.toLowerCase() !== request.author.toLowerCase()) return { merged: false, reason: `pull request #${request.number} is by ${pull.user?.login}, not ${request.author}` };
+  // The check protects the default branch alone; one retargeted since it ran is judged again first.
+  const defaultBranch = pull.base.repo.default_branch;
+  if (pull.base.ref !== defaultBranch) return { merged: false, reason: `pull request #${request.number} is into ${pull.base.ref}, not the default branch ${defaultBranch}: only changes to ${defaultBranch} are merged automatically` };
+  // GitHub merges into the branch as it is now: if it moved since the check merged onto it, the
+  // tree that would land was never judged (a key added twice, a tag frozen meanwhile).
+  const { data: branch } = await octokit.rest.repos.getBranch({ owner, repo, branch: defaultBranch });
+  if (branch.commit.sha !== request.base) return { merged: false, reason: `${defaultBranch} moved to ${branch.commit.sha.slice(0, 12)} after the check judged the merge onto ${request.base.slice(0, 12)}; the pull request is judged again when it is updated (merge ${defaultBranch} into it, or re-run its check)` };
   let sha: string;
   try {
     ({ data: { sha } } = await octokit.rest.pulls.merge({ owner, repo, pull_number: request.number, sha: request.head, merge_method: request.method }));
@@ -36,6 +45,6 @@ export async function mergePullRequest(request: MergeRequest, access: GitHubAcce
     throw error;
   }
   if (!request.publishWorkflow) return { merged: true, sha, published: false };
-  await octokit.rest.actions.createWorkflowDispatch({ owner, repo, workflow_id: request.publishWorkflow, ref: pull.base.ref });
+  await octokit.rest.actions.createWorkflowDispatch({ owner, repo, workflow_id: request.publishWorkflow, ref: defaultBranch });
   return { merged: true, sha, published: true };
 }

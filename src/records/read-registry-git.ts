@@ -41,6 +41,11 @@ export async function readRegistryAt(registryDir: string, ref: string, what: str
   return { root: location.top + (location.relative ? `/${location.relative}` : ''), display: prefix.replace(/\/$/, '') || '.', files, problems, commit, schemaFiles };
 }
 
+/** The full commit id `ref` names in the repository holding the registry. */
+export async function resolveCommitOf(registryDir: string, ref: string): Promise<string> {
+  return resolveCommit((await locate(registryDir, ref)).top, ref, ref);
+}
+
 /** The files of the registry at `ref`, for comparing with (a base: its problems are not this change's). */
 export async function readRegistryFilesAt(registryDir: string, ref: string): Promise<RegistryFile[]> {
   return (await readRegistryAt(registryDir, ref, '--base')).files;

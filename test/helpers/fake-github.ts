@@ -42,6 +42,8 @@ export interface FakeGitHubData {
   login?: string;
   /** Open pull requests, "owner/repo#number" → what GitHub knows of them. */
   pulls?: Record<string, FakePull>;
+  /** Branch tips, "owner/repo:branch" → commit id ("Get a branch"). */
+  branches?: Record<string, string>;
 }
 
 export interface FakePull {
@@ -49,6 +51,8 @@ export interface FakePull {
   author: string;
   /** The base branch's name. */
   base: string;
+  /** The repository's default branch (main when not given). */
+  defaultBranch?: string;
   state?: 'open' | 'closed';
   /** False: a required review or check is missing (GitHub answers 405). */
   mergeable?: boolean;
@@ -143,6 +147,19 @@ function route(req: IncomingMessage, res: ServerResponse, data: FakeGitHubData, 
     const found = data.pulls?.[`${key}#${pull[3]}`];
     if (!found) return notFound(res, 'pulls/pulls#get-a-pull-request');
     return send(res, 200, pullJson(key, Number(pull[3]), found));
+  }
+  // "Get a branch", the fields a client reads.
+  const branch = /^\/repos\/([^/]+)\/([^/]+)\/branches\/([^/]+)$/.exec(url.pathname);
+  if (branch) {
+    const key = `${branch[1]}/${branch[2]}`;
+    const name = decodeURIComponent(branch[3]!);
+    const sha = data.branches?.[`${key}:${name}`];
+    if (!sha) return notFound(res, 'branches/branches#get-a-branch');
+    return send(res, 200, {
+      name, protected: true, protection_url: `${API}/repos/${key}/branches/${name}/protection`,
+      commit: { sha, node_id: 'C_kwDOAAAAAdoAKAAAAAA', url: `${API}/repos/${key}/commits/${sha}`, html_url: `${SERVER}/${key}/commit/${sha}`, commit: { message: 'A change', tree: { sha: '0'.repeat(40) } }, parents: [] },
+      _links: { self: `${API}/repos/${key}/branches/${name}`, html: `${SERVER}/${key}/tree/${name}` },
+    });
   }
   const issue = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/.exec(url.pathname);
   if (issue) {
@@ -252,7 +269,10 @@ function pullJson(key: string, number: number, pull: FakePull) {
     number, state: pull.state ?? 'open', locked: false, title: 'Add an image', user: user(pull.author, 1000 + number), body: '',
     created_at: '2024-06-01T09:00:00Z', updated_at: '2024-06-01T09:00:00Z', closed_at: null, merged_at: null, merge_commit_sha: null, draft: false,
     head: { label: `${pull.author}:add-image`, ref: 'add-image', sha: pull.head, user: user(pull.author, 1000 + number) },
-    base: { label: `${owner}:${pull.base}`, ref: pull.base, sha: '0'.repeat(40), user: user(owner, 9) },
+    base: {
+      label: `${owner}:${pull.base}`, ref: pull.base, sha: '0'.repeat(40), user: user(owner, 9),
+      repo: { id: repoId(key), node_id: 'R_kgDOAAAAAQ', name: key.split('/')[1], full_name: key, private: false, owner: user(owner, 9), html_url: `${SERVER}/${key}`, url: `${API}/repos/${key}`, default_branch: pull.defaultBranch ?? 'main' },
+    },
     author_association: 'CONTRIBUTOR', merged: false, mergeable: pull.mergeable ?? true, mergeable_state: pull.mergeable === false ? 'blocked' : 'clean',
     comments: 0, commits: 1, additions: 7, deletions: 0, changed_files: 1,
   };

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -32,6 +33,7 @@ export interface Job {
   'timeout-minutes'?: number;
   needs?: string | string[];
   permissions?: Record<string, string>;
+  outputs?: Record<string, string>;
   steps: Step[];
 }
 export interface Workflow {
@@ -52,6 +54,8 @@ export interface JobRun {
   code: number;
   steps: StepResult[];
   output: string;
+  /** The job's `outputs:`, evaluated: what a job that `needs` it reads as needs.JOB.outputs.NAME. */
+  outputs: Record<string, string>;
 }
 
 /** `${{ expression }}` values: "github.event.pull_request.base.sha" → "abc…". */
@@ -112,9 +116,13 @@ export async function runJob(
   const steps: StepResult[] = [];
   const posts: (() => Promise<StepResult>)[] = [];
   let base: Record<string, string> = { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: workspace, ...env };
-  for (const step of job.steps) {
+  // Steps' outputs join the context as steps.ID.outputs.NAME, read from $GITHUB_OUTPUT as the runner does.
+  context = { ...context };
+  const outputsDir = await mkdtemp(path.join(tmpdir(), 'sifhub-step-outputs-'));
+  for (const [index, step] of job.steps.entries()) {
     const name = step.name ?? step.uses ?? step.run ?? '';
-    const stepEnv = { ...base, ...Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, evaluate(v, context)])) };
+    const outputFile = path.join(outputsDir, String(index));
+    const stepEnv = { ...base, GITHUB_OUTPUT: outputFile, ...Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, evaluate(v, context)])) };
     let result: { code: number; output: string };
     if (step.run !== undefined) {
       result = await bash(step.run, workspace, stepEnv);
@@ -141,12 +149,20 @@ export async function runJob(
       throw new Error(`the test cannot run ${step.uses}`);
     }
     steps.push({ name, ...result });
+    if (step.id !== undefined) {
+      for (const line of (await readFile(outputFile, 'utf8').catch(() => '')).split('\n')) {
+        const eq = line.indexOf('=');
+        if (eq > 0) context[`steps.${step.id}.outputs.${line.slice(0, eq)}`] = line.slice(eq + 1);
+      }
+    }
     if (result.code !== 0) break;
   }
+  await rm(outputsDir, { recursive: true, force: true });
   // actions/cache saves in its post step, and only for a job whose steps all passed.
   if (steps.every((s) => s.code === 0)) for (const post of posts) steps.push(await post());
   const failed = steps.find((s) => s.code !== 0);
-  return { code: failed?.code ?? 0, steps, output: steps.map((s) => `## ${s.name}\n${s.output}`).join('\n') };
+  const outputs = failed ? {} : Object.fromEntries(Object.entries(job.outputs ?? {}).map(([k, v]) => [k, evaluate(v, context)]));
+  return { code: failed?.code ?? 0, steps, output: steps.map((s) => `## ${s.name}\n${s.output}`).join('\n'), outputs };
 }
 
 /** The composite action in `dir`, with `context` holding its inputs. */

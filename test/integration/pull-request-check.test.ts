@@ -25,7 +25,7 @@ let workspace: string;
 let pullNumber = 0;
 
 beforeAll(async () => {
-  images = await startImageServer({ '/tool-2.0.sif': SIF });
+  images = await startImageServer({ '/tool-2.0.sif': SIF, '/mirror-a/tool-2.0.sif': SIF, '/mirror-b/tool-2.0.sif': SIF });
 });
 afterAll(() => images.close());
 afterEach(async () => {
@@ -69,13 +69,16 @@ async function pullRequest(files: Record<string, string>, remove: string[] = [])
 }
 
 /** Runs a job of the base's pull-request workflow, as `author`'s pull request. */
-async function runCheck(pr: { number: number; base: string; head: string }, author: string, job = 'check', env: Record<string, string> = {}) {
+async function runCheck(pr: { number: number; base: string; head: string }, author: string, job = 'check', env: Record<string, string> = {}, judgedBase?: string) {
   const workflow = parseWorkflow(await origin.git('show', `${pr.base}:.github/workflows/pull-request.yml`));
   workspace = await mkdtemp(path.join(tmpdir(), 'sifhub-workspace-'));
   await rm(workspace, { recursive: true });
   await origin.git('clone', '-q', '--no-checkout', origin.dir, workspace);
   const context = {
     'github.event.pull_request.base.sha': pr.base,
+    'github.event.pull_request.base.ref': 'main',
+    // What the check job handed on: the tip it merged onto (by default the pull request's base).
+    'needs.check.outputs.base': judgedBase ?? pr.base,
     'github.event.pull_request.head.sha': pr.head,
     'github.event.pull_request.user.login': author,
     'github.event.pull_request.number': String(pr.number),
@@ -149,6 +152,7 @@ describe('the pull-request check, run as GitHub runs it', () => {
     expect(run.steps.map((s) => [s.name, s.code])).toEqual([
       ['actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683', 0],
       ['Fetch the pull request\'s commits as data (never checked out)', 0],
+      ['Merge it into the base branch\'s tip as data (the tree that would land)', 0],
       ['Validate the records and what the change may do', 0],
       ['Verify new and changed images', 1],
     ]);
@@ -182,10 +186,13 @@ describe('automerge: owners', () => {
   let github: FakeGitHub;
   afterEach(() => github?.close());
 
-  async function merge(automerge: 'owners' | 'off', files: Record<string, string>, author: string, pull: { mergeable?: boolean; moved?: boolean } = {}) {
+  async function merge(automerge: 'owners' | 'off', files: Record<string, string>, author: string, pull: { mergeable?: boolean; moved?: boolean; base?: string } = {}) {
     await registryRepository(automerge);
     const pr = await pullRequest(files);
-    github = await startFakeGitHub({ pulls: { [`lab/registry#${pr.number}`]: { head: pull.moved ? 'f'.repeat(40) : pr.head, author, base: 'main', mergeable: pull.mergeable } } });
+    github = await startFakeGitHub({
+      pulls: { [`lab/registry#${pr.number}`]: { head: pull.moved ? 'f'.repeat(40) : pr.head, author, base: pull.base ?? 'main', mergeable: pull.mergeable } },
+      branches: { 'lab/registry:main': pr.base },
+    });
     const run = await runCheck(pr, author, 'automerge', { GITHUB_API_URL: github.apiUrl, GITHUB_REPOSITORY: 'lab/registry' });
     return { pr, run };
   }
@@ -229,5 +236,76 @@ describe('automerge: owners', () => {
     expect(run.output).toContain('moved to ffffffffffff after');
     expect(github.writes.merges).toEqual([]);
     expect(github.writes.dispatches).toEqual([]);
+  });
+
+  it('merges only into the default branch: a pull request into another branch waits', async () => {
+    const { run } = await merge('owners', ownersTag, 'ada', { base: 'release' });
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toContain('is into release, not the default branch main: only changes to main are merged automatically');
+    expect(github.writes.merges).toEqual([]);
+  });
+
+  it('merges nothing once main moved since the check: a tag frozen and an owner removed meanwhile are judged again', async () => {
+    await registryRepository('owners');
+    // Lines apart from the image's, so the freeze below and the pull request merge cleanly.
+    const described = 'architecture: amd64\nbootstrap: docker\n';
+    await origin.write({ 'registry/lab/tool/2.0.md': tagRecord(image(2), described) });
+    await origin.commit('Add 2.0', '2024-01-02T00:00:00Z', 'Boss');
+    const pr = await pullRequest({ 'registry/lab/tool/2.0.md': tagRecord(sifImage(`${images.base}/tool-2.0.sif`), described) });
+    const check = await runCheck(pr, 'ada');
+    expect(check.code, check.output).toBe(0);
+    expect(check.outputs.base).toBe(pr.base);
+    // While the check ran (a slow download), a maintainer froze the tag and took ada off the owners.
+    await origin.write({ 'registry/lab/tool/2.0.md': tagRecord(image(2), `${described}frozen: true\n`), 'registry/lab/README.md': '---\nowners: [grace]\n---\n' });
+    const moved = await origin.commit('Freeze 2.0; grace owns lab now', '2024-02-02T00:00:00Z', 'Boss');
+    github = await startFakeGitHub({ pulls: { [`lab/registry#${pr.number}`]: { head: pr.head, author: 'ada', base: 'main' } }, branches: { 'lab/registry:main': moved } });
+    const run = await runCheck(pr, 'ada', 'automerge', { GITHUB_API_URL: github.apiUrl, GITHUB_REPOSITORY: 'lab/registry' }, check.outputs.base);
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toContain(`main moved to ${moved.slice(0, 12)} after the check judged the merge onto ${pr.base.slice(0, 12)}`);
+    expect(github.writes.merges).toEqual([]);
+    // Judged again, against main as it is now.
+    const again = await runCheck(pr, 'ada');
+    expect(again.code).toBe(1);
+    expect(again.output).toContain('moves a frozen tag');
+    expect(again.output).toContain('ada may not change collection "lab": its owners are grace');
+  });
+});
+
+describe('the check judges the merge that would land, not the head alone', () => {
+  it('fails the second of two pull requests that each add mirrors to one record, once the first has merged', async () => {
+    await registryRepository();
+    const record = tagRecord(sifImage(`${images.base}/tool-2.0.sif`), 'frozen: true\n');
+    await origin.write({ 'registry/lab/tool/2.0.md': record });
+    await origin.commit('Add 2.0', '2024-01-02T00:00:00Z', 'Boss');
+    const withMirror = (after: string, mirror: string) => record.replace(after, `${after}mirrors: [${images.base}/${mirror}/tool-2.0.sif]\n`);
+    const urlLine = `url: ${images.base}/tool-2.0.sif\n`;
+    const first = await pullRequest({ 'registry/lab/tool/2.0.md': withMirror(urlLine, 'mirror-a') });
+    const second = await pullRequest({ 'registry/lab/tool/2.0.md': withMirror('frozen: true\n', 'mirror-b') });
+    expect(second.base).toBe(first.base);
+    // Each passes alone.
+    expect((await runCheck(first, 'ada')).code).toBe(0);
+    expect((await runCheck(second, 'ada')).code).toBe(0);
+    // The first is squashed into main; the second still merges cleanly on top, with the key twice.
+    await origin.write({ 'registry/lab/tool/2.0.md': withMirror(urlLine, 'mirror-a') });
+    await origin.commit('A change (#1)', '2024-02-02T00:00:00Z');
+    const run = await runCheck(second, 'ada');
+    expect(run.code).toBe(1);
+    expect(run.steps.at(-1)!.name).toBe('Validate the records and what the change may do');
+    expect(run.output).toMatch(/registry\/lab\/tool\/2\.0\.md[\s\S]*Map keys must be unique/);
+  });
+
+  it('fails a pull request that does not merge cleanly, saying what to do', async () => {
+    await registryRepository();
+    const pr = await pullRequest({ 'registry/lab/tool/1.0.md': tagRecord(image(1), 'frozen: true\nsummary: one\n') });
+    await origin.write({ 'registry/lab/tool/1.0.md': tagRecord(image(1), 'frozen: true\nsummary: two\n') });
+    await origin.commit('Another change', '2024-02-02T00:00:00Z', 'Boss');
+    const run = await runCheck(pr, 'ada');
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('::error title=sifhub::The pull request does not merge cleanly into origin/main');
+  });
+
+  it('runs for pull requests into main only, and again when one is retargeted or edited', async () => {
+    const workflow = parseWorkflow(pullRequestWorkflow('sifhub/sifhub@v1.0.0'));
+    expect(workflow.on).toEqual({ pull_request_target: { types: ['opened', 'synchronize', 'reopened', 'edited'], branches: ['main'] } });
   });
 });

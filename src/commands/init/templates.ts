@@ -25,9 +25,11 @@ export function actionAt(version: string): string {
 }
 
 const PR = 'github.event.pull_request';
+
+/** The options naming what is judged: the base branch's tip, and the merge that would land on it. */
 const judged = (extra = '') => `          args: |
-            --base=\${{ ${PR}.base.sha }}
-            --head=\${{ ${PR}.head.sha }}${extra}`;
+            --base=\${{ steps.merge.outputs.base }}
+            --head=\${{ steps.merge.outputs.merge }}${extra}`;
 
 // The pull request's commits arrive as git objects; its files are never checked out.
 const checkoutBaseAndFetchHead = `      # The base branch: the records before the change, and nothing the pull request wrote.
@@ -44,6 +46,28 @@ const checkoutBaseAndFetchHead = `      # The base branch: the records before th
           auth="AUTHORIZATION: basic $(printf 'x-access-token:%s' "$TOKEN" | base64 -w0)"
           git -c "http.extraheader=$auth" fetch --no-tags --quiet origin "+refs/pull/$PR_NUMBER/head:refs/remotes/pull/head"`;
 
+/**
+ * GitHub merges a pull request into the base branch's tip as it is when the merge happens, not
+ * into the commit the pull request started from: what is judged is that merge, made here as git
+ * objects (merge-tree, commit-tree: nothing checked out, no merge driver of the pull request's).
+ * A change that merges cleanly but breaks a record (two pull requests adding the same key to one
+ * record) is judged as the record will be.
+ */
+const mergeStep = (base: string) => `      - name: Merge it into ${base.includes('needs.') ? 'the base the check judged' : 'the base branch\'s tip'} as data (the tree that would land)
+        id: merge
+        env:
+          BASE: ${base}
+          HEAD_SHA: \${{ ${PR}.head.sha }}
+        run: |
+          base=$(git rev-parse --verify --quiet "$BASE^{commit}") || { echo "::error title=sifhub::$BASE is not a commit of this repository"; exit 1; }
+          if ! tree=$(git merge-tree --write-tree --no-messages "$base" "$HEAD_SHA"); then
+            echo "::error title=sifhub::The pull request does not merge cleanly into $BASE ($base): merge it into its branch or rebase it, then push"
+            exit 1
+          fi
+          merge=$(git -c user.name=sifhub -c user.email=sifhub@localhost commit-tree "$tree" -p "$base" -p "$HEAD_SHA" -m "The merge that would land")
+          echo "base=$base" >> "$GITHUB_OUTPUT"
+          echo "merge=$merge" >> "$GITHUB_OUTPUT"`;
+
 /** pull-request.yml: the check a pull request cannot change, and the owners' automerge. */
 export function pullRequestWorkflow(action: string): string {
   return `# Checks every pull request: its records, what the change may do (collection owners, frozen tags,
@@ -55,8 +79,13 @@ export function pullRequestWorkflow(action: string): string {
 # checked out, installed or run. The check has a read-only token and no secrets.
 name: Pull request
 
+# Only pull requests into main, the branch this check protects and publish.yml publishes; edited
+# runs it again when a pull request is retargeted (a check passed against another branch means
+# nothing for main), and on every other edit too: a skipped check would count as passed.
 on:
   pull_request_target:
+    types: [opened, synchronize, reopened, edited]
+    branches: [main]
 
 permissions: {}
 
@@ -70,8 +99,11 @@ jobs:
     timeout-minutes: 60
     permissions:
       contents: read
+    outputs:
+      base: \${{ steps.merge.outputs.base }}
     steps:
 ${checkoutBaseAndFetchHead}
+${mergeStep(`origin/\${{ ${PR}.base.ref }}`)}
       - name: Validate the records and what the change may do
         uses: ${action}
         with:
@@ -85,7 +117,8 @@ ${judged(`
 ${judged()}
 
   # With \`automerge: owners\` in registry.yml, a change to only its author's own collections is
-  # merged once the check passed; anything else waits for a maintainer.
+  # merged once the check passed; anything else waits for a maintainer. It merges only while the
+  # base branch's tip is still the one the check merged onto: the tree that lands is the one judged.
   automerge:
     needs: check
     runs-on: ubuntu-latest
@@ -96,15 +129,19 @@ ${judged()}
       actions: write
     steps:
 ${checkoutBaseAndFetchHead}
+${mergeStep('\${{ needs.check.outputs.base }}')}
       - name: Merge an owner's change to their own collections
         uses: ${action}
         env:
           GITHUB_TOKEN: \${{ github.token }}
         with:
           command: automerge
-${judged(`
+          args: |
+            --base=\${{ steps.merge.outputs.base }}
+            --merge=\${{ steps.merge.outputs.merge }}
+            --head=\${{ ${PR}.head.sha }}
             --author=\${{ ${PR}.user.login }}
-            --pull-request=\${{ ${PR}.number }}`)}
+            --pull-request=\${{ ${PR}.number }}
 `;
 }
 
