@@ -38,12 +38,10 @@ export interface UploadInput {
   sha256: string;
   md5: string;
   progress?: Progress;
+  /** Write over an object already under the key (the caller hashed it: not these bytes). */
+  replace?: boolean;
 }
 
-/**
- * Uploads the image under its content key (multipart above 16 MiB) unless the same bytes are
- * already there. Returns the key and whether anything was sent.
- */
 /** Whether the bucket answers with these credentials: checked before a large file is hashed. */
 export async function checkBucket(client: S3Client, location: S3Location): Promise<void> {
   await client.send(new HeadBucketCommand({ Bucket: location.bucket })).catch((error: unknown) => {
@@ -51,10 +49,14 @@ export async function checkBucket(client: S3Client, location: S3Location): Promi
   });
 }
 
-export async function uploadImage({ client, location, file, size, sha256, md5, progress }: UploadInput): Promise<{ key: string; uploaded: boolean }> {
+/**
+ * Uploads the image under its content key (multipart above 16 MiB) unless the same bytes are
+ * already there. Returns the key and whether anything was sent.
+ */
+export async function uploadImage({ client, location, file, size, sha256, md5, progress, replace }: UploadInput): Promise<{ key: string; uploaded: boolean }> {
   const key = imageKey(location, sha256);
   const where = `s3://${location.bucket}/${key}`;
-  const existing = await client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: key })).catch((error: unknown) => {
+  const existing = replace ? undefined : await client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: key })).catch((error: unknown) => {
     if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) return undefined;
     throw storageError(`could not check ${where}`, error);
   });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRecord } from '../../src/records/check-record.ts';
 import { makeS3Client } from '../../src/storage/s3.ts';
@@ -78,6 +78,18 @@ describe('sifhub mirror', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('✔ s3://mirror/sif: 1 copied, 2 already there, of 3 images');
+    expect([...(await mirrored()).values()].sort()).toEqual([A, B, C].map((bytes) => createHash('sha256').update(bytes).digest('hex')).sort());
+  });
+
+  it('trusts no metadata: an object of the right size with a forged sha256, or none, is replaced, and only then said to be copied', async () => {
+    const [a, b] = [claim(A, ''), claim(B, '')];
+    await client().send(new PutObjectCommand({ Bucket: 'mirror', Key: `sif/sha256/${a.sha256}.sif`, Body: Buffer.alloc(A.length, 1), Metadata: { sha256: a.sha256, md5: a.md5 } }));
+    await client().send(new PutObjectCommand({ Bucket: 'mirror', Key: `sif/sha256/${b.sha256}.sif`, Body: Buffer.alloc(B.length, 2) }));
+    const result = await run();
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain(`copied     ${a.sha256.slice(0, 12)}`);
+    expect(result.stdout).toContain(`copied     ${b.sha256.slice(0, 12)}`);
+    expect(result.stdout).toContain('✔ s3://mirror/sif: 2 copied, 1 already there, of 3 images');
     expect([...(await mirrored()).values()].sort()).toEqual([A, B, C].map((bytes) => createHash('sha256').update(bytes).digest('hex')).sort());
   });
 
