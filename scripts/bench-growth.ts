@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `node scripts/bench-growth.ts SMALL.json LARGE.json`: how each stage of the full build and the
 // one-record rebuild grows between two `npm run bench` runs (their last lines, saved), as the
-// exponent k in time ∝ tags^k. Linear is 1; issue 18 asks that no stage grows faster. Stages
+// exponent k in time ∝ tags^k. Linear is 1; no stage may grow faster (DESIGN §6). Stages
 // under 0.2 s in both runs are left out: their timings are noise.
 import { readFile } from 'node:fs/promises';
 import { styleText } from 'node:util';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Hashing throughput of `sifhub submit` against `openssl dgst -sha256` then `openssl dgst -md5`
-// on the same file (issue 18: at most 0.7× of the two run one after the other), and coreutils'
+// on the same file (at most 0.7× of the two run one after the other), and coreutils'
 // sha256sum then md5sum for reference. Prints figures; asserts nothing.
 //   npm run bench:hash -- [--size-mib N] [--file PATH]
 import { execFileSync } from 'node:child_process';

@@ -2,7 +2,7 @@
 // `npm run bench -- --tags N [--workdir DIR] [--seed S] [--no-peers]`: generate a synthetic
 // registry as a real git repository, build it as `sifhub build` does (every stage), change one
 // record and rebuild, twice, and print wall time and peak memory per stage, output size, and the
-// budgets of DESIGN §6 and issue 18. With `jekyll` and `hugo` on the PATH, each renders the same
+// budgets of DESIGN §6. With `jekyll` and `hugo` on the PATH, each renders the same
 // pages from the same records (src/bench/peer-sites.ts) and the ratios are printed. The last line
 // is one JSON object for machines. Each build runs in a fresh process, as in CI.
 import { execFile, spawn } from 'node:child_process';

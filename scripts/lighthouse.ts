@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Lighthouse scores of every page kind (issue 17's measures): the bundled example registry and a
+// Lighthouse scores of every page kind: the bundled example registry and a
 // synthetic registry of --tags tags (10,000 by default; 0 skips it), each built and served on
 // 127.0.0.1, audited with Lighthouse's mobile preset in Debian's Chromium. Prints one line per
 // page and whether each category meets its target; exits 1 when one does not. Not a test: the

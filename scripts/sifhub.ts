@@ -2,24 +2,25 @@
 // The `sifhub` command: find the command, load only its module, map errors to exit codes.
 import { styleText } from 'node:util';
 import type { Command } from '../src/commands/command.ts';
+import { COMMAND_SUMMARIES, type CommandName } from '../src/commands/summaries.ts';
 import { EnvironmentError, EXIT, InputError, UsageError } from '../src/errors.ts';
 import { packageVersion } from '../src/package-root-node.ts';
 
 /** Each command's module is imported only when it runs: `sifhub --help` loads none of them. */
-const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default: Command }> }> = {
-  init: { summary: 'create a new registry repository', load: () => import('../src/commands/init/index.ts') },
-  build: { summary: 'build the static site from the registry', load: () => import('../src/commands/build.ts') },
-  validate: { summary: 'check every record, and what a change may do', load: () => import('../src/commands/validate.ts') },
-  verify: { summary: 'download new or changed images and check their size and hashes', load: () => import('../src/commands/verify/index.ts') },
-  automerge: { summary: 'merge a pull request that changes only its author\'s collections', load: () => import('../src/commands/automerge.ts') },
-  inspect: { summary: 'what a SIF file says about itself', load: () => import('../src/commands/inspect.ts') },
-  submit: { summary: 'upload an image, commit its record and open a pull request', load: () => import('../src/commands/submit/index.ts') },
-  share: { summary: 'an expiring link to an image in the registry\'s bucket', load: () => import('../src/commands/share/index.ts') },
-  mirror: { summary: 'copy every image the registry ever published to a second bucket, each checked', load: () => import('../src/commands/mirror/index.ts') },
-  serve: { summary: 'preview a built site', load: () => import('../src/commands/serve.ts') },
-  deploy: { summary: 'upload the built site to an S3-compatible bucket, sending only what changed', load: () => import('../src/commands/deploy.ts') },
-  'check-deployment': { summary: 'check that a deployed site answers as the clients need', load: () => import('../src/commands/check-deployment.ts') },
-  schema: { summary: 'write the record JSON Schemas', load: () => import('../src/commands/schema.ts') },
+const COMMANDS: Record<CommandName, () => Promise<{ default: Command }>> = {
+  init: () => import('../src/commands/init/index.ts'),
+  build: () => import('../src/commands/build.ts'),
+  validate: () => import('../src/commands/validate.ts'),
+  verify: () => import('../src/commands/verify/index.ts'),
+  automerge: () => import('../src/commands/automerge.ts'),
+  inspect: () => import('../src/commands/inspect.ts'),
+  submit: () => import('../src/commands/submit/index.ts'),
+  share: () => import('../src/commands/share/index.ts'),
+  mirror: () => import('../src/commands/mirror/index.ts'),
+  serve: () => import('../src/commands/serve.ts'),
+  deploy: () => import('../src/commands/deploy.ts'),
+  'check-deployment': () => import('../src/commands/check-deployment.ts'),
+  schema: () => import('../src/commands/schema.ts'),
 };
 
 const HELP = `sifhub — a serverless registry for Singularity/Apptainer images
@@ -27,7 +28,7 @@ const HELP = `sifhub — a serverless registry for Singularity/Apptainer images
 Usage: sifhub COMMAND [options]
 
 Commands:
-${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(17)}${c.summary}`).join('\n')}
+${Object.entries(COMMAND_SUMMARIES).map(([name, summary]) => `  ${name.padEnd(17)}${summary}`).join('\n')}
 
 Run \`sifhub help COMMAND\` or \`sifhub COMMAND --help\` for a command's options.
 
@@ -60,9 +61,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function load(name: string): Promise<Command> {
-  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (!entry) throw new UsageError(`unknown command "${name}"; the commands are ${Object.keys(COMMANDS).join(', ')}`);
-  return (await entry.load()).default;
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name as CommandName] : undefined;
+  if (!load) throw new UsageError(`unknown command "${name}"; the commands are ${Object.keys(COMMANDS).join(', ')}`);
+  return (await load()).default;
 }
 
 main(process.argv.slice(2)).then(

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
 
-// A synthetic registry for the benchmark (issue 6), written as a real git repository through
+// A synthetic registry for the benchmark, written as a real git repository through
 // `git fast-import` (one process, no per-commit fork). Proportions follow what registries hold:
 // most containers have 1–3 tags and a few have hundreds; definition files of 0.5–5 KB; 5–15
 // labels; about a fifth of the tags moved to a new image at least once; one commit per

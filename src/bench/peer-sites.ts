@@ -7,7 +7,7 @@ import { formatBytes } from '../site/format.ts';
 import { shubUri } from '../site/urls.ts';
 import { writeFiles } from '../pipeline/write-output-fs.ts';
 
-// The benchmark's peers (issue 18): the same pages from the same records, as a Jekyll site and as
+// The benchmark's peers: the same pages from the same records, as a Jekyll site and as
 // a Hugo site, so `npm run bench` can set sifhub's build beside theirs. Each peer gets what sifhub's
 // templates get (the site model after history and joins) as front matter, and renders it with its
 // own template language into the same URLs: every tag, container and collection page, the home
@@ -15,7 +15,7 @@ import { writeFiles } from '../pipeline/write-output-fs.ts';
 // the pages' Markdown bodies, rendered by each peer's own Markdown. Search, manifests and the
 // API are sifhub's alone and are not asked of them.
 
-export interface PeerPage {
+interface PeerPage {
   /** The page's folder under the site root ("collections/lab/tool/1.0"); "" for the home page. */
   url: string;
   layout: 'home' | 'list' | 'collection' | 'container' | 'tag';
@@ -27,7 +27,7 @@ export interface PeerPage {
 }
 
 /** Every page both peers render, from the site model and the records' Markdown. */
-export function toPeerPages(site: Site, registry: RegistryInput): PeerPage[] {
+function toPeerPages(site: Site, registry: RegistryInput): PeerPage[] {
   const pages: PeerPage[] = [];
   const markdown = new Map<string, string>([
     ...registry.collections.map((c) => [c.name, c.description] as const),
@@ -87,7 +87,7 @@ export function toPeerPages(site: Site, registry: RegistryInput): PeerPage[] {
 const STYLE = 'body{font-family:system-ui,sans-serif;max-width:72rem;margin:auto;padding:1rem}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:left}pre{overflow-x:auto;background:#f6f8fa;padding:.5rem}\n';
 
 /** A Jekyll 4 source folder: `_config.yml`, Liquid layouts, and one Markdown page per URL. */
-export async function writeJekyllSite(site: Site, pages: readonly PeerPage[], dir: string): Promise<void> {
+async function writeJekyllSite(site: Site, pages: readonly PeerPage[], dir: string): Promise<void> {
   const nav = `<header><a href="{{ '/' | relative_url }}">{{ site.title | escape }}</a> <nav><a href="{{ '/collections/' | relative_url }}">Collections</a> <a href="{{ '/topics/' | relative_url }}">Topics</a> <a href="{{ '/labels/' | relative_url }}">Labels</a></nav></header>`;
   const rows = `<table><thead><tr><th>Name</th><th>Summary</th><th>Count</th><th>Size</th></tr></thead><tbody>{% for r in page.rows %}<tr><td><a href="{{ r.href | relative_url }}">{{ r.name | escape }}</a></td><td>{{ r.summary | escape }}</td><td>{{ r.tags }}</td><td>{{ r.bytes }}</td></tr>{% endfor %}</tbody></table>`;
   const layouts: Record<string, string> = {
@@ -108,7 +108,7 @@ export async function writeJekyllSite(site: Site, pages: readonly PeerPage[], di
 }
 
 /** A Hugo source folder: `hugo.json`, Go-template layouts, and one content file per URL. */
-export async function writeHugoSite(site: Site, pages: readonly PeerPage[], dir: string): Promise<void> {
+async function writeHugoSite(site: Site, pages: readonly PeerPage[], dir: string): Promise<void> {
   const nav = `<header><a href="{{ "/" | relURL }}">{{ site.Title }}</a> <nav><a href="{{ "/collections/" | relURL }}">Collections</a> <a href="{{ "/topics/" | relURL }}">Topics</a> <a href="{{ "/labels/" | relURL }}">Labels</a></nav></header>`;
   const rows = `<table><thead><tr><th>Name</th><th>Summary</th><th>Count</th><th>Size</th></tr></thead><tbody>{{ range .Params.rows }}<tr><td><a href="{{ .href | relURL }}">{{ .name }}</a></td><td>{{ .summary }}</td><td>{{ .tags }}</td><td>{{ .bytes }}</td></tr>{{ end }}</tbody></table>`;
   const main = (inner: string) => `{{ define "main" }}${inner}{{ end }}\n`;

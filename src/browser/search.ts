@@ -2,6 +2,8 @@
 // and text nodes only: pagefind hands back meta fields as they were indexed (unescaped) and
 // excerpts as HTML with <mark>, and both carry text from strangers' records.
 
+import { decodeEntities } from '../site/html.ts';
+
 interface PagefindResultData {
   url: string;
   excerpt: string;
@@ -312,12 +314,6 @@ function toExcerptNodes(excerpt: string): Node[] {
     }
   }
   return nodes;
-}
-
-const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&#x27;': "'" };
-
-function decodeEntities(text: string): string {
-  return text.replace(/&(?:amp|lt|gt|quot|#39|#x27);/g, (entity) => ENTITIES[entity]!);
 }
 
 function shorten(text: string, max: number): string {

@@ -4,7 +4,6 @@ import { done, printWarning } from './output.ts';
 
 export default defineCommand({
   name: 'automerge',
-  summary: 'merge a pull request that changes only its author\'s collections',
   usage: '--base REF --head REF [--merge REF] --author LOGIN --pull-request N [--registry DIR] [--method merge|squash|rebase] [--publish-workflow FILE]',
   description:
     'When registry.yml says `automerge: owners` and the change from --base to --merge (the merge\n' +

@@ -5,7 +5,6 @@ import { done, printWarning } from './output.ts';
 
 export default defineCommand({
   name: 'build',
-  summary: 'build the static site from the registry',
   description:
     'Builds the static site: pages, shub manifests, the JSON API and the search index. Unchanged\n' +
     'collections\' output and unchanged records\' parses are kept from the last build unless --fresh.\n' +

@@ -4,7 +4,6 @@ import { done } from './output.ts';
 
 export default defineCommand({
   name: 'check-deployment',
-  summary: 'check that a deployed site answers as the clients need',
   description:
     'Fetches the API, the manifests of a few tags and the home page of a live site, retrying while a\n' +
     'new deployment comes up (SIFHUB_DEPLOY_WAIT_SECONDS, default 150).',

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { closest } from '../closest.ts';
 import { UsageError } from '../errors.ts';
+import { COMMAND_SUMMARIES, type CommandName } from './summaries.ts';
 
 // What every command module is: its name, its arguments and options with their help, and run().
 // Parsing is node:util's parseArgs per command, strict, so an option another command takes is
@@ -28,7 +29,7 @@ export function checkHeadHasBase(values: { head?: string; base?: string }, comma
   if (values.head !== undefined && values.base === undefined) throw new UsageError('--head needs --base: the commit the change starts from', command);
 }
 
-export interface ArgumentSpec {
+interface ArgumentSpec {
   name: string;
   help: string;
   /** May be left out (only the last ones). */
@@ -40,9 +41,8 @@ type Values<O extends Record<string, OptionSpec>> = {
 };
 
 export interface CommandSpec<O extends Record<string, OptionSpec>> {
-  name: string;
-  /** One line, for `sifhub --help`. */
-  summary: string;
+  /** Its one-line summary lives in summaries.ts, with every other command's. */
+  name: CommandName;
   /** What the command does, for `sifhub COMMAND --help`. */
   description: string;
   arguments?: readonly ArgumentSpec[];
@@ -78,7 +78,7 @@ export function defineCommand<const O extends Record<string, OptionSpec>>(spec: 
   };
   return {
     name: spec.name,
-    summary: spec.summary,
+    summary: COMMAND_SUMMARIES[spec.name],
     usage,
     help,
     async main(args) {

@@ -4,7 +4,6 @@ import { defineCommand } from './command.ts';
 
 export default defineCommand({
   name: 'deploy',
-  summary: 'upload the built site to an S3-compatible bucket, sending only what changed',
   description:
     'Uploads the built site (dist/) to S3, Cloudflare R2, Ceph, MinIO or any S3-compatible store, configured\n' +
     'the AWS SDK\'s standard way (AWS_REGION, AWS_ENDPOINT_URL, keys, a profile or a role). Only files\n' +

@@ -3,7 +3,6 @@ import { defineCommand } from './command.ts';
 
 export default defineCommand({
   name: 'inspect',
-  summary: 'what a SIF file says about itself, and its hashes',
   usage: 'FILE.sif [--no-hash] [--record --url URL] [--json]',
   description:
     'Prints what a SIF image says about itself (labels, definition file, runscript, apps, signatures,\n' +

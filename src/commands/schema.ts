@@ -4,7 +4,6 @@ import { defineCommand, REGISTRY_OPTION } from './command.ts';
 
 export default defineCommand({
   name: 'schema',
-  summary: 'write the record JSON Schemas',
   description: 'Writes the JSON Schemas of registry.yml and the records to DIR/.schema/, for editors that check YAML.',
   options: {
     registry: REGISTRY_OPTION,

@@ -5,7 +5,6 @@ import { defineCommand } from './command.ts';
 
 export default defineCommand({
   name: 'serve',
-  summary: 'preview a built site',
   description: 'Serves a built site as a static host would, under its path prefix, until Ctrl-C.',
   options: {
     dir: { type: 'string', value: 'DIR', default: 'dist', help: 'the built site' },

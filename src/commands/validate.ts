@@ -4,7 +4,6 @@ import { done, formatStepSummary, writeStepSummary } from './output.ts';
 
 export default defineCommand({
   name: 'validate',
-  summary: 'check every record, and what a change may do',
   description:
     'Checks every record against its schema and the others (names, one image\'s md5 and size\n' +
     'everywhere), and plans the site the build would write: whatever the build refuses, validate\n' +

@@ -25,7 +25,7 @@ export interface RemoteObject {
   etag: string;
 }
 
-export interface Upload {
+interface Upload {
   path: string;
   key: string;
   size: number;
@@ -65,7 +65,7 @@ export function objectHeaders(file: string, redirect = false): { contentType: st
 }
 
 /** What a pull resolves: the shub manifests, and library://'s images and imagefiles. */
-export function isManifest(file: string): boolean {
+function isManifest(file: string): boolean {
   return file.startsWith('api/container/') || file.startsWith('v1/images/') || isImagefile(file);
 }
 
@@ -73,7 +73,7 @@ export function isManifest(file: string): boolean {
  * library://'s /v1/imagefile/…: with `library: s3-website` a redirect whose target is the file's
  * text, with `library: site` the image itself.
  */
-export function isImagefile(file: string): boolean {
+function isImagefile(file: string): boolean {
   return file.startsWith('v1/imagefile/');
 }
 

@@ -4,7 +4,7 @@ import { git } from './run-git.ts';
 // Which files of the working tree git already knows by content: tracked, and the same as in the
 // index by git's own check (`git status`, which compares what it recorded of each file, and reads
 // only files whose stat changed). A rebuild then takes their blob ids from git instead of reading
-// and hashing every record (issue 18).
+// and hashing every record.
 
 /**
  * Path inside the registry folder → blob id, for each regular file git says is unchanged. Empty

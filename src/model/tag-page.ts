@@ -2,7 +2,7 @@ import { definitionHeader } from '../sif/definition-header.ts';
 import type { ContainerEntry, TagEntry, Version } from './types.ts';
 
 // What a tag's page shows, decided here so the page only formats it. At 100,000 tags every byte
-// repeated on a tag page is 100 MB of site (issue 6): a script the definition file shows word for
+// repeated on a tag page is 100 MB of site: a script the definition file shows word for
 // word, and a fact its header states, are not shown a second time.
 
 export interface TagPage {

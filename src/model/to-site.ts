@@ -98,7 +98,7 @@ export function toSite(input: SiteInput): Site {
   };
 }
 
-export function toTagEntry(tag: TagInput, changes: readonly FileChange[], context: Context): TagEntry {
+function toTagEntry(tag: TagInput, changes: readonly FileChange[], context: Context): TagEntry {
   const versions = toVersions(changes, context.imageOf);
   const committedBlob = changes.at(-1)?.blob;
   const lastChanged = committedBlob === tag.blob ? changes.at(-1)?.date : undefined;
@@ -128,7 +128,7 @@ export function toTagEntry(tag: TagInput, changes: readonly FileChange[], contex
 }
 
 /** Tags whose records were deleted: their versions stay pullable by digest. */
-export function toRemovedTags(files: readonly FileHistory[], livePaths: ReadonlySet<string>, registryDisplay: string, context: Pick<Context, 'imageOf' | 'listed'>): RemovedTag[] {
+function toRemovedTags(files: readonly FileHistory[], livePaths: ReadonlySet<string>, registryDisplay: string, context: Pick<Context, 'imageOf' | 'listed'>): RemovedTag[] {
   const removed: RemovedTag[] = [];
   for (const file of files) {
     if (livePaths.has(file.path) || !isTagRecordPath(file.path)) continue;
@@ -143,7 +143,7 @@ export function toRemovedTags(files: readonly FileHistory[], livePaths: Readonly
   return removed;
 }
 
-export function toContainerEntry(container: ContainerInput, tagEntries: readonly TagEntry[], latestRule: 'newest' | 'none', context: Context): ContainerEntry {
+function toContainerEntry(container: ContainerInput, tagEntries: readonly TagEntry[], latestRule: 'newest' | 'none', context: Context): ContainerEntry {
   const tags = [...tagEntries].sort(compareTagsNewestFirst);
   return {
     collection: container.collection,
@@ -160,7 +160,7 @@ export function toContainerEntry(container: ContainerInput, tagEntries: readonly
   };
 }
 
-export function toCollectionEntry(collection: CollectionInput, containerEntries: readonly ContainerEntry[], context: Context): CollectionEntry {
+function toCollectionEntry(collection: CollectionInput, containerEntries: readonly ContainerEntry[], context: Context): CollectionEntry {
   const containers = [...containerEntries].sort((a, b) => a.name.localeCompare(b.name));
   return {
     name: collection.name,

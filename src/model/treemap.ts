@@ -1,10 +1,11 @@
 import { hierarchy, treemap, treemapSquarify, type HierarchyRectangularNode } from 'd3-hierarchy';
+import { escapeHtml } from '../site/html.ts';
 
 // The sizes treemap's layout: collections → containers, area by bytes. Pure and free of the
 // DOM, so the page lays it out at build time (the SVG shows without JavaScript) and the browser
 // lays out a zoomed collection with the very same code.
 
-export interface TreemapContainer {
+interface TreemapContainer {
   name: string;
   href: string;
   bytes: number;
@@ -54,7 +55,7 @@ export interface TreemapSize {
  * text stays 12 px. A 40rem screen leaves 600 px for it: site.css gives the drawing the same
  * shape from the first paint, so nothing below it moves when it is laid out again.
  */
-export const WIDE_TREEMAP = 600;
+const WIDE_TREEMAP = 600;
 
 /**
  * The size to lay out in a box `width` CSS pixels wide: the build's 1000 × 600 on a wide screen
@@ -77,7 +78,7 @@ const MIN_AREA = 2;
 /** ColorBrewer Set3 lightened for dark text: every collection readable at AA contrast. */
 const PALETTE = ['#a6dbd3', '#f5f5b8', '#cdc9e6', '#f9b4ab', '#a9c7df', '#f8c98f', '#c9e69a', '#f5cde3', '#dcdcdc', '#d4a9d5', '#d3ecce', '#fdeea0'];
 
-export function collectionFill(index: number): string {
+function collectionFill(index: number): string {
   return PALETTE[index % PALETTE.length]!;
 }
 
@@ -217,13 +218,9 @@ export function toTreemapElements(cells: readonly Cell[]): SvgElement[] {
 export function toSvgMarkup(elements: readonly (SvgElement | string)[]): string {
   return elements
     .map((element) => {
-      if (typeof element === 'string') return escapeText(element);
-      const attributes = element.attributes.map(([name, value]) => ` ${name}="${escapeText(value).replace(/"/g, '&quot;')}"`).join('');
+      if (typeof element === 'string') return escapeHtml(element);
+      const attributes = element.attributes.map(([name, value]) => ` ${name}="${escapeHtml(value)}"`).join('');
       return `<${element.name}${attributes}>${toSvgMarkup(element.children)}</${element.name}>`;
     })
     .join('');
-}
-
-function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -124,13 +124,13 @@ export interface Usage {
 
 export const NO_USAGE: Usage = { downloads: new Map(), stars: new Map() };
 
-export interface LabelHolder {
+interface LabelHolder {
   container: ContainerEntry;
   /** Its tags whose current image carries the value. */
   tags: string[];
 }
 
-export interface LabelValueEntry {
+interface LabelValueEntry {
   value: string;
   holders: LabelHolder[];
 }

@@ -45,7 +45,7 @@ export function cacheDir(): string {
   return chosen ? path.resolve(STARTED_IN, chosen) : path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'sifhub');
 }
 
-export function cachePath(outDir: string): string {
+function cachePath(outDir: string): string {
   const id = createHash('sha256').update(path.resolve(outDir)).digest('hex').slice(0, 16);
   return path.join(cacheDir(), `build-${id}.json`);
 }

@@ -7,7 +7,7 @@ import { cacheDir } from './build-cache-fs.ts';
 // Work that depends only on a file's content: parsing and checking a record, rendering its
 // Markdown, reading an old version's image fields from history. Kept between builds, keyed by
 // the content's git blob id (or hash) and sifhub's code, so a rebuild after a one-record change
-// parses one record, not the registry (issue 6). Only what checked out is kept: a record with
+// parses one record, not the registry. Only what checked out is kept: a record with
 // problems is parsed again, so its problems are reported with their lines every time.
 
 const CACHE_VERSION = 1;

@@ -6,7 +6,7 @@ import type { KeptHistory } from '../git/read-history.ts';
 import { cacheDir } from './build-cache-fs.ts';
 
 // The registry's history as the last build read it, so the next one reads git's log from that
-// commit onward only (issue 18). One file per registry folder, beside the other caches; it
+// commit onward only. One file per registry folder, beside the other caches; it
 // holds for the sifhub code that wrote it. read-history.ts decides whether it still applies
 // (its commit must be on the new commit's first-parent line).
 

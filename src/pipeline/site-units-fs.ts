@@ -7,7 +7,7 @@ import { COLLECTION_PARENTS, collectionOfOutput, linkOutputs } from './build-cac
 // A site folder as the pieces a rebuild keeps or replaces whole: each collection's outputs, each
 // search shard's bundle, and the shared files (home, topics, labels, assets, registry-wide API).
 // A rebuild turns the site before last (the spare) into the new site by replacing only the pieces
-// that differ, so its cost follows the change, not the registry (issue 18): the current site is
+// that differ, so its cost follows the change, not the registry: the current site is
 // never touched, and `dist` switches to the finished spare with one rename.
 
 /** Who a piece of the site belongs to: `collection:NAME`, `shard:N`, or `shared`. */

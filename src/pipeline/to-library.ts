@@ -19,7 +19,7 @@ const API_VERSION = '2.0.0-alpha.2';
 /** Apptainer's own default key server: a remote must name one, or `apptainer pull` stops. */
 const KEYSERVER = 'https://keys.openpgp.org';
 
-export interface LibraryImage {
+interface LibraryImage {
   /** Site path without the leading slash: v1/images/lab/tool:1.0 */
   path: string;
   json: { data: Record<string, unknown> };

@@ -66,7 +66,7 @@ export function toManifests(site: Site): { files: ManifestFile[]; problems: Prob
   return { files: [...byPath.values()], problems };
 }
 
-export function toManifest(collection: string, container: string, tag: string, version: Version): ShubManifest {
+function toManifest(collection: string, container: string, tag: string, version: Version): ShubManifest {
   return {
     image: version.url,
     name: container,

@@ -7,7 +7,7 @@ import type { Site } from '../model/types.ts';
 // history and usage counts), the tags it lost (their versions stay pullable), the slugs of its
 // label keys, the registry's configuration, which usage pages the navigation offers, and
 // sifhub's own code. A rebuild reuses the output of
-// every collection whose key is unchanged (issue 6: a one-record change must not cost a build).
+// every collection whose key is unchanged (a one-record change must not cost a build).
 
 export function toCollectionKeys(site: Site, codeFingerprint: string): Map<string, string> {
   const removedByCollection = new Map<string, unknown[]>();

@@ -3,6 +3,7 @@ import { formatBytes, plural } from '../site/format.ts';
 import { href, pagePath } from '../site/urls.ts';
 import type { CollectionEntry, ContainerEntry, Site } from '../model/types.ts';
 import { topicsOf } from '../model/to-topics.ts';
+import { decodeEntities } from '../site/html.ts';
 
 // The search index's input, projected from the site model (never by re-reading records or
 // pages). One record per container: results then name what people pull, a container with
@@ -17,7 +18,7 @@ export const SEARCH_FILTERS = {
   os: 'Base OS',
 } as const;
 
-export type SearchFilter = keyof typeof SEARCH_FILTERS;
+type SearchFilter = keyof typeof SEARCH_FILTERS;
 
 export interface SearchRecord {
   url: string;
@@ -79,13 +80,7 @@ function toSearchRecord(config: SiteConfig, collection: CollectionEntry, contain
 
 /** Our own sanitised Markdown HTML → words for the index. */
 function toPlainText(html: string): string {
-  return html
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#x27;|&#39;/g, "'")
-    .replace(/&amp;/g, '&')
+  return decodeEntities(html.replace(/<[^>]*>/g, ' '))
     .replace(/\s+/g, ' ')
     .trim();
 }

@@ -4,14 +4,14 @@ import type { SearchRecord } from './to-search-records.ts';
 
 // The search index is split by collection into shards that the browser searches side by side
 // (src/scripts/search.ts), so a change to one collection re-indexes one shard, not the registry
-// (issue 6: at 10,000 tags the whole index costs a sixth of a build). An unchanged shard is
+// (at 10,000 tags the whole index costs a sixth of a build). An unchanged shard is
 // reused. The browser keeps only the answers a single index would give: pagefind answers a word
 // a shard lacks with near matches, and those are dropped when another shard has the word itself.
 
 /** Records (containers) per shard before the index splits; at most MAX_SHARDS shards. */
-export const SHARD_RECORDS = 200;
+const SHARD_RECORDS = 200;
 /** Each shard costs the browser a search per query word: the count stays small. */
-export const MAX_SHARDS = 16;
+const MAX_SHARDS = 16;
 
 export interface SearchShard {
   index: number;

@@ -1,6 +1,7 @@
 import { toTreemapData } from '../model/sizes-page.ts';
 import type { Site } from '../model/types.ts';
 import { absoluteUrl, apiPath, filePath, href, pagePath } from '../site/urls.ts';
+import { escapeHtml } from '../site/html.ts';
 
 // The files a site has beside its pages, for browsers and crawlers: the favicon, robots.txt and
 // the sitemap (one file per 50,000 pages, the protocol's limit, under a sitemap index). Pure.
@@ -11,7 +12,7 @@ const SITEMAP_URLS = 50_000;
 const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect x="2" y="2" width="28" height="28" rx="6" fill="#0969da"/><path d="M9 11h14M9 16h14M9 21h14" stroke="#fff" stroke-width="3" stroke-linecap="round"/></svg>\n`;
 
 /** Every page's site path, in the order a reader would meet them. */
-export function pagePaths(site: Site): string[] {
+function pagePaths(site: Site): string[] {
   const paths = [pagePath.home(), pagePath.collections(), pagePath.search(), pagePath.labels(), pagePath.topics(), pagePath.sizes(), pagePath.stars(), pagePath.downloads(), pagePath.about(), apiPath.schemas()];
   for (const collection of site.collections) {
     paths.push(pagePath.collection(collection.name));
@@ -25,10 +26,9 @@ export function pagePaths(site: Site): string[] {
   return paths;
 }
 
-const xml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function urlset(urls: readonly string[]): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${urls.map((u) => `<url><loc>${xml(u)}</loc></url>`).join('\n')}\n</urlset>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${urls.map((u) => `<url><loc>${escapeHtml(u)}</loc></url>`).join('\n')}\n</urlset>\n`;
 }
 
 export function toSiteFiles(site: Site): { path: string; text: string }[] {
@@ -44,7 +44,7 @@ export function toSiteFiles(site: Site): { path: string; text: string }[] {
       parts.push(`sitemap-${i + 1}.xml`);
       files.push({ path: `sitemap-${i + 1}.xml`, text: urlset(urls.slice(i * SITEMAP_URLS, (i + 1) * SITEMAP_URLS)) });
     }
-    const index = parts.map((p) => `<sitemap><loc>${xml(absoluteUrl(config, `/${p}`))}</loc></sitemap>`).join('\n');
+    const index = parts.map((p) => `<sitemap><loc>${escapeHtml(absoluteUrl(config, `/${p}`))}</loc></sitemap>`).join('\n');
     files.push({ path: filePath.sitemap().slice(1), text: `<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${index}\n</sitemapindex>\n` });
   }
   // Crawlers read robots.txt only at a host's root: under a path prefix this one is for the

@@ -16,7 +16,7 @@ import { checkLibrarySiteBudget } from './check-library-budget.ts';
 
 export type PlannedKind = 'manifest' | 'library' | 'api';
 
-export interface PlannedFile {
+interface PlannedFile {
   /** Site path without the leading slash. */
   path: string;
   text: string;
@@ -26,7 +26,7 @@ export interface PlannedFile {
 }
 
 /** An image whose bytes the site itself serves (`library: site`), at `rule.path`. */
-export type PlannedImage = LibraryRedirectRule;
+type PlannedImage = LibraryRedirectRule;
 
 export interface SitePlan {
   files: PlannedFile[];

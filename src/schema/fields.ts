@@ -8,7 +8,7 @@ import { z } from 'zod';
  * drops tabs and line feeds and re-encodes what it must, so a string it accepts can still be one
  * that manifests, workflows and clients receive raw: only the canonical form is accepted.
  */
-export function httpsUrlProblem(value: string): string | undefined {
+function httpsUrlProblem(value: string): string | undefined {
   if (/[\u0000-\u0020\u007f-\u009f\u2028\u2029]/.test(value)) return 'expected an https:// URL without spaces or control characters (tab, line feed)';
   if (!URL.canParse(value)) return HTTPS_URL;
   const url = new URL(value);

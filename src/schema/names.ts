@@ -14,7 +14,7 @@ const PATTERNS: Record<NameKind, RegExp> = {
   tag: /^(?!\.)[a-z0-9._-]{1,64}$/,
 };
 
-export const NAME_RULES: Record<NameKind, string> = {
+const NAME_RULES: Record<NameKind, string> = {
   collection: '1–39 characters of a-z, 0-9 and -',
   container: '1–64 characters of a-z, 0-9, ., _ and -, not starting with .',
   tag: '1–64 characters of a-z, 0-9, ., _ and -, not starting with .',

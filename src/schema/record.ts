@@ -103,4 +103,3 @@ export const containerRecord = z
 export type TagRecord = z.infer<typeof tagRecord>;
 export type CollectionRecord = z.infer<typeof collectionRecord>;
 export type ContainerRecord = z.infer<typeof containerRecord>;
-export type Signature = z.infer<typeof signature>;

@@ -11,7 +11,7 @@ export const LIBRARY_SITE_LIMITS = { maxImage: 1_000_000_000, maxTotal: 900_000_
  * The shub client parses `shub://HOST[/PREFIX]/coll/name` with `[-.a-zA-Z0-9/]{1,64}` for
  * HOST[/PREFIX] (apptainer internal/pkg/client/shub/util.go): no port, no underscore, 64 at most.
  */
-export function shubRegistryProblem(url: string): string | undefined {
+function shubRegistryProblem(url: string): string | undefined {
   if (!URL.canParse(url)) return undefined;
   const { host, port, pathname, search, hash } = new URL(url);
   if (port) return 'expected no port: the shub client refuses one in shub:// URIs (serve the site on the default port)';

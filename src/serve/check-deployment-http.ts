@@ -3,6 +3,7 @@ import { apiCollection, apiCollectionsIndex, apiRegistry } from '../schema/api.t
 import { shubManifest } from '../schema/manifest.ts';
 import type { LibraryRedirect } from '../schema/site-config.ts';
 import { apiPath, libraryPath, libraryPin, redirectTarget } from '../site/urls.ts';
+import { escapeHtml } from '../site/html.ts';
 
 // After a deploy: fetch the live site the way the clients and people do, and say what is wrong.
 // GitHub Pages takes a moment to serve a new deployment, so the first request is retried.
@@ -114,9 +115,4 @@ function sameSiteUrl(built: string, served: string): boolean {
   const path = (u: URL) => u.pathname.replace(/\/+$/, '');
   if (['127.0.0.1', 'localhost', '[::1]'].includes(b.hostname)) return path(a) === path(b);
   return a.protocol === b.protocol && a.host === b.host && path(a) === path(b);
-}
-
-function escapeHtml(text: string): string {
-  // As Astro escapes text.
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }

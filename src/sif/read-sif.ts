@@ -15,7 +15,7 @@ const GROUP_MASK = 0xf0000000;
 /** Go's zero time.Time, which siflib writes when no time was set. */
 const GO_ZERO_TIME = -62135596800;
 
-export const DATA_TYPES: Record<number, string> = {
+const DATA_TYPES: Record<number, string> = {
   0x4001: 'Def.FILE',
   0x4002: 'Env.Vars',
   0x4003: 'JSON.Labels',

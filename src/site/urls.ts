@@ -61,7 +61,7 @@ export interface ShubRef {
 }
 
 /** "coll/name[:tag][@digest]": the reference the shub clients send, `:` and `@` literal. */
-export function shubRef(c: string, n: string, ref: ShubRef): string {
+function shubRef(c: string, n: string, ref: ShubRef): string {
   return `${c}/${n}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
 }
 

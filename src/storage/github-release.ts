@@ -19,8 +19,8 @@ export interface ReleaseUploadInput {
   sha256: string;
 }
 
-export const releaseTagOf = (collection: string) => `sif-${collection}`;
-export const assetNameOf = (container: string, sha256: string) => `${container}-${sha256.slice(0, 16)}.sif`;
+const releaseTagOf = (collection: string) => `sif-${collection}`;
+const assetNameOf = (container: string, sha256: string) => `${container}-${sha256.slice(0, 16)}.sif`;
 
 export async function uploadReleaseAsset(input: ReleaseUploadInput): Promise<{ url: string; uploaded: boolean; release: string }> {
   const { octokit, owner, repo, collection } = input;

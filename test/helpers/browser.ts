@@ -12,7 +12,7 @@ const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/lib/chromium/chromium', '/u
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 export async function launchChromium(): Promise<Browser> {
   const executablePath = CANDIDATES.find((c): c is string => c !== undefined && existsSync(c));

@@ -7,17 +7,17 @@ import type { AddressInfo } from 'node:net';
 // "List releases", "Get an issue"; pagination by Link header, rate limits by 403 +
 // x-ratelimit-remaining: 0), so Octokit parses them exactly as it parses GitHub's.
 
-export interface FakeAsset {
+interface FakeAsset {
   name: string;
   downloads: number;
   size?: number;
 }
-export interface FakeRelease {
+interface FakeRelease {
   tag: string;
   assets: FakeAsset[];
 }
 
-export type FakeMode = 'ok' | 'outage' | 'rate-limited' | 'hang';
+type FakeMode = 'ok' | 'outage' | 'rate-limited' | 'hang';
 
 export interface FakeGitHub {
   /** GITHUB_API_URL for the program under test. */
@@ -46,7 +46,7 @@ export interface FakeGitHubData {
   branches?: Record<string, string>;
 }
 
-export interface FakePull {
+interface FakePull {
   head: string;
   author: string;
   /** The base branch's name. */
@@ -59,7 +59,7 @@ export interface FakePull {
 }
 
 /** What clients wrote: uploaded assets (with the sha256 of the bytes received) and pull requests. */
-export interface FakeWrites {
+interface FakeWrites {
   uploads: { repo: string; tag: string; name: string; size: number; sha256: string }[];
   pulls: { repo: string; number: number; title: string; body: string; head: string; base: string }[];
   merges: { repo: string; number: number; sha: string; method: string }[];

@@ -21,7 +21,7 @@ export interface Host {
 const README = new URL('../../README.md', import.meta.url);
 
 /** The README's nginx configuration for library://, split where it says which block each half goes in. */
-export async function readmeNginxConfig(): Promise<{ http: string; server: string }> {
+async function readmeNginxConfig(): Promise<{ http: string; server: string }> {
   const readme = await readFile(README, 'utf8');
   const block = /```nginx\n([\s\S]*?)```/.exec(readme)?.[1];
   if (!block) throw new Error('README.md has no ```nginx block');

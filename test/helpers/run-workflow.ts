@@ -18,7 +18,7 @@ import { parse } from 'yaml';
 
 export const PROJECT = fileURLToPath(new URL('../../', import.meta.url));
 
-export interface Step {
+interface Step {
   name?: string;
   id?: string;
   uses?: string;
@@ -43,7 +43,7 @@ export interface Workflow {
   jobs: Record<string, Job>;
 }
 
-export interface StepResult {
+interface StepResult {
   name: string;
   code: number;
   output: string;

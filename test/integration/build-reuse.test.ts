@@ -7,7 +7,7 @@ import { runSifhub, withoutPlaceholderWarning } from '../helpers/cli.ts';
 import { siteTree } from '../helpers/site-tree.ts';
 import { image, REGISTRY_YML, tagRecord, TempRepo } from '../helpers/git-repo.ts';
 
-// A rebuild keeps the output of collections that did not change (issue 6). What it must never do
+// A rebuild keeps the output of collections that did not change. What it must never do
 // is serve a stale page: after every kind of change, the kept-and-rebuilt output must be byte for
 // byte what a fresh build of the same records writes.
 

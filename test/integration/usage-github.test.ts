@@ -9,7 +9,7 @@ import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.ts';
 import { image, tagRecord, TempRepo } from '../helpers/git-repo.ts';
 import { visibleText } from '../helpers/html.ts';
 
-// Usage counts (issue 5): downloads of release assets and 👍 stars, read from a stand-in for
+// Usage counts: downloads of release assets and 👍 stars, read from a stand-in for
 // GitHub's REST API that answers with its real response shapes; and what an outage does.
 
 const release = (repo: string, tag: string, asset: string) => `https://github.com/${repo}/releases/download/${tag}/${asset}`;

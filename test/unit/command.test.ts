@@ -7,8 +7,7 @@ import { UsageError } from '../../src/errors.ts';
 
 const ran: unknown[] = [];
 const command = defineCommand({
-  name: 'demo',
-  summary: 'a demo',
+  name: 'schema',
   description: 'Does nothing.',
   arguments: [{ name: 'FILE', help: 'a file' }],
   options: {
@@ -31,23 +30,23 @@ describe('defineCommand', () => {
   });
 
   it('refuses options it does not take, naming a likely typo', async () => {
-    expect(await usageError(['a.sif', '--frsh'])).toBe('demo: unknown option --frsh for sifhub demo; did you mean --fresh?');
-    expect(await usageError(['a.sif', '--jobs', '9'])).toBe('demo: unknown option --jobs for sifhub demo');
-    expect(await usageError(['a.sif', '--no-fresh'])).toBe('demo: unknown option --no-fresh for sifhub demo');
-    expect(await usageError(['a.sif', '--no-help'])).toBe('demo: unknown option --no-help for sifhub demo');
+    expect(await usageError(['a.sif', '--frsh'])).toBe('schema: unknown option --frsh for sifhub schema; did you mean --fresh?');
+    expect(await usageError(['a.sif', '--jobs', '9'])).toBe('schema: unknown option --jobs for sifhub schema');
+    expect(await usageError(['a.sif', '--no-fresh'])).toBe('schema: unknown option --no-fresh for sifhub schema');
+    expect(await usageError(['a.sif', '--no-help'])).toBe('schema: unknown option --no-help for sifhub schema');
     // After --, it is an argument, not an option.
     expect(await command.main(['--', '--no-fresh'])).toBe(0);
   });
 
   it('refuses a missing value, a value for a switch and the wrong number of arguments', async () => {
-    expect(await usageError(['a.sif', '--registry'])).toBe('demo: --registry needs a value (DIR)');
-    expect(await usageError(['a.sif', '--fresh=yes'])).toBe('demo: --fresh takes no value');
-    expect(await usageError([])).toBe('demo: demo expects FILE, received nothing');
-    expect(await usageError(['a', 'b'])).toBe('demo: demo expects FILE, received "a b"');
+    expect(await usageError(['a.sif', '--registry'])).toBe('schema: --registry needs a value (DIR)');
+    expect(await usageError(['a.sif', '--fresh=yes'])).toBe('schema: --fresh takes no value');
+    expect(await usageError([])).toBe('schema: schema expects FILE, received nothing');
+    expect(await usageError(['a', 'b'])).toBe('schema: schema expects FILE, received "a b"');
   });
 
   it('describes itself: a usage line and every option with its default', () => {
-    expect(command.usage()).toBe('Usage: sifhub demo FILE [--registry DIR] [--fresh] [--push]');
+    expect(command.usage()).toBe('Usage: sifhub schema FILE [--registry DIR] [--fresh] [--push]');
     expect(command.help()).toContain('  --registry DIR  the registry folder (default registry)');
     expect(command.help()).toContain('  --push          push (--no-push to turn off)');
   });

@@ -85,7 +85,7 @@ describe('nonPublicKind', () => {
     ['224.0.0.1', 'multicast'],
     ['0.0.0.0', 'unspecified'],
     ['::', 'unspecified'],
-    // IPv6 ranges that embed IPv4 and were dialled before (issue 16): refused whatever they carry.
+    // IPv6 ranges that embed IPv4 and were dialled before: refused whatever they carry.
     ['::ffff:0:127.0.0.1', 'IPv4-translated'],
     ['::ffff:0:8.8.8.8', 'IPv4-translated'],
     ['64:ff9b:1::7f00:1', 'local-use NAT64'],

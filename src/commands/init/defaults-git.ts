@@ -16,7 +16,7 @@ export async function defaultsFromRemote(dir: string): Promise<Defaults> {
 }
 
 /** https://github.com/OWNER/REPO(.git) or git@github.com:OWNER/REPO(.git); others give nothing. */
-export function defaultsFromRemoteUrl(remote: string): Defaults {
+function defaultsFromRemoteUrl(remote: string): Defaults {
   const match = /^(?:https:\/\/github\.com\/|git@github\.com:|ssh:\/\/git@github\.com\/)([A-Za-z0-9-]+)\/([\w.-]+?)(?:\.git)?\/?$/.exec(remote);
   if (!match) return {};
   const [, owner, repo] = match as unknown as [string, string, string];

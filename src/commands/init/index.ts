@@ -6,7 +6,6 @@ import type { RegistryAnswers } from './templates.ts';
 
 export default defineCommand({
   name: 'init',
-  summary: 'create a new registry repository',
   description:
     'Creates a registry repository in DIR: registry/registry.yml, the pull-request and publish\n' +
     'workflows running sifhub\'s GitHub Action at this version, Dependabot to keep it current, a\n' +

@@ -5,7 +5,6 @@ import { DOWNLOAD_OPTIONS, downloadLimits } from '../verify/download-options.ts'
 
 export default defineCommand({
   name: 'mirror',
-  summary: 'copy every image the registry ever published to a second bucket, each checked',
   description:
     'Copies every image the registry has published (every version of every tag, deleted tags\' too;\n' +
     'not withdrawn ones) to an S3-compatible bucket under its sha256, so the registry survives the loss\n' +

@@ -1,11 +1,10 @@
 import { UsageError } from '../../errors.ts';
 import { defineCommand, REGISTRY_OPTION } from '../command.ts';
-import { imageReference } from '../submit/index.ts';
+import { imageReference } from '../submit/to-submission.ts';
 import { MAX_PRESIGN_SECONDS } from '../../storage/s3-url.ts';
 
 export default defineCommand({
   name: 'share',
-  summary: 'an expiring link to an image in the registry\'s bucket',
   description:
     'Signs a link to a tag\'s image in the registry\'s own S3 bucket (registry.yml storage), for images\n' +
     'that are not public. The link stops working at expiry, or when any character of it is changed.',

@@ -2,11 +2,10 @@ import { rethrowAsEnvironment, UsageError } from '../../errors.ts';
 import { defineCommand, REGISTRY_OPTION } from '../command.ts';
 import { printWarning } from '../output.ts';
 import type { UploadTarget } from './submit.ts';
-import { parseImageReference, type ContainerAbout, type ImageReference } from './to-submission.ts';
+import { imageReference, type ContainerAbout } from './to-submission.ts';
 
 export default defineCommand({
   name: 'submit',
-  summary: 'upload an image, commit its record and open a pull request',
   usage: 'FILE.sif COLLECTION/CONTAINER:TAG (--upload s3[://BUCKET/PREFIX] [--public-url URL] | --upload github-release | --url URL) [--registry DIR] [--remote NAME] [--frozen] [--owner LOGIN] [--summary TEXT] [--description MARKDOWN] [--topics A,B] [--license SPDX] [--no-push] [--no-pr]',
   description:
     'Hashes, inspects and uploads the image, commits its record on a new branch (your checkout is not\n' +
@@ -73,10 +72,4 @@ async function containerAbout(values: { summary?: string; description?: string; 
   const flag = (field: string | undefined) => (field ? `--${field.split('.')[0]}` : '--description');
   if (!checked.ok) throw new UsageError(checked.problems.map((p) => `${flag(p.field)}: ${p.message}`).join('\n'), 'submit');
   return about;
-}
-
-export function imageReference(text: string, command = 'submit'): ImageReference {
-  const reference = parseImageReference(text);
-  if (Array.isArray(reference)) throw new UsageError(reference.join('\n'), command);
-  return reference;
 }

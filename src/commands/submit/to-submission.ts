@@ -1,3 +1,4 @@
+import { UsageError } from '../../errors.ts';
 import { stringify } from 'yaml';
 import { nameProblem, type NameKind } from '../../schema/names.ts';
 import type { TagRecord } from '../../schema/record.ts';
@@ -107,4 +108,11 @@ export function toPullRequest({ reference, record, previous, upload }: PullReque
 export function submissionBranch(collection: string, container: string, tag: string, sha256: string): string {
   const part = (s: string) => s.replace(/\.{2,}/g, '-').replace(/(\.lock|\.)$/, '-');
   return `sifhub/${part(collection)}/${part(container)}/${part(tag)}-${sha256.slice(0, 8)}`;
+}
+
+/** COLLECTION/CONTAINER:TAG from the command line, or a UsageError of `command` saying what is wrong. */
+export function imageReference(text: string, command: 'submit' | 'share' = 'submit'): ImageReference {
+  const reference = parseImageReference(text);
+  if (Array.isArray(reference)) throw new UsageError(reference.join('\n'), command);
+  return reference;
 }

@@ -6,7 +6,6 @@ import { done, writeStepSummary } from '../output.ts';
 
 export default defineCommand({
   name: 'verify',
-  summary: 'download new or changed images and check their size and hashes',
   usage: '(--base REF [--head REF] | --all) [--registry DIR] [--allow-host HOST] [--max-size BYTES] [--timeout SECONDS] [--idle-timeout SECONDS] [--jobs N] [--json]',
   description:
     'Downloads the images of new and changed tags (since --base REF) or of every tag (--all), from\n' +
