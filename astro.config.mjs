@@ -28,7 +28,7 @@ function devSiteModel() {
       'astro:server:setup': async () => {
         if (!dev) return;
         const { loadSite } = await import('./src/pipeline/load-site.ts');
-        const { setSiteModel } = await import('./src/model/hand-off.ts');
+        const { setSiteModel } = await import('./src/pipeline/hand-off.ts');
         setSiteModel({ site: await loadSite({ registryDir: 'registry' }), plan: { reused: new Set(), searchShards: 1 } });
       },
     },

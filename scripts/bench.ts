@@ -19,7 +19,7 @@ import { loadSite } from '../src/pipeline/load-site.ts';
 import { loadRecords } from '../src/records/load-records-fs.ts';
 import { startMemoryProbe } from '../src/bench/measure-memory-node.ts';
 import { buildSite } from '../src/pipeline/build.ts';
-import { measureDir, sitesDir } from '../src/pipeline/write-output-fs.ts';
+import { measureDir, sitesDir } from '../src/output/write-output-fs.ts';
 import { formatBytes } from '../src/site/format.ts';
 
 const run = promisify(execFile);

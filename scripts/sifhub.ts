@@ -1,92 +1,26 @@
 #!/usr/bin/env node
-// The `sifhub` command: find the command, load only its module, map errors to exit codes.
-import { styleText } from 'node:util';
-import type { Command } from '../src/commands/command.ts';
-import { COMMAND_SUMMARIES, type CommandName } from '../src/commands/summaries.ts';
-import { EnvironmentError, EXIT, InputError, UsageError } from '../src/errors.ts';
-import { packageVersion } from '../src/package-root-node.ts';
+// The `sifhub` command. Before anything else is loaded, the running Node is compared with the
+// range package.json's `engines` names: npm only warns about it, and an older Node gets through
+// init and inspect, then fails deep inside a build with an error that seems to be sifhub's.
+import { packageEngines } from '../src/package-root-node.ts';
 
-/** Each command's module is imported only when it runs: `sifhub --help` loads none of them. */
-const COMMANDS: Record<CommandName, () => Promise<{ default: Command }>> = {
-  init: () => import('../src/commands/init/index.ts'),
-  build: () => import('../src/commands/build.ts'),
-  validate: () => import('../src/commands/validate.ts'),
-  verify: () => import('../src/commands/verify/index.ts'),
-  automerge: () => import('../src/commands/automerge.ts'),
-  inspect: () => import('../src/commands/inspect.ts'),
-  submit: () => import('../src/commands/submit/index.ts'),
-  share: () => import('../src/commands/share/index.ts'),
-  mirror: () => import('../src/commands/mirror/index.ts'),
-  serve: () => import('../src/commands/serve.ts'),
-  deploy: () => import('../src/commands/deploy.ts'),
-  'check-deployment': () => import('../src/commands/check-deployment.ts'),
-  schema: () => import('../src/commands/schema.ts'),
-};
-
-const HELP = `sifhub — a serverless registry for Singularity/Apptainer images
-
-Usage: sifhub COMMAND [options]
-
-Commands:
-${Object.entries(COMMAND_SUMMARIES).map(([name, summary]) => `  ${name.padEnd(17)}${summary}`).join('\n')}
-
-Run \`sifhub help COMMAND\` or \`sifhub COMMAND --help\` for a command's options.
-
-Exit codes: 0 success, 1 invalid records, 2 bad usage, 3 environment (git, files, a bad SIF, storage,
-network: the message says what to retry), 70 a bug in sifhub.`;
-
-let command: Command | undefined;
-
-async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === '--version' || name === '-v') {
-    console.log(packageVersion());
-    return EXIT.ok;
-  }
-  if (name === undefined || name === '--help' || name === '-h') {
-    console.log(HELP);
-    return name === undefined ? EXIT.usage : EXIT.ok;
-  }
-  if (name === 'help') {
-    if (rest.length === 0) {
-      console.log(HELP);
-      return EXIT.ok;
-    }
-    command = await load(rest[0]!);
-    console.log(command.help());
-    return EXIT.ok;
-  }
-  command = await load(name);
-  return command.main(rest);
+const needed = packageEngines().node;
+const problem = nodeProblem(needed, process.versions.node);
+if (problem !== undefined) {
+  console.error(`sifhub needs Node.js ${needed}; this is Node.js ${process.versions.node} (${process.execPath}). ${problem}`);
+  process.exit(3);
 }
+await import('../src/commands/cli.ts');
 
-async function load(name: string): Promise<Command> {
-  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name as CommandName] : undefined;
-  if (!load) throw new UsageError(`unknown command "${name}"; the commands are ${Object.keys(COMMANDS).join(', ')}`);
-  return (await load()).default;
+/** Why `version` does not satisfy `range` (">=22.12.0", the only form sifhub declares), with how to get a Node that does. */
+function nodeProblem(range: string, version: string): string | undefined {
+  const minimum = /^>=\s*(\d+)\.(\d+)\.(\d+)$/.exec(range.trim());
+  if (!minimum) return undefined;
+  const have = version.split('.').map(Number);
+  const want = minimum.slice(1).map(Number);
+  for (let i = 0; i < 3; i++) {
+    if (have[i]! > want[i]!) return undefined;
+    if (have[i]! < want[i]!) return `Install Node.js 24 (https://nodejs.org, your package manager, or \`nvm install 24\`; the repository's .nvmrc names it), then run sifhub again.`;
+  }
+  return undefined;
 }
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  async (error: unknown) => {
-    if (error instanceof InputError) {
-      console.error(styleText('red', error.message));
-      // In GitHub Actions, also annotate the pull request's files and summarise the job.
-      const { reportProblemsToActions } = await import('../src/commands/output.ts');
-      await reportProblemsToActions(error.problems, `sifhub ${command?.name ?? ''}`);
-      process.exit(EXIT.invalidRecords);
-    }
-    if (error instanceof UsageError) {
-      const usage = error.command !== undefined && command ? `\n${command.usage()}\nRun \`sifhub ${command.name} --help\` for its options.` : '\nRun `sifhub --help` for the commands.';
-      console.error(`sifhub: ${error.message}${usage}`);
-      process.exit(EXIT.usage);
-    }
-    if (error instanceof EnvironmentError) {
-      console.error(styleText('red', `✖ ${error.message}`));
-      process.exit(EXIT.environment);
-    }
-    console.error(error);
-    console.error(styleText('red', '\n✖ This is a bug in sifhub. Please report it with the output above to the maintainers of your sifhub copy.'));
-    process.exit(EXIT.bug);
-  },
-);

@@ -18,3 +18,8 @@ export const PACKAGE_ROOT = findPackageRoot(fileURLToPath(import.meta.url));
 export function packageVersion(): string {
   return (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
+
+/** The Node versions sifhub runs on, from its package.json's engines (">=22.12.0"). */
+export function packageEngines(): { node: string } {
+  return (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines;
+}

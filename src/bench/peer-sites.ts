@@ -5,7 +5,7 @@ import type { ContainerEntry, Site, TagEntry } from '../model/types.ts';
 import type { RegistryInput } from '../records/types.ts';
 import { formatBytes } from '../site/format.ts';
 import { shubUri } from '../site/urls.ts';
-import { writeFiles } from '../pipeline/write-output-fs.ts';
+import { writeFiles } from '../output/write-output-fs.ts';
 
 // The benchmark's peers: the same pages from the same records, as a Jekyll site and as
 // a Hugo site, so `npm run bench` can set sifhub's build beside theirs. Each peer gets what sifhub's

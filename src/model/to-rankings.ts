@@ -27,7 +27,7 @@ function top<T extends { name: string }>(entries: readonly T[], count: (entry: T
 /**
  * Which usage pages the navigation offers: Stars and Downloads only once there is a count to
  * rank (most registries have neither). Every page's navigation depends on it, so it is part of
- * what a collection's reused output is keyed by (pipeline/to-output-keys.ts).
+ * what a collection's reused output is keyed by (output/to-output-keys.ts).
  */
 export function usageNavigation(rankings: Rankings): { stars: boolean; downloads: boolean } {
   return { stars: rankings.collectionsByStars.length > 0, downloads: rankings.containersByDownloads.length > 0 };

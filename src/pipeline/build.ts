@@ -8,19 +8,19 @@ import { timer, type StageTiming } from '../timer.ts';
 import { loadSite } from './load-site.ts';
 import { mapConcurrent } from '../concurrency.ts';
 import { loadRecords, type LoadedRecords } from '../records/load-records-fs.ts';
-import type { Rendering } from '../model/hand-off.ts';
+import type { Rendering } from './hand-off.ts';
 import { renderPages } from './render-pages-astro.ts';
 import { toSearchRecords } from './to-search-records.ts';
 import { measureSearchIndex, writeSearchIndex } from './write-search-index-pagefind.ts';
 import { writeLibraryImages } from './library-images-fs.ts';
 import { toSitePlan, type PlannedKind } from './to-site-plan.ts';
-import { currentSite, makeStagingDir, removeDir, replaceDir, writeFiles } from './write-output-fs.ts';
-import { collectionOutputs, EMPTY_BUILD_CACHE, hasOutput, linkOutputs, outputDigest, readBuildCache, readCodeFingerprint, writeBuildCache, type SiteRecord } from './build-cache-fs.ts';
-import { assembleInPlace, isFolder, siteMarker } from './site-units-fs.ts';
+import { currentSite, makeStagingDir, readableDir, removeDir, replaceDir, writeFiles } from '../output/write-output-fs.ts';
+import { collectionOutputs, EMPTY_BUILD_CACHE, hasOutput, linkOutputs, outputDigest, readBuildCache, readCodeFingerprint, writeBuildCache, type SiteRecord } from '../output/build-cache-fs.ts';
+import { assembleInPlace, isFolder, siteMarker } from '../output/site-units-fs.ts';
 import { toSearchShards, type SearchShard } from './to-search-shards.ts';
-import { toCollectionKeys } from './to-output-keys.ts';
-import { readContentCache } from './content-cache-fs.ts';
-import { historyStore } from './history-cache-fs.ts';
+import { toCollectionKeys } from '../output/to-output-keys.ts';
+import { readContentCache } from '../output/content-cache-fs.ts';
+import { historyStore } from '../output/history-cache-fs.ts';
 
 // The one place the stages are ordered (DESIGN §2): loadSite runs 1–5, then 6 and 7 here.
 
@@ -155,6 +155,8 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
         const outputs = new Map(names.map((name, i) => [name, digests[i]!]));
         await writeBuildCache(outDir, { site: built, marker: await siteMarker(built), collections: plan.keys, search: new Map(plan.shards.map((s) => [s.index, s.key])), outputs, spare: next });
       });
+      // A spare from an older sifhub may still be its builder's alone.
+      await readableDir(built);
       await time('swap: switch', () => replaceDir(built, outDir, { keepPrevious: next !== undefined }));
       published = built;
       await cache.save();

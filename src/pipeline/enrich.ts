@@ -6,7 +6,7 @@ import { NO_USAGE, type Site, type Usage } from '../model/types.ts';
 import { recordOrUndefined } from '../records/check-record.ts';
 import { isContainerRecordPath } from '../records/layout.ts';
 import type { ContentCache, RegistryInput } from '../records/types.ts';
-import { runCache } from './content-cache-fs.ts';
+import { runCache } from '../output/content-cache-fs.ts';
 
 // Stage 5 as the build runs it: the pure model (model/to-site.ts), with rendered Markdown and old
 // versions' images kept between builds by content.

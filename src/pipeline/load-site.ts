@@ -7,7 +7,7 @@ import { loadRecords, type LoadedRecords } from '../records/load-records-fs.ts';
 import type { ContentCache } from '../records/types.ts';
 import { untimed, type Timer } from '../timer.ts';
 import { enrich, isHistoryParseKept } from './enrich.ts';
-import type { HistoryStore } from './history-cache-fs.ts';
+import type { HistoryStore } from '../output/history-cache-fs.ts';
 import { fetchUsage } from './fetch-usage-github.ts';
 
 // Stages 1–5, records on disk and in git → the site model. build.ts continues from here; the

@@ -1,14 +1,14 @@
 import { cp, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { setSiteModel, type Rendering } from '../model/hand-off.ts';
+import { setSiteModel, type Rendering } from './hand-off.ts';
 import { basePath } from '../site/urls.ts';
 import type { SiteConfig } from '../schema/site-config.ts';
 import { PACKAGE_ROOT } from '../package-root-node.ts';
-import { isAlive } from './write-output-fs.ts';
+import { isAlive, readableDir } from '../output/write-output-fs.ts';
 
 // Stage 7: pages. Astro renders src/pages/ from the model handed over in memory. It is started
 // before the model is ready: its bundling (about a second) needs only the registry's address,
-// and runs while the pipeline builds the model; the pages wait for it (model/hand-off.ts).
+// and runs while the pipeline builds the model; the pages wait for it (hand-off.ts).
 
 /**
  * Renders every page of `rendering` into `outDir` (which must not exist yet; promised, as the
@@ -26,7 +26,8 @@ export async function renderPages(config: SiteConfig, rendering: Promise<Renderi
   const scratchParent = path.join(PACKAGE_ROOT, 'node_modules', '.sifhub');
   await mkdir(scratchParent, { recursive: true });
   await removeAbandonedScratch(scratchParent);
-  const scratch = await mkdtemp(path.join(scratchParent, `pages-${process.pid}-`));
+  // It becomes the site folder: readable by the web server, not only by whoever built it.
+  const scratch = await readableDir(await mkdtemp(path.join(scratchParent, `pages-${process.pid}-`)));
   const cwd = process.cwd();
   setSiteModel(rendering);
   try {

@@ -4,21 +4,13 @@ import { href, pagePath } from '../site/urls.ts';
 import type { CollectionEntry, ContainerEntry, Site } from '../model/types.ts';
 import { topicsOf } from '../model/to-topics.ts';
 import { decodeEntities } from '../site/html.ts';
+import type { SearchFilter } from '../model/search-filters.ts';
 
 // The search index's input, projected from the site model (never by re-reading records or
 // pages). One record per container: results then name what people pull, a container with
 // hundreds of tags is one result rather than hundreds, and the index stays small at scale.
 // Pure.
 
-export const SEARCH_FILTERS = {
-  collection: 'Collection',
-  topic: 'Topic',
-  label: 'Label',
-  architecture: 'Architecture',
-  os: 'Base OS',
-} as const;
-
-type SearchFilter = keyof typeof SEARCH_FILTERS;
 
 export interface SearchRecord {
   url: string;

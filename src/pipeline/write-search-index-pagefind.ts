@@ -2,7 +2,7 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { searchBundlePath } from '../site/urls.ts';
 import type { SearchShard } from './to-search-shards.ts';
-import { measureDir } from './write-output-fs.ts';
+import { measureDir } from '../output/write-output-fs.ts';
 
 // The search index: pagefind, fed the pipeline's records directly (no HTML crawl), writes its
 // index and its browser script into the output folder, one bundle per shard (to-search-shards.ts).

@@ -72,7 +72,7 @@ export interface RegistryInput {
 
 export type Checked = { ok: true; registry: RegistryInput } | { ok: false; problems: Problem[] };
 
-/** Work kept by content between runs (a record's parse by its blob id); see pipeline/content-cache-fs.ts. */
+/** Work kept by content between runs (a record's parse by its blob id); see output/content-cache-fs.ts. */
 export interface ContentCache {
   /** The value kept for `key` of `kind`, or what `compute` makes of it (kept unless undefined). */
   memo<T>(kind: string, key: string, compute: () => T | undefined): T | undefined;

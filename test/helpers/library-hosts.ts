@@ -32,9 +32,10 @@ async function readmeNginxConfig(): Promise<{ http: string; server: string }> {
 
 /**
  * nginx (Debian's) serving `root` at `prefix` with the README's map and location, the map's path
- * replaced by `root`'s. One process, no daemon, everything under a temp dir.
+ * replaced by `root`'s. One process, no daemon, everything under a temp dir. With `user`, as a web
+ * server is run: a master (root) and workers that serve as that unprivileged user.
  */
-export async function startNginx(root: string, prefix = ''): Promise<Host> {
+export async function startNginx(root: string, prefix = '', options: { user?: string } = {}): Promise<Host> {
   const dir = await mkdtemp(path.join(tmpdir(), 'sifhub-nginx-'));
   const port = await freePort();
   const readme = await readmeNginxConfig();
@@ -42,7 +43,7 @@ export async function startNginx(root: string, prefix = ''): Promise<Host> {
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${dir}/${t};`).join('\n');
   await writeFile(
     path.join(dir, 'nginx.conf'),
-    `daemon off;\nmaster_process off;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log warn;\nevents {}\nhttp {\n access_log off;\n ${temp}\n default_type application/octet-stream;\n ${site(readme.http)}\n server {\n  listen 127.0.0.1:${port};\n  ${site(readme.server)}\n  location ${prefix}/ { alias ${root}/; index index.html; }\n }\n}\n`,
+    `daemon off;\n${options.user ? `user ${options.user};\n` : 'master_process off;\n'}pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log warn;\nevents {}\nhttp {\n access_log off;\n ${temp}\n default_type application/octet-stream;\n ${site(readme.http)}\n server {\n  listen 127.0.0.1:${port};\n  ${site(readme.server)}\n  location ${prefix}/ { alias ${root}/; index index.html; }\n }\n}\n`,
   );
   const child = spawn('/usr/sbin/nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

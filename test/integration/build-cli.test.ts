@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive } from '../../src/pipeline/write-output-fs.ts';
+import { isAlive } from '../../src/output/write-output-fs.ts';
 import { apiCollection, apiCollectionsIndex, apiRegistry } from '../../src/schema/api.ts';
 import { runSifhub, type CliResult } from '../helpers/cli.ts';
 import { activeContent, inlineCode, visibleText } from '../helpers/html.ts';

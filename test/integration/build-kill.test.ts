@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, realpath, writeFile } from 'node:fs/promises'
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readBuildCache } from '../../src/pipeline/build-cache-fs.ts';
+import { readBuildCache } from '../../src/output/build-cache-fs.ts';
 import { image, tagRecord, TempRepo } from '../helpers/git-repo.ts';
 
 // A build killed (SIGKILL: no handler runs) at any moment, including every step of the swap,

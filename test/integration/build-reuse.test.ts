@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readBuildCache } from '../../src/pipeline/build-cache-fs.ts';
+import { readBuildCache } from '../../src/output/build-cache-fs.ts';
 import { runSifhub, withoutPlaceholderWarning } from '../helpers/cli.ts';
 import { siteTree } from '../helpers/site-tree.ts';
 import { image, REGISTRY_YML, tagRecord, TempRepo } from '../helpers/git-repo.ts';

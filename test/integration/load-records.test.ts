@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { shareLink } from '../../src/commands/share/share-link.ts';
 import { EnvironmentError } from '../../src/errors.ts';
 import { unchangedBlobs } from '../../src/git/unchanged-blobs.ts';
-import { runCache } from '../../src/pipeline/content-cache-fs.ts';
+import { runCache } from '../../src/output/content-cache-fs.ts';
 import { loadRecords, readRecord } from '../../src/records/load-records-fs.ts';
 import { gitBlobId } from '../../src/records/read-registry-fs.ts';
 import { image, REGISTRY_YML, tagRecord, TempRepo } from '../helpers/git-repo.ts';

@@ -22,6 +22,8 @@ let dir: string;
 let images: StaticServer;
 let site: StaticServer | undefined;
 const nodes: Record<string, string> = {};
+/** A Node older than engines allows (20), from npm as the others. */
+let tooOld: string;
 
 /** Runs the installed `sifhub` with `nodeBin` first on the PATH. */
 const sifhub = (nodeBin: string, args: string[], cwd: string) =>
@@ -33,12 +35,14 @@ beforeAll(async () => {
   await npm(['pack', '--pack-destination', dir, '--silent'], PROJECT);
   const [tarball] = (await readdir(dir)).filter((f) => f.endsWith('.tgz'));
   await writeFile(path.join(dir, 'package.json'), '{}');
-  await run('mkdir', ['-p', path.join(dir, 'app'), path.join(dir, 'node22')]);
+  await run('mkdir', ['-p', path.join(dir, 'app'), path.join(dir, 'node22'), path.join(dir, 'node20')]);
   await writeFile(path.join(dir, 'app/package.json'), '{ "private": true }');
   await writeFile(path.join(dir, 'node22/package.json'), '{ "private": true }');
-  await Promise.all([npm(['install', path.join(dir, tarball!)], path.join(dir, 'app')), npm(['install', 'node@22'], path.join(dir, 'node22'))]);
+  await writeFile(path.join(dir, 'node20/package.json'), '{ "private": true }');
+  await Promise.all([npm(['install', path.join(dir, tarball!)], path.join(dir, 'app')), npm(['install', 'node@22'], path.join(dir, 'node22')), npm(['install', 'node@20'], path.join(dir, 'node20'))]);
   nodes['24'] = path.join(PROJECT, 'node_modules/.bin');
   nodes['22'] = path.join(dir, 'node22/node_modules/.bin');
+  tooOld = path.join(dir, 'node20/node_modules/.bin');
   images = await startStaticServer({ root: path.dirname(FIXTURE) });
 }, 300_000);
 
@@ -83,4 +87,12 @@ describe('the packed package, installed from its tarball', () => {
     await site.close();
     site = undefined;
   }, 120_000);
+
+  it('on Node 20: says in one line which Node it needs and which runs, before loading anything, and exits 3', async () => {
+    const result = await sifhub(tooOld, ['build'], dir).catch((error: { code: number; stdout: string; stderr: string }) => error);
+    expect('code' in result ? result.code : 0).toBe(3);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^sifhub needs Node\.js >=22\.12\.0; this is Node\.js 20\.\d+\.\d+ \(.*node\)\. Install Node\.js 24 \(.*\), then run sifhub again\.\n$/);
+    expect(result.stderr).not.toContain('bug');
+  });
 });

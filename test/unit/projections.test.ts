@@ -3,7 +3,7 @@ import { toRankings } from '../../src/model/to-rankings.ts';
 import { toTagPage } from '../../src/model/tag-page.ts';
 import { enrich } from '../../src/pipeline/enrich.ts';
 import { toApi } from '../../src/pipeline/to-api.ts';
-import { toCollectionKeys } from '../../src/pipeline/to-output-keys.ts';
+import { toCollectionKeys } from '../../src/output/to-output-keys.ts';
 import { toSearchRecords } from '../../src/pipeline/to-search-records.ts';
 import { toSearchShards } from '../../src/pipeline/to-search-shards.ts';
 import type { RegistryInput, TagInput } from '../../src/records/types.ts';

@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collectionOfOutput, collectionOutputs } from '../../src/pipeline/build-cache-fs.ts';
-import { listUnits } from '../../src/pipeline/site-units-fs.ts';
+import { collectionOfOutput, collectionOutputs } from '../../src/output/build-cache-fs.ts';
+import { listUnits } from '../../src/output/site-units-fs.ts';
 
 // Which collection, search shard or the site as a whole owns each piece of a built site: what a
 // rebuild keeps, replaces or links piece by piece.

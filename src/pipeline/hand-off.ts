@@ -1,4 +1,4 @@
-import type { Site } from './types.ts';
+import type { Site } from '../model/types.ts';
 
 // The hand-off from the pipeline to Astro. `sifhub build` runs the pipeline, stores the model
 // here and then runs Astro's build in the same process, so pages read the model in memory: no

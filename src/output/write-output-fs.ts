@@ -1,4 +1,4 @@
-import { lstat, mkdir, mkdtemp, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { mapConcurrent } from '../concurrency.ts';
 
@@ -46,7 +46,17 @@ export async function makeStagingDir(outDir: string, spare?: string): Promise<st
   const sites = sitesDir(outDir);
   await mkdir(sites, { recursive: true });
   await removeAbandoned(outDir, spare);
-  return mkdtemp(path.join(sites, `${process.pid}-`));
+  return readableDir(await mkdtemp(path.join(sites, `${process.pid}-`)));
+}
+
+/**
+ * `dir`, made readable by every user (0755): mkdtemp makes folders its owner's alone, and a web
+ * server running as www-data or nobody then answers 403 on every page. Files and the folders
+ * inside are written with the usual modes (0644, 0755 under umask 022), as cp would.
+ */
+export async function readableDir(dir: string): Promise<string> {
+  await chmod(dir, 0o755);
+  return dir;
 }
 
 /** The site folder `outDir` links to today; undefined when it is no link (absent, or a folder from before sifhub linked it). */
