@@ -4,6 +4,8 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { mapConcurrent } from '../concurrency.ts';
+import { libraryHost } from '../hosts/index.ts';
+import { apiRegistry } from '../schema/api.ts';
 import { EnvironmentError, StorageError } from '../errors.ts';
 import type { Progress } from '../progress.ts';
 import { storageError } from '../storage/s3.ts';
@@ -45,7 +47,10 @@ export async function deploySite(options: DeployOptions): Promise<DeployReport> 
     throw new EnvironmentError(`${options.dir}/ holds no built site; run \`sifhub build\` first`);
   });
   // The build says how its library:// imagefiles are served: as S3 website redirects, or as files.
-  const websiteRedirects = (JSON.parse(registry) as { library?: { imagefile?: string } }).library?.imagefile === 's3-website';
+  const built = apiRegistry.safeParse(JSON.parse(registry));
+  if (!built.success) throw new EnvironmentError(`${options.dir}/api/v1/registry.json is not a registry this sifhub built (${built.error.issues[0]?.message}); run \`sifhub build\` again`);
+  const library = built.data.library;
+  const websiteRedirects = library !== undefined && libraryHost(library.imagefile).deploysAsWebsiteRedirects;
   const [local, remote, previous] = await Promise.all([readLocal(dir, jobs), listRemote(client, location), readRecord(client, location)]);
   const plan = planDeploy(local, remote, location.prefix, previous, { websiteRedirects });
   const uploads = plan.waves.flatMap((w) => w.uploads);

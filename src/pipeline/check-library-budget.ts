@@ -1,7 +1,7 @@
 import type { Problem } from '../errors.ts';
 import { LIBRARY_SITE_LIMITS, type SiteConfig } from '../schema/site-config.ts';
 import { formatBytes } from '../site/format.ts';
-import type { LibraryRedirectRule } from './to-library.ts';
+import type { LibraryRedirectRule } from '../hosts/library-host.ts';
 
 // `library: site` copies every image into the site, once per path that serves it (a host that
 // uploads the site as an archive, GitHub Pages, stores each path as a file of its own). So one

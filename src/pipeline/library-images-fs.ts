@@ -5,7 +5,7 @@ import { mapConcurrent } from '../concurrency.ts';
 import { EnvironmentError } from '../errors.ts';
 import { hashFile } from '../sif/hash-file-fs.ts';
 import { cacheDir } from '../output/build-cache-fs.ts';
-import type { LibraryRedirectRule } from './to-library.ts';
+import type { LibraryRedirectRule } from '../hosts/library-host.ts';
 
 // `library: site`: the site serves each image's bytes at /v1/imagefile/… itself, for hosts that
 // cannot redirect (GitHub Pages). Each image is downloaded once, exactly as `sifhub verify`

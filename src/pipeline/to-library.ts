@@ -1,7 +1,9 @@
-import type { LibraryRedirect, SiteConfig } from '../schema/site-config.ts';
+import type { SiteConfig } from '../schema/site-config.ts';
+import { libraryHost } from '../hosts/index.ts';
+import type { Library, LibraryImage, LibraryRedirectRule } from '../hosts/library-host.ts';
 import { pastVersions } from '../model/past-versions.ts';
-import type { Image, Site, Version } from '../model/types.ts';
-import { absoluteUrl, basePath, LIBRARY_COLLECTION, libraryPath, libraryPin, redirectTarget } from '../site/urls.ts';
+import type { Site, Version } from '../model/types.ts';
+import { absoluteUrl, LIBRARY_COLLECTION, libraryPath, libraryPin, redirectTarget } from '../site/urls.ts';
 
 // Stage 6a': the Library API's pull path (DESIGN §3b), for registries that set `library` in
 // registry.yml. A pull asks for /v1/images/NAME:REF (a JSON naming the image's sha256 and size),
@@ -19,30 +21,6 @@ const API_VERSION = '2.0.0-alpha.2';
 /** Apptainer's own default key server: a remote must name one, or `apptainer pull` stops. */
 const KEYSERVER = 'https://keys.openpgp.org';
 
-interface LibraryImage {
-  /** Site path without the leading slash: v1/images/lab/tool:1.0 */
-  path: string;
-  json: { data: Record<string, unknown> };
-  collection: string;
-}
-
-export interface LibraryRedirectRule {
-  /** Site path without the leading slash: v1/imagefile/lab/tool:1.0 */
-  path: string;
-  /** Where the image is (the record's https URL). */
-  to: string;
-  /** The image, for a site that serves its bytes itself (`library: site`). */
-  image: Image;
-  /** The record that names it. */
-  file: string;
-  collection: string;
-}
-
-export interface Library {
-  images: LibraryImage[];
-  redirects: LibraryRedirectRule[];
-}
-
 interface Served {
   file: string;
   collection: string;
@@ -56,6 +34,7 @@ interface Served {
 }
 
 export function toLibrary(site: Site): Library {
+  const host = site.config.library === undefined ? undefined : libraryHost(site.config.library);
   const served = new Map<string, Served>();
   const add = (entry: Served) => {
     const key = `${entry.collection}/${entry.container}:${entry.ref}`;
@@ -96,7 +75,7 @@ export function toLibrary(site: Site): Library {
   const redirects: LibraryRedirectRule[] = [];
   for (const entry of served.values()) {
     for (const name of libraryPath.names(entry.collection, entry.container)) {
-      images.push({ path: libraryPath.image(name, entry.ref).slice(1), json: { data: toLibraryImage(entry, site.config.library === 'cloudflare') }, collection: entry.collection });
+      images.push({ path: libraryPath.image(name, entry.ref).slice(1), json: { data: toLibraryImage(entry, host?.locationInImageJson ?? false) }, collection: entry.collection });
       redirects.push({ path: libraryPath.imagefile(name, entry.ref).slice(1), to: entry.version.url, image: entry.version, file: entry.file, collection: entry.collection });
     }
   }
@@ -126,56 +105,19 @@ function toLibraryImage(entry: Served, location: boolean): Record<string, unknow
 
 /**
  * The files beside the images' JSON: what `apptainer remote add` and the clients' version check
- * read, and the host's redirect rules (one site-wide file for Netlify and nginx; S3's redirects
- * are objects of their own, collection outputs like the JSON).
+ * read, and what the host needs to send /v1/imagefile/… on (src/hosts/).
  */
 export function toLibrarySiteFiles(config: SiteConfig, library: Library): { path: string; text: string }[] {
-  const form: LibraryRedirect | undefined = config.library;
-  if (form === undefined) return [];
+  if (config.library === undefined) return [];
   const base = absoluteUrl(config, '/').replace(/\/$/, '');
-  const files = [
+  return [
     { path: libraryPath.config().slice(1), text: `${JSON.stringify({ libraryAPI: { uri: base }, keyserverAPI: { uri: KEYSERVER } })}\n` },
     { path: libraryPath.version().slice(1), text: `${JSON.stringify({ data: { version: 'sifhub', apiVersion: API_VERSION } })}\n` },
+    ...libraryHost(config.library).siteFiles(config, library),
   ];
-  const site = (rule: LibraryRedirectRule) => new URL(absoluteUrl(config, `/${rule.path}`)).pathname;
-  if (form === 'netlify') {
-    files.push({ path: libraryPath.netlifyRedirects().slice(1), text: library.redirects.map((r) => `${site(r)} ${redirectTarget(r.to)} 303\n`).join('') });
-  } else if (form === 'nginx') {
-    files.push({ path: libraryPath.nginxMap().slice(1), text: library.redirects.map((r) => `"${site(r)}" "${redirectTarget(r.to)}";\n`).join('') });
-  } else if (form === 'cloudflare') {
-    const prefix = basePath(config);
-    files.push({ path: libraryPath.cloudflareWorker().slice(1), text: cloudflareWorker(prefix) });
-    // Only these paths run the worker (and count as its requests); every other file is served as it is.
-    files.push({ path: libraryPath.cloudflareRoutes().slice(1), text: `${JSON.stringify({ version: 1, include: [`${prefix}/v1/imagefile/*`], exclude: [] })}\n` });
-  }
-  return files;
 }
 
-/**
- * Cloudflare Pages' `_redirects` cannot hold these rules: it reads `:latest` in
- * `/v1/imagefile/lab/tool:latest` as a placeholder that matches any tag (a wrong image), and
- * allows 2,000 rules. This worker answers /v1/imagefile/NAME:REF with a 303 to the `location`
- * in /v1/images/NAME:REF, the JSON the site already serves, and 404 when there is none.
- */
-function cloudflareWorker(prefix: string): string {
-  return `// Written by sifhub build (registry.yml: library: cloudflare). library:// on Cloudflare Pages:
-// /v1/imagefile/NAME:REF answers 303 to the image /v1/images/NAME:REF names.
-const PREFIX = ${JSON.stringify(`${prefix}/v1/imagefile/`)};
-const IMAGES = ${JSON.stringify(`${prefix}/v1/images/`)};
-export default {
-  async fetch(request, env) {
-    const url = new URL(request.url);
-    if (!url.pathname.startsWith(PREFIX)) return env.ASSETS.fetch(request);
-    const json = await env.ASSETS.fetch(new URL(IMAGES + url.pathname.slice(PREFIX.length), url.origin).href);
-    const location = json.status === 200 ? (await json.json().catch(() => ({}))).data?.location : undefined;
-    if (typeof location !== 'string' || !location.startsWith('https://')) return new Response('image not found\\n', { status: 404 });
-    return new Response(null, { status: 303, headers: { Location: location } });
-  },
-};
-`;
-}
-
-/** The redirects S3 serves from objects: one per path, its text the target (see deploy). */
-export function toS3RedirectFiles(config: SiteConfig, library: Library): { path: string; text: string; collection: string }[] {
-  return config.library === 's3-website' ? library.redirects.map((r) => ({ path: r.path, text: `${redirectTarget(r.to)}\n`, collection: r.collection })) : [];
+/** Files the host needs per /v1/imagefile/… path (S3's redirect objects), each its collection's. */
+export function toImagefileFiles(config: SiteConfig, library: Library): { path: string; text: string; collection: string }[] {
+  return config.library === undefined ? [] : libraryHost(config.library).imagefileFiles(library);
 }

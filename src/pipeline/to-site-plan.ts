@@ -3,7 +3,9 @@ import type { Site } from '../model/types.ts';
 import { apiJsonSchemas, toCompactJsonText, toJsonText } from '../schema/json-schema.ts';
 import { apiPath } from '../site/urls.ts';
 import { toApi } from './to-api.ts';
-import { toLibrary, toLibrarySiteFiles, toS3RedirectFiles, type LibraryRedirectRule } from './to-library.ts';
+import { libraryHost } from '../hosts/index.ts';
+import type { LibraryRedirectRule } from '../hosts/library-host.ts';
+import { toImagefileFiles, toLibrary, toLibrarySiteFiles } from './to-library.ts';
 import { toManifests } from './to-manifests.ts';
 import { toSiteFiles } from './to-site-files.ts';
 import { checkLibrarySiteBudget } from './check-library-budget.ts';
@@ -43,7 +45,7 @@ export function toSitePlan(site: Site): SitePlan {
     ...(library
       ? [
           ...library.images.map((i): PlannedFile => ({ path: i.path, text: toCompactJsonText(i.json), kind: 'library', collection: i.collection })),
-          ...toS3RedirectFiles(config, library).map((r): PlannedFile => ({ ...r, kind: 'library' })),
+          ...toImagefileFiles(config, library).map((r): PlannedFile => ({ ...r, kind: 'library' })),
         ]
       : []),
     ...toApi(site).map((a): PlannedFile => ({ path: a.path, text: toCompactJsonText(a.json), kind: 'api', collection: a.collection })),
@@ -51,6 +53,6 @@ export function toSitePlan(site: Site): SitePlan {
     ...toSiteFiles(site).map((f): PlannedFile => ({ ...f, kind: 'api' })),
     ...(library ? toLibrarySiteFiles(config, library).map((f): PlannedFile => ({ ...f, kind: 'api' })) : []),
   ];
-  const images = library && config.library === 'site' ? library.redirects : [];
+  const images = library && config.library !== undefined && libraryHost(config.library).servesBytes ? library.redirects : [];
   return { files, images, problems: [...manifests.problems, ...checkLibrarySiteBudget(config, images, site.configFile)] };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { apiCollection, apiCollectionsIndex, apiRegistry } from '../schema/api.ts';
 import { shubManifest } from '../schema/manifest.ts';
 import type { LibraryRedirect } from '../schema/site-config.ts';
+import { libraryHost } from '../hosts/index.ts';
 import { apiPath, libraryPath, libraryPin, redirectTarget } from '../site/urls.ts';
 import { escapeHtml } from '../site/html.ts';
 
@@ -82,21 +83,14 @@ export async function checkDeployment(siteUrl: string, options: CheckOptions): P
       problems.push(`${base}${libraryPath.image(name, ref)} says ${json.data.hash} (${json.data.size} bytes), the API says ${libraryPin(image.sha256)} (${image.size} bytes)`);
     }
     const sitePath = libraryPath.imagefile(name, ref);
-    const response = await fetch(base + sitePath, { method: form === 'site' ? 'HEAD' : 'GET', redirect: 'manual', signal: AbortSignal.timeout(30_000) }).catch((error: unknown) => error as Error);
+    const host = libraryHost(form);
+    const response = await fetch(base + sitePath, { method: 'bytes' in host.answers ? 'HEAD' : 'GET', redirect: 'manual', signal: AbortSignal.timeout(30_000) }).catch((error: unknown) => error as Error);
     if (response instanceof Error) return void problems.push(`${base}${sitePath} did not answer: ${response.message}`);
     await response.body?.cancel();
-    const expected = form === 'site' ? `200 with ${image.size} bytes` : `${form === 's3-website' ? 301 : 303} to ${redirectTarget(image.url)}`;
+    const expected = 'bytes' in host.answers ? `200 with ${image.size} bytes` : `${host.answers.redirect} to ${redirectTarget(image.url)}`;
     const got = response.status === 200 ? `200 with ${response.headers.get('content-length')} bytes` : `${response.status}${response.headers.get('location') ? ` to ${response.headers.get('location')}` : ''}`;
     if (got !== expected) {
-      const hints: Record<LibraryRedirect, string> = {
-        nginx: ' (is the map included, and nginx reloaded since the deploy?)',
-        netlify: ' (was _redirects deployed at the site\'s root?)',
-        cloudflare: ' (were _worker.js and _routes.json deployed at the site\'s root?)',
-        's3-website': ' (is this the bucket\'s website endpoint?)',
-        site: '',
-      };
-      const hint = hints[form];
-      problems.push(`${base}${sitePath} answered ${got}, expected ${expected} (registry.yml has library: ${form})${hint}`);
+      problems.push(`${base}${sitePath} answered ${got}, expected ${expected} (registry.yml has library: ${form}) (${host.hint})`);
     } else checked.push(sitePath);
   }
 }

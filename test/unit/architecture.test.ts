@@ -13,6 +13,7 @@ const LAYERS: string[][] = [
   ['schema', 'site', 'errors.ts', 'closest.ts', 'fnv1a.ts', 'concurrency.ts', 'progress.ts', 'timer.ts', 'package-root-node.ts'],
   ['sif', 'git', 'github', 'storage', 'records'],
   ['model'],
+  ['hosts'],
   ['pipeline', 'output', 'serve', 'bench', 'deploy'],
   ['commands'],
   ['pages', 'components', 'layouts', 'browser', 'styles'],

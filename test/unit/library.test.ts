@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FileHistory } from '../../src/git/parse-log.ts';
 import { enrich } from '../../src/pipeline/enrich.ts';
-import { toLibrary, toLibrarySiteFiles, toS3RedirectFiles } from '../../src/pipeline/to-library.ts';
+import { toLibrary, toLibrarySiteFiles, toImagefileFiles } from '../../src/pipeline/to-library.ts';
 import type { RegistryInput, TagInput } from '../../src/records/types.ts';
 import type { SiteConfig } from '../../src/schema/site-config.ts';
 import { libraryPullCommand, redirectTarget } from '../../src/site/urls.ts';
@@ -104,7 +104,7 @@ describe('the host files', () => {
 
   it('writes S3 redirect objects only for s3-website, and nothing at all without library', () => {
     const s3 = site({ library: 's3-website' });
-    expect(toS3RedirectFiles(s3.config, toLibrary(s3))[0]).toEqual({ path: 'v1/imagefile/lab/tool:1.0', text: 'https://images.example.org/a%20b/%24x%22.sif\n', collection: 'lab' });
+    expect(toImagefileFiles(s3.config, toLibrary(s3))[0]).toEqual({ path: 'v1/imagefile/lab/tool:1.0', text: 'https://images.example.org/a%20b/%24x%22.sif\n', collection: 'lab' });
     const none = site({ library: undefined });
     expect(toLibrarySiteFiles(none.config, toLibrary(none))).toEqual([]);
   });
