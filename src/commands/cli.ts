@@ -18,6 +18,7 @@ const COMMANDS: Record<CommandName, () => Promise<{ default: Command }>> = {
   share: () => import('./share/index.ts'),
   mirror: () => import('./mirror/index.ts'),
   serve: () => import('./serve.ts'),
+  'nginx-config': () => import('./nginx-config.ts'),
   deploy: () => import('./deploy.ts'),
   'check-deployment': () => import('./check-deployment.ts'),
   schema: () => import('./schema.ts'),

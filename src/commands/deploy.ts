@@ -5,17 +5,27 @@ import { defineCommand } from './command.ts';
 export default defineCommand({
   name: 'deploy',
   description:
-    'Uploads the built site (dist/) to S3, Cloudflare R2, Ceph, MinIO or any S3-compatible store, configured\n' +
+    'To a folder (DIR): installs the built site for a web server on this machine: a copy in\n' +
+    'DIR/sites/, and DIR/current switched to it by one rename of a symbolic link; the site before is\n' +
+    'kept until the next deploy. Serve DIR/current (`sifhub nginx-config --root DIR/current`).\n' +
+    'To s3://: uploads the built site (dist/) to S3, Cloudflare R2, Ceph, MinIO or any S3-compatible store, configured\n' +
     'the AWS SDK\'s standard way (AWS_REGION, AWS_ENDPOINT_URL, keys, a profile or a role). Only files\n' +
     'whose bytes changed are sent: assets first, then pages and API files, then the shub manifests, so\n' +
     'a client never finds a link to a file not there yet; files the site no longer has are removed last,\n' +
     'and only those an earlier deploy put there. Stopped halfway, it is safe to run again.',
-  arguments: [{ name: 's3://BUCKET[/PREFIX]', help: 'where the site goes (PREFIX: the path of registry.yml\'s url, if any)' }],
+  arguments: [{ name: 's3://BUCKET[/PREFIX] | DIR', help: 'where the site goes: a bucket (PREFIX: the path of registry.yml\'s url, if any), or a folder a web server serves' }],
   options: {
     dir: { type: 'string', value: 'DIR', default: 'dist', help: 'the built site' },
     'dry-run': { type: 'boolean', default: false, help: 'say what would be sent and removed, and change nothing' },
   },
   async run(values, [target]) {
+    if (!target!.startsWith('s3://')) {
+      if (values['dry-run']) throw new UsageError('--dry-run goes with s3:// (a folder deploy changes nothing until its last step)', 'deploy');
+      const [{ deployToDir }, { done }] = await Promise.all([import('../deploy/deploy-dir-fs.ts'), import('./output.ts')]);
+      const deployed = await deployToDir(values.dir, target!);
+      console.log(done(`Deployed ${values.dir}/ to ${target}/current (${deployed.site})${deployed.previous ? `; the site before stays in ${deployed.previous} until the next deploy` : ''}. With library: nginx, reload nginx now (its map changed).`));
+      return;
+    }
     const location = parseS3Url(target!);
     if (typeof location === 'string') throw new UsageError(location, 'deploy');
     const [{ deploySite }, { makeS3Client }, { progressBar }, { done }, { formatBytes }] = await Promise.all([

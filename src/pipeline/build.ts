@@ -13,6 +13,7 @@ import { renderPages } from './render-pages-astro.ts';
 import { toSearchRecords } from './to-search-records.ts';
 import { measureSearchIndex, writeSearchIndex } from './write-search-index-pagefind.ts';
 import { writeLibraryImages } from './library-images-fs.ts';
+import { toAllowedHosts } from '../storage/allowed-hosts.ts';
 import { toSitePlan, type PlannedKind } from './to-site-plan.ts';
 import { currentSite, makeStagingDir, readableDir, removeDir, replaceDir, writeFiles } from '../output/write-output-fs.ts';
 import { collectionOutputs, EMPTY_BUILD_CACHE, hasOutput, linkOutputs, outputDigest, readBuildCache, readCodeFingerprint, writeBuildCache, type SiteRecord } from '../output/build-cache-fs.ts';
@@ -118,7 +119,7 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       const files = output.files.filter(rebuilt);
       const count = (kind: PlannedKind) => files.filter((f) => f.kind === kind).length;
       await writeFiles(stagingDir, files, written);
-      const images = await writeLibraryImages(stagingDir, output.images.filter(rebuilt));
+      const images = await writeLibraryImages(stagingDir, output.images.filter(rebuilt), toAllowedHosts(config.allowHosts));
       return { manifests: count('manifest'), library: count('library') + images, api: count('api') };
     });
     // The current site stays whole until one rename replaces it; the cache is written first and

@@ -1,5 +1,6 @@
 import { chmod, copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { AllowedHosts } from '../storage/allowed-hosts.ts';
 import { DEFAULT_DOWNLOAD_LIMITS, verifyImage } from '../storage/verify-image-http.ts';
 import { mapConcurrent } from '../concurrency.ts';
 import { EnvironmentError } from '../errors.ts';
@@ -9,7 +10,7 @@ import type { LibraryRedirectRule } from '../hosts/library-host.ts';
 
 // `library: site`: the site serves each image's bytes at /v1/imagefile/… itself, for hosts that
 // cannot redirect (GitHub Pages). Each image is downloaded once, exactly as `sifhub verify`
-// downloads it (https, public hosts, bounded; SIFHUB_ALLOW_HOST for an internal one), kept in the
+// downloads it (https, public hosts or those registry.yml's allowHosts lists, bounded), kept in the
 // cache under its sha256 only when its sha256, md5 and size match the record (and hashed again
 // whenever a build uses it), and hard-linked to every path that serves it. A build that cannot get every image fails, naming each: the site it
 // would replace keeps serving.
@@ -17,13 +18,13 @@ import type { LibraryRedirectRule } from '../hosts/library-host.ts';
 const JOBS = 3;
 
 /** Puts each rule's image at its path under `siteDir`. */
-export async function writeLibraryImages(siteDir: string, rules: readonly LibraryRedirectRule[]): Promise<number> {
+export async function writeLibraryImages(siteDir: string, rules: readonly LibraryRedirectRule[], allowedHosts: AllowedHosts): Promise<number> {
   if (rules.length === 0) return 0;
   const store = path.join(cacheDir(), 'images');
   await mkdir(store, { recursive: true });
   const bySha = new Map<string, LibraryRedirectRule>();
   for (const rule of rules) if (!bySha.has(rule.image.sha256)) bySha.set(rule.image.sha256, rule);
-  const limits = { ...DEFAULT_DOWNLOAD_LIMITS, allowHost: process.env.SIFHUB_ALLOW_HOST || undefined, githubServerUrl: process.env.GITHUB_SERVER_URL || 'https://github.com' };
+  const limits = { ...DEFAULT_DOWNLOAD_LIMITS, allowHost: process.env.SIFHUB_ALLOW_HOST || undefined, allowedHosts, githubServerUrl: process.env.GITHUB_SERVER_URL || 'https://github.com' };
   const problems = (
     await mapConcurrent([...bySha.values()], JOBS, async (rule) => {
       const kept = path.join(store, rule.image.sha256);

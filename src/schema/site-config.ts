@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { byteSize, githubLogin, httpsUrl, shortText, text } from './fields.ts';
 
@@ -67,6 +68,15 @@ export const siteConfig = z
       .enum(LIBRARY_REDIRECTS)
       .optional()
       .describe('Serve `library://` pulls (the Library API\'s pull path) and how the host sends /v1/imagefile/… to each image: netlify (a _redirects file of 303s), nginx (a map file the server config includes; 303s), cloudflare (a _worker.js for Cloudflare Pages that answers 303s from the images\' JSON) or s3-website (`sifhub deploy` stores S3 website redirects: 301s, which Apptainer 1.2 and later follow); or site: the build copies every image into the site, which serves the bytes itself (any host, GitHub Pages too; the site grows by several times the images\' bytes). Left out, the site serves no library:// pulls.'),
+    allowHosts: z
+      .array(
+        z.string().refine((v) => (v.includes('/') ? ipaddr.isValidCIDR(v) : /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(v)), {
+          error: 'expected a host name in lowercase (storage.lab.example.edu) or an address range (10.20.0.0/16, fd00::/8)',
+        }),
+      )
+      .max(50)
+      .optional()
+      .describe('Internal image hosts the pull-request check, `sifhub mirror` and `library: site` may fetch images from although their addresses are not public: host names (which may then resolve to private, unique-local, CGNAT or loopback addresses) and address ranges (any host inside them, link-local only this way). Everything else must be a public host.'),
     librarySite: z
       .strictObject({
         maxImage: byteSize.optional().describe(`The largest image the site may serve itself, in bytes (default ${LIBRARY_SITE_LIMITS.maxImage}: the build downloads each one onto the build machine's disk).`),

@@ -6,7 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { parseReleaseAssetUrl } from '../github/urls.ts';
-import { nonPublicKind } from './public-address-node.ts';
+import { addressProblem, NO_ALLOWED_HOSTS, type AllowedHosts } from './allowed-hosts.ts';
 
 // `sifhub verify` for one image: does its URL serve, directly and completely, the bytes the
 // record describes? The URL comes from a stranger's pull request, so every step is bounded:
@@ -19,6 +19,8 @@ import { nonPublicKind } from './public-address-node.ts';
 export interface VerifyOptions {
   /** This host may be private or loopback, and may use http (local testing). */
   allowHost?: string;
+  /** registry.yml's allowHosts: internal hosts and address ranges that may be fetched from over https. */
+  allowedHosts?: AllowedHosts;
   /** Refuse images larger than this many bytes. */
   maxBytes: number;
   /** The whole check must finish within this many milliseconds. */
@@ -66,7 +68,7 @@ export async function verifyImage(claim: ImageClaim, options: VerifyOptions): Pr
       for (let hop = 0; ; hop++) {
         const allowed = options.allowHost !== undefined && at.hostname === options.allowHost;
         if (at.protocol !== 'https:' && !(allowed && at.protocol === 'http:')) throw new VerifyFailure(`${hop > 0 ? `redirects to ${at.href}: ` : ''}${at.protocol} URLs are not allowed; use https`);
-        const address = await resolvePublic(at.hostname.replace(/^\[|\]$/g, ''), allowed);
+        const address = await resolveAllowed(at.hostname.replace(/^\[|\]$/g, ''), allowed, options.allowedHosts ?? NO_ALLOWED_HOSTS);
         const pinned: LookupFunction = (_host, opts, callback) => {
           if ((opts as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [address]);
           else callback(null, address.address, address.family);
@@ -131,15 +133,16 @@ export async function verifyImage(claim: ImageClaim, options: VerifyOptions): Pr
   }
 }
 
-async function resolvePublic(hostname: string, allowed: boolean): Promise<{ address: string; family: number }> {
+/** The address to dial for `hostname`: every address it resolves to must be public or allowed (no rebinding to an unjudged one). */
+async function resolveAllowed(hostname: string, anything: boolean, allowed: AllowedHosts): Promise<{ address: string; family: number }> {
   const addresses = isIP(hostname) ? [{ address: hostname, family: isIP(hostname) }] : await lookup(hostname, { all: true, verbatim: true }).catch((error: unknown) => {
     throw new VerifyFailure(`host ${hostname} does not resolve (${(error as NodeJS.ErrnoException).code ?? 'DNS error'})`);
   });
   if (addresses.length === 0) throw new VerifyFailure(`host ${hostname} does not resolve`);
-  if (!allowed) {
+  if (!anything) {
     for (const a of addresses) {
-      const kind = nonPublicKind(a.address);
-      if (kind) throw new VerifyFailure(`host ${hostname} resolves to ${a.address}, which is not public (${kind}); images must be on a public host`);
+      const problem = addressProblem(hostname, a.address, allowed);
+      if (problem) throw new VerifyFailure(problem);
     }
   }
   return addresses[0]!;

@@ -1,14 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFile, stat, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { runSifhub } from './cli.ts';
 import { freePort } from './free-port.ts';
 
 // The hosts that can send a library:// client from /v1/imagefile/… to the image, serving a built
-// site: nginx itself, with the README's configuration; Netlify's own redirect matcher
+// site: nginx itself, with the configuration `sifhub nginx-config` writes; Netlify's own redirect matcher
 // (netlify-redirector, the WebAssembly build `netlify dev` runs) in front of the site's files; and
 // Cloudflare Pages as `wrangler pages dev` runs it (workerd, Cloudflare's runtime, offline).
 
@@ -18,33 +19,30 @@ export interface Host {
   close(): Promise<void>;
 }
 
-const README = new URL('../../README.md', import.meta.url);
-
-/** The README's nginx configuration for library://, split where it says which block each half goes in. */
-async function readmeNginxConfig(): Promise<{ http: string; server: string }> {
-  const readme = await readFile(README, 'utf8');
-  const block = /```nginx\n([\s\S]*?)```/.exec(readme)?.[1];
-  if (!block) throw new Error('README.md has no ```nginx block');
-  const [httpPart, serverPart] = block.split(/^\s*# in the site's server \{\}.*$/m);
-  if (!httpPart || !serverPart) throw new Error("README's nginx block lacks the line \"# in the site's server {}\"");
-  return { http: httpPart, server: serverPart };
+/** `sifhub nginx-config` for the registry in `repoDir`, serving `root`: the folder it wrote into (inside `repoDir`). */
+export async function nginxConfig(repoDir: string, root: string, registry = 'registry'): Promise<string> {
+  const out = path.join(repoDir, `nginx-${path.basename(root)}`);
+  const result = await runSifhub(['nginx-config', '--registry', registry, '--root', root, '--out-dir', out], repoDir);
+  if (result.code !== 0) throw new Error(`sifhub nginx-config failed: ${result.stderr}`);
+  return out;
 }
 
 /**
- * nginx (Debian's) serving `root` at `prefix` with the README's map and location, the map's path
- * replaced by `root`'s. One process, no daemon, everything under a temp dir. With `user`, as a web
- * server is run: a master (root) and workers that serve as that unprivileged user.
+ * nginx (Debian's) serving the built site at `root` with the configuration `sifhub nginx-config`
+ * writes for it (`out`: the folder it wrote http.conf and server.conf into), listening on
+ * 127.0.0.1. No daemon, everything else under a temp dir. With `user`, as a web server is run: a
+ * master (root) and workers that serve as that unprivileged user.
  */
-export async function startNginx(root: string, prefix = '', options: { user?: string } = {}): Promise<Host> {
+export async function startNginx(out: string, options: { user?: string } = {}): Promise<Host> {
   const dir = await mkdtemp(path.join(tmpdir(), 'sifhub-nginx-'));
   const port = await freePort();
-  const readme = await readmeNginxConfig();
-  const site = (text: string) => text.replaceAll('/srv/registry/dist', root).replaceAll('location /v1/', `location ${prefix}/v1/`);
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${dir}/${t};`).join('\n');
   await writeFile(
     path.join(dir, 'nginx.conf'),
-    `daemon off;\n${options.user ? `user ${options.user};\n` : 'master_process off;\n'}pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log warn;\nevents {}\nhttp {\n access_log off;\n ${temp}\n default_type application/octet-stream;\n ${site(readme.http)}\n server {\n  listen 127.0.0.1:${port};\n  ${site(readme.server)}\n  location ${prefix}/ { alias ${root}/; index index.html; }\n }\n}\n`,
+    `daemon off;\n${options.user ? `user ${options.user};\n` : 'master_process off;\n'}pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log warn;\nevents {}\nhttp {\n access_log off;\n ${temp}\n include /etc/nginx/mime.types;\n default_type application/octet-stream;\n include ${out}/http.conf;\n server {\n  listen 127.0.0.1:${port};\n  include ${out}/server.conf;\n }\n}\n`,
   );
+  const test = spawnSync('/usr/sbin/nginx', ['-t', '-q', '-p', dir, '-c', path.join(dir, 'nginx.conf')], { encoding: 'utf8' });
+  if (test.status !== 0) throw new Error(`nginx -t refused the configuration: ${test.stderr}`);
   const child = spawn('/usr/sbin/nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));

@@ -137,6 +137,17 @@ describe('sifhub init', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it('lists internal image hosts in registry.yml with --allow-hosts, checked as registry.yml is', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'sifhub-init-'));
+    const target = path.join(dir, 'images');
+    const result = await runSifhub(['init', target, ...REQUIRED, '--allow-hosts', 'storage.lab.example.edu, 10.20.0.0/16'], dir);
+    expect(result.stderr).toBe('');
+    expect(await readFile(path.join(target, 'registry/registry.yml'), 'utf8')).toContain('\nallowHosts:\n  - "storage.lab.example.edu"\n  - "10.20.0.0/16"\n');
+    const bad = await runSifhub(['init', path.join(dir, 'bad'), ...REQUIRED, '--allow-hosts', '10.20.0.0/99'], dir);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/allowHosts\.0 +expected a host name in lowercase \(storage\.lab\.example\.edu\) or an address range/);
+  });
+
   it('says which settings are missing when there is no terminal to ask on', async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'sifhub-init-'));
     const result = await runSifhub(['init', path.join(dir, 'x'), '--name', 'Lab'], dir);

@@ -8,12 +8,12 @@ import { runSifhub, withoutPlaceholderWarning } from '../helpers/cli.ts';
 import { TempRepo, tagRecord, type Image } from '../helpers/git-repo.ts';
 import { startImageServer, type ImageServer } from '../helpers/image-server.ts';
 import { libraryPull, parsePullCommand, remoteEndpoint, type Generation } from '../helpers/library-client.ts';
-import { startCloudflareHost, startNetlifyHost, startNginx, type Host } from '../helpers/library-hosts.ts';
+import { nginxConfig, startCloudflareHost, startNetlifyHost, startNginx, type Host } from '../helpers/library-hosts.ts';
 import { createBucket, startS3Server, websiteHost, type S3Server } from '../helpers/s3-server.ts';
 import { startStaticServer, type StaticServer } from '../../src/serve/static-server-node.ts';
 
 // library:// end to end: records in git → `sifhub build` with each `library:` form → the site
-// served by a host that redirects (nginx with the README's configuration, Netlify's redirector,
+// served by a host that redirects (nginx with the configuration `sifhub nginx-config` writes, Netlify's redirector,
 // radosgw's S3 website endpoint after `sifhub deploy`) → the requests both client generations
 // make (test/helpers/library-client.ts) → the image from an https server that honours Range.
 
@@ -61,7 +61,7 @@ afterAll(async () => {
 });
 
 describe.each([
-  { form: 'nginx', url: 'https://lab.example.org/registry', prefix: '/registry', start: (dir: string) => startNginx(dir, '/registry') },
+  { form: 'nginx', url: 'https://lab.example.org/registry', prefix: '/registry', start: async (dir: string) => startNginx(await nginxConfig(repo.dir, dir)) },
   { form: 'netlify', url: 'https://registry.example.org', prefix: '', start: (dir: string) => startNetlifyHost(dir) },
   { form: 'cloudflare', url: 'https://registry.example.org', prefix: '', start: (dir: string) => startCloudflareHost(dir) },
 ])('library: $form', ({ form, url, prefix, start }) => {

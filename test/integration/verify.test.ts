@@ -28,7 +28,11 @@ let base: string;
 let certDir: string;
 const open: Set<http.ServerResponse> = new Set();
 
+/** Every path asked for, to tell what was dialled. */
+const asked: string[] = [];
+
 function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
+  asked.push(req.url ?? '');
   open.add(res);
   res.on('close', () => open.delete(res));
   const send = (bytes: Buffer, headers: Record<string, string | number> = {}) => {
@@ -277,5 +281,56 @@ describe('sifhub verify', () => {
     } finally {
       await repo.dispose();
     }
+  });
+
+  describe('an internal image host, on purpose (registry.yml allowHosts)', () => {
+    async function internalRegistry(allowHosts: string | undefined, path = '/good.sif'): Promise<TempRepo> {
+      const repo = await TempRepo.create();
+      await repo.write({ 'registry/registry.yml': `name: T\nurl: https://t.example.org\n${allowHosts ? `allowHosts: ${allowHosts}\n` : ''}` });
+      await repo.commit('base', '2024-01-01T00:00:00Z');
+      await repo.write({ 'registry/lab/tool/1.0.md': tagRecord(claim(SIF, `${base}${path}`)) });
+      return repo;
+    }
+    const verify = (repo: TempRepo) => runSifhub(['verify', '--base', 'main'], repo.dir, trustTestCertificate());
+
+    it('refuses a private https host without the setting, naming it, and dials nothing', async () => {
+      const repo = await internalRegistry(undefined, '/good.sif?not-dialled');
+      try {
+        const result = await verify(repo);
+        expect(result.code).toBe(1);
+        expect(result.stdout).toMatch(/host localhost resolves to (127\.0\.0\.1|::1), which is not public \(loopback\); images must be on a public host, or on an internal one registry\.yml's allowHosts lists/);
+        expect(asked).not.toContain('/good.sif?not-dialled');
+      } finally {
+        await repo.dispose();
+      }
+    });
+
+    it.each([['its host name', '[localhost]'], ['an address range holding it', '["127.0.0.0/8", "::1/128"]']])('verifies it when allowHosts names %s', async (_, list) => {
+      const repo = await internalRegistry(list);
+      try {
+        const result = await verify(repo);
+        expect(result.stderr).toBe('');
+        expect(result.stdout).toMatch(/^✔ .*sha256 and md5 match/m);
+        expect(result.code).toBe(0);
+      } finally {
+        await repo.dispose();
+      }
+    });
+
+    it('dials nothing outside the listed ranges, and takes the list from the base, not the pull request', async () => {
+      const repo = await internalRegistry('["10.0.0.0/8"]', '/good.sif?outside');
+      try {
+        const outside = await verify(repo);
+        expect(outside.code).toBe(1);
+        expect(outside.stdout).toContain('which is not public (loopback)');
+        // The pull request lists its own host: the base's list still decides.
+        await repo.write({ 'registry/registry.yml': 'name: T\nurl: https://t.example.org\nallowHosts: [localhost]\n' });
+        const itself = await verify(repo);
+        expect(itself.code).toBe(1);
+        expect(asked).not.toContain('/good.sif?outside');
+      } finally {
+        await repo.dispose();
+      }
+    });
   });
 });

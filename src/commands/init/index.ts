@@ -18,6 +18,7 @@ export default defineCommand({
     repository: { type: 'string', value: 'URL', help: 'the repository\'s web address (https://github.com/OWNER/REPO)' },
     maintainers: { type: 'string', value: 'LOGIN[,LOGIN…]', help: 'GitHub logins who review everything' },
     contact: { type: 'string', value: 'EMAIL', help: 'who runs the registry' },
+    'allow-hosts': { type: 'string', value: 'HOST|RANGE[,…]', help: 'internal image hosts the check may fetch from although not public (storage.lab.example.edu, 10.20.0.0/16)' },
     'deploy-to': { type: 'string', value: 's3://BUCKET[/PREFIX]', help: 'publish to this bucket (behind a CDN at --url) instead of GitHub Pages' },
     'aws-role': { type: 'string', value: 'ARN', help: 'with --deploy-to: the IAM role the publish workflow assumes with GitHub\'s OIDC token' },
     'aws-region': { type: 'string', value: 'REGION', help: 'with --deploy-to: the bucket\'s region (auto for Cloudflare R2)' },
@@ -64,6 +65,7 @@ export default defineCommand({
       repository: answers.repository!,
       maintainers: answers.maintainers!.split(',').map((m) => m.trim()).filter(Boolean),
       contact: answers.contact || undefined,
+      allowHosts: values['allow-hosts']?.split(',').map((h) => h.trim()).filter(Boolean),
     };
     // The registry.yml about to be written is checked as any registry.yml is: every problem at once.
     const display = `${dir === '.' ? '' : `${dir.replace(/\/+$/, '')}/`}registry/registry.yml`;

@@ -17,6 +17,8 @@ export interface RegistryAnswers {
   repository: string;
   maintainers: string[];
   contact?: string;
+  /** Internal image hosts: host names and address ranges (registry.yml allowHosts). */
+  allowHosts?: string[];
 }
 
 /** `uses:` of sifhub's action at `version` ("0.2.0"). */
@@ -344,7 +346,9 @@ automerge: off
 # site on GitHub Pages (the build copies every image into the site: for small registries).
 # sifhub's README, "Pulling with library://", says what each needs.
 # library: site
-`;
+# Images on internal storage (an on-premises Ceph or MinIO): the host names and address ranges
+# the pull-request check, mirror and library: site may fetch from although they are not public.
+${answers.allowHosts?.length ? `allowHosts:\n${answers.allowHosts.map((h) => `  - ${yamlString(h)}`).join('\n')}\n` : '# allowHosts: [storage.lab.example.edu, 10.20.0.0/16]\n'}`;
 }
 
 export function contributorsReadme(answers: RegistryAnswers): string {

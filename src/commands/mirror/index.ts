@@ -8,7 +8,7 @@ export default defineCommand({
   description:
     'Copies every image the registry has published (every version of every tag, deleted tags\' too;\n' +
     'not withdrawn ones) to an S3-compatible bucket under its sha256, so the registry survives the loss\n' +
-    'of its first storage. Each image is downloaded as verify downloads it (https, public hosts, bounded)\n' +
+    'of its first storage. Each image is downloaded as verify downloads it (https, public hosts or those registry.yml\'s allowHosts lists, bounded)\n' +
     'and stored only when its sha256, md5 and size are the recorded ones. Images already there are\n' +
     'skipped, so it is safe to run again.',
   options: {
@@ -27,12 +27,13 @@ export default defineCommand({
     if (values['public-url'] !== undefined && !/^https:\/\/\S+$/.test(values['public-url'])) throw new UsageError(`--public-url expects an https URL, received "${values['public-url']}"`, 'mirror');
     if (values.record && (values['public-url'] === undefined || values['dry-run'])) throw new UsageError('--record needs --public-url (the address the records name), and no --dry-run', 'mirror');
     const { jobs, ...verify } = downloadLimits(values, 'mirror', (process.env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, ''));
-    const [{ loadSite }, { imagesToMirror, mirrorImages }, { makeS3Client, checkBucket }, { done }, { EnvironmentError }] = await Promise.all([
+    const [{ loadSite }, { imagesToMirror, mirrorImages }, { makeS3Client, checkBucket }, { done }, { EnvironmentError }, { toAllowedHosts }] = await Promise.all([
       import('../../pipeline/load-site.ts'),
       import('./mirror-images.ts'),
       import('../../storage/s3.ts'),
       import('../output.ts'),
       import('../../errors.ts'),
+      import('../../storage/allowed-hosts.ts'),
     ]);
     const site = await loadSite({ registryDir: values.registry });
     const images = imagesToMirror(site);
@@ -41,7 +42,7 @@ export default defineCommand({
     const results = await mirrorImages(images, {
       client,
       location,
-      verify,
+      verify: { ...verify, allowedHosts: toAllowedHosts(site.config.allowHosts) },
       jobs,
       publicUrl: values['public-url'],
       dryRun: values['dry-run'],

@@ -4,7 +4,9 @@ import { recordOrUndefined } from '../../records/check-record.ts';
 import { loadRecords } from '../../records/load-records-fs.ts';
 import { readRegistryFilesAt } from '../../records/read-registry-git.ts';
 import type { RegistryFile, TagInput } from '../../records/types.ts';
+import { toAllowedHosts } from '../../storage/allowed-hosts.ts';
 import { verifyImage, type VerifyOptions } from '../../storage/verify-image-http.ts';
+import { CONFIG_FILE } from '../../records/layout.ts';
 
 // Which image URLs `sifhub verify` checks, and checking them a few at a time. A record names its
 // image at `url` and, optionally, at `mirrors:`; each address is fetched and must serve exactly
@@ -53,6 +55,10 @@ export async function verifyRegistry(
 ): Promise<VerifyReport[]> {
   const { checked } = await loadRecords(registryDir, { at: 'head' in scope ? scope.head : undefined });
   if (!checked.ok) throw new InputError(checked.problems);
+  // Which internal hosts may be fetched from is the base's to say: a pull request cannot allow itself one.
+  const baseFiles = 'base' in scope ? await readRegistryFilesAt(registryDir, scope.base) : undefined;
+  const config = baseFiles ? recordOrUndefined(baseFiles.find((f) => f.path === CONFIG_FILE), 'config') : checked.registry.config;
+  const fetchOptions = { ...options, allowedHosts: toAllowedHosts(config?.allowHosts) };
   // A withdrawn image is not fetched again: it may be what made it withdrawn. As on the site, an
   // image withdrawn by its container's README or by one tag's record is withdrawn in every tag
   // of that container.
@@ -63,13 +69,13 @@ export async function verifyRegistry(
   ]);
   const served = checked.registry.tags.filter((tag) => !withdrawn.has(imageKey(tag.collection, tag.container, tag.record.sha256)));
   let targets = served.flatMap(addresses);
-  if ('base' in scope) {
-    const before = new Map((await readRegistryFilesAt(registryDir, scope.base)).map((f) => [f.path, f]));
+  if (baseFiles) {
+    const before = new Map(baseFiles.map((f) => [f.path, f]));
     targets = served.flatMap((tag) => newAddresses(tag, before.get(tag.path)));
   }
 
   const reports = await mapConcurrent(targets, options.jobs, async (target) => {
-    const report: VerifyReport = { ...target, failure: await verifyImage({ ...target.tag.record, url: target.url }, options) };
+    const report: VerifyReport = { ...target, failure: await verifyImage({ ...target.tag.record, url: target.url }, fetchOptions) };
     onReport(report);
     return report;
   });

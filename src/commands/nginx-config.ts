@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { InputError, UsageError } from '../errors.ts';
+import { defineCommand, REGISTRY_OPTION } from './command.ts';
+import { done } from './output.ts';
+
+export default defineCommand({
+  name: 'nginx-config',
+  usage: '--root DIR --out-dir DIR [--registry DIR]',
+  description:
+    'Writes the nginx configuration for this registry, read from registry.yml: OUT/http.conf for\n' +
+    'the http {} block (the library:// map) and OUT/server.conf for inside your own server {},\n' +
+    'which keeps listen, server_name and TLS. server.conf serves the site from --root under the\n' +
+    'url\'s path prefix: JSON types for the extensionless manifests and Library API files, the\n' +
+    'library:// 303s, short cache headers for what moves and long ones for hashed assets, and the\n' +
+    '404 page. Check it with `nginx -t`, then reload nginx.',
+  options: {
+    registry: REGISTRY_OPTION,
+    root: { type: 'string', value: 'DIR', help: 'the folder nginx serves the site from (with `sifhub deploy DIR`: DIR/current)' },
+    'out-dir': { type: 'string', value: 'DIR', help: 'where to write http.conf and server.conf' },
+  },
+  async run(values) {
+    if (values.root === undefined || values['out-dir'] === undefined) throw new UsageError('nginx-config needs --root DIR and --out-dir DIR', 'nginx-config');
+    if (!path.isAbsolute(values.root)) throw new UsageError(`--root expects an absolute path (nginx reads it from its own working directory), received "${values.root}"`, 'nginx-config');
+    if (/[\s;{}"'$\\]/.test(values.root)) throw new UsageError(`--root may not contain spaces, quotes or any of ; { } $ \\ (they would change nginx's configuration), received "${values.root}"`, 'nginx-config');
+    const [{ loadRecords }, { toNginxConfig }, { writeFile, mkdir }] = await Promise.all([import('../records/load-records-fs.ts'), import('../hosts/nginx-config.ts'), import('node:fs/promises')]);
+    const { checked } = await loadRecords(values.registry);
+    if (!checked.ok) throw new InputError(checked.problems);
+    const { http, server } = toNginxConfig(checked.registry.config, values.root);
+    await mkdir(values['out-dir'], { recursive: true });
+    await writeFile(path.join(values['out-dir'], 'http.conf'), http);
+    await writeFile(path.join(values['out-dir'], 'server.conf'), server);
+    console.log(done(`Wrote ${path.join(values['out-dir'], 'http.conf')} (include it in http {}) and ${path.join(values['out-dir'], 'server.conf')} (include it in the site's server {}); then nginx -t && nginx -s reload`));
+    return 0;
+  },
+});
