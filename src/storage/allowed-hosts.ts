@@ -20,7 +20,7 @@ export interface AllowedHosts {
 export const NO_ALLOWED_HOSTS: AllowedHosts = { names: new Set(), ranges: [] };
 
 /** Whether `entry` is an address range (CIDR) rather than a host name. */
-export function isAddressRange(entry: string): boolean {
+function isAddressRange(entry: string): boolean {
   return entry.includes('/') && ipaddr.isValidCIDR(entry);
 }
 
