@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What the tests need beyond Node and git, from Debian or Ubuntu packages: Chromium for the
 # browser tests (never a downloaded browser), Ceph's radosgw for the real S3 server, openssl for
-# its certificate, uuidgen and curl for its start script, nginx to serve library:// redirects.
+# its certificate, uuidgen and curl for its start script, nginx to serve library:// redirects, and its JavaScript
+# module for a private registry's token check.
 # `npm test` runs this first; `.ci/run` runs `npm test`. Installs what is missing when root;
 # otherwise prints the one command to run.
 set -euo pipefail
@@ -19,6 +20,7 @@ need openssl openssl
 need uuidgen uuid-runtime
 need curl curl
 need /usr/sbin/nginx nginx-light
+need /usr/lib/nginx/modules/ngx_http_js_module.so libnginx-mod-http-js
 
 [ ${#packages[@]} -eq 0 ] && exit 0
 command="apt-get install -y --no-install-recommends ${packages[*]}"

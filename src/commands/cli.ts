@@ -19,6 +19,7 @@ const COMMANDS: Record<CommandName, () => Promise<{ default: Command }>> = {
   mirror: () => import('./mirror/index.ts'),
   serve: () => import('./serve.ts'),
   'nginx-config': () => import('./nginx-config.ts'),
+  token: () => import('./token/index.ts'),
   deploy: () => import('./deploy.ts'),
   'check-deployment': () => import('./check-deployment.ts'),
   schema: () => import('./schema.ts'),

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { InputError, UsageError } from '../errors.ts';
 import { defineCommand, REGISTRY_OPTION } from './command.ts';
 import { done } from './output.ts';
+import { tokensFile } from './token/tokens-fs.ts';
 
 export default defineCommand({
   name: 'nginx-config',
@@ -16,7 +17,9 @@ export default defineCommand({
   options: {
     registry: REGISTRY_OPTION,
     root: { type: 'string', value: 'DIR', help: 'the folder nginx serves the site from (with `sifhub deploy DIR`: DIR/current)' },
-    'out-dir': { type: 'string', value: 'DIR', help: 'where to write http.conf and server.conf' },
+    'out-dir': { type: 'string', value: 'DIR', help: 'where to write http.conf and server.conf (and auth.js for a private registry)' },
+    tokens: { type: 'string', value: 'FILE', help: 'access: private: the tokens file `sifhub token` keeps, which nginx reads on every request (default SIFHUB_TOKENS, else /etc/sifhub/tokens.json)' },
+    resolver: { type: 'string', value: 'ADDRESS', help: 'access: private: a DNS server for nginx to find internal image hosts named by host name' },
   },
   async run(values) {
     if (values.root === undefined || values['out-dir'] === undefined) throw new UsageError('nginx-config needs --root DIR and --out-dir DIR', 'nginx-config');
@@ -25,10 +28,15 @@ export default defineCommand({
     const [{ loadRecords }, { toNginxConfig }, { writeFile, mkdir }] = await Promise.all([import('../records/load-records-fs.ts'), import('../hosts/nginx-config.ts'), import('node:fs/promises')]);
     const { checked } = await loadRecords(values.registry);
     if (!checked.ok) throw new InputError(checked.problems);
-    const { http, server } = toNginxConfig(checked.registry.config, values.root);
+    for (const [option, value] of [['--tokens', values.tokens], ['--resolver', values.resolver]] as const) {
+      if (value !== undefined && /[\s;{}"'$\\]/.test(value)) throw new UsageError(`${option} may not contain spaces, quotes or any of ; { } $ \\, received "${value}"`, 'nginx-config');
+    }
+    const authScript = path.resolve(values['out-dir'], 'auth.js');
+    const { http, server, authScript: script } = toNginxConfig(checked.registry.config, values.root, { authScript, tokens: tokensFile(values.tokens), resolver: values.resolver });
     await mkdir(values['out-dir'], { recursive: true });
     await writeFile(path.join(values['out-dir'], 'http.conf'), http);
     await writeFile(path.join(values['out-dir'], 'server.conf'), server);
+    if (script !== undefined) await writeFile(authScript, script);
     console.log(done(`Wrote ${path.join(values['out-dir'], 'http.conf')} (include it in http {}) and ${path.join(values['out-dir'], 'server.conf')} (include it in the site's server {}); then nginx -t && nginx -s reload`));
     return 0;
   },

@@ -13,6 +13,7 @@ export const COMMAND_SUMMARIES = {
   mirror: 'copy every image the registry ever published to a second bucket, each checked',
   serve: 'preview a built site',
   'nginx-config': 'write the nginx configuration that serves the site from your own server',
+  token: 'add, list and revoke the tokens of a private registry',
   deploy: 'upload the built site to an S3-compatible bucket, sending only what changed',
   'check-deployment': 'check that a deployed site answers as the clients need',
   schema: 'write the record JSON Schemas',

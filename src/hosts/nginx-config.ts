@@ -1,6 +1,7 @@
 import type { SiteConfig } from '../schema/site-config.ts';
 import { basePath, libraryPath } from '../site/urls.ts';
 import { libraryHost } from './index.ts';
+import { toNginxAuthScript } from './nginx-auth.ts';
 
 // The nginx configuration for a registry served from an institution's own server (`sifhub
 // nginx-config`): one file for the admin's `http {}` (the library:// map, which nginx allows only
@@ -18,13 +19,28 @@ export interface NginxConfig {
   http: string;
   /** For inside the site's `server {}`. */
   server: string;
+  /** A private registry's token check (njs), to write at `options.authScript`. */
+  authScript?: string;
+}
+
+export interface NginxOptions {
+  /** Where the auth script is written (a private registry's). */
+  authScript: string;
+  /** The tokens file `sifhub token` keeps (a private registry's). */
+  tokens: string;
+  /** A DNS server for nginx to find internal image hosts by name (a private registry proxies images). */
+  resolver?: string;
 }
 
 /** `root`: the folder nginx serves the site from (with `sifhub deploy DIR`, DIR/current). */
-export function toNginxConfig(config: SiteConfig, root: string): NginxConfig {
+export function toNginxConfig(config: SiteConfig, root: string, options: NginxOptions): NginxConfig {
   const prefix = basePath(config);
   const dir = root.replace(/\/+$/, '');
   const redirects = config.library !== undefined && libraryHost(config.library).form === 'nginx';
+  const isPrivate = config.access === 'private';
+  // Private: every location asks the token check first; a refusal says how to authenticate.
+  const guard = isPrivate ? ['    auth_request ' + prefix + '/_sifhub/auth;', '    error_page 401 ' + prefix + '/_sifhub/401;'] : [];
+  const realm = config.name.replace(/[^\x20-\x7e]|["\\]/g, '');
   const header = `# Written by \`sifhub nginx-config\` for ${config.name} (${config.url}); write it again after changing registry.yml.`;
   const http = [
     header,
@@ -40,43 +56,86 @@ export function toNginxConfig(config: SiteConfig, root: string): NginxConfig {
           `    include ${dir}${libraryPath.nginxMap()};`,
           '}',
         ]
-      : ['# Nothing is needed here for this registry (registry.yml has no library: nginx).']),
+      : ['# No library:// map (registry.yml has no library: nginx).']),
+    ...(isPrivate
+      ? [
+          '# access: private: the token check (nginx\'s njs module: apt-get install libnginx-mod-http-js).',
+          `js_import sifhub_auth from ${options.authScript};`,
+        ]
+      : []),
     '',
   ].join('\n');
   // Files without an extension (shub manifests named NAME:TAG, the Library API's JSON) are JSON
   // whatever their names end in: `types {}` keeps nginx from guessing from a tag's ".0".
-  const json = (location: string, exact = false) => [`location ${exact ? '=' : '^~'} ${prefix}${location} {`, `    alias ${dir}${location};`, '    types { }', '    default_type application/json;', `    add_header Cache-Control "${SHORT}" always;`, '}'];
+  const cache = (value: string) => `    add_header Cache-Control "${isPrivate ? 'private, no-store' : value}" always;`;
+  const json = (location: string, exact = false, access: string[] = guard) => [`location ${exact ? '=' : '^~'} ${prefix}${location} {`, ...access, `    alias ${dir}${location};`, '    types { }', '    default_type application/json;', cache(SHORT), '}'];
+  // shub:// clients send no credentials: in a private registry they are answered from the listed networks only.
+  const shubAccess = isPrivate && (config.shubNetworks?.length ?? 0) > 0 ? ['    satisfy any;', ...config.shubNetworks!.map((n) => `    allow ${n};`), '    deny all;', ...guard] : guard;
+  const imagefile = isPrivate && redirects
+    ? [
+        '# The image is fetched from where its record says and passed on: its address never leaves the server.',
+        `location ^~ ${prefix}/v1/imagefile/ {`,
+        ...guard,
+        '    js_content sifhub_auth.image;',
+        '}',
+        'location @sifhub_image {',
+        '    proxy_pass $sifhub_image;',
+        '    proxy_ssl_server_name on;',
+        '    proxy_buffering off;',
+        '    proxy_set_header Authorization "";',
+        ...(options.resolver ? [`    resolver ${options.resolver};`] : ['    # resolver 127.0.0.53;  # when image hosts are names, not addresses (sifhub nginx-config --resolver)']),
+        cache(SHORT),
+        '}',
+      ]
+    : redirects
+      ? [`location ^~ ${prefix}/v1/imagefile/ {`, '    if ($sifhub_image = "") { return 404; }', '    return 303 $sifhub_image;', '}']
+      : [`location ^~ ${prefix}/v1/imagefile/ {`, ...guard, `    alias ${dir}/v1/imagefile/;`, '    types { }', '    default_type application/octet-stream;', cache(SHORT), '}'];
   const server = [
     header,
     '# Include inside the site\'s server {}, beside its listen, server_name and TLS settings.',
     ...(prefix ? [`location = ${prefix} { return 301 ${prefix}/; }`] : []),
+    ...(isPrivate
+      ? [
+          '# access: private: every request passes the token check; a refusal asks browsers for basic authentication.',
+          `location = ${prefix}/_sifhub/auth {`,
+          '    internal;',
+          '    js_content sifhub_auth.check;',
+          '}',
+          `location = ${prefix}/_sifhub/401 {`,
+          '    internal;',
+          `    add_header WWW-Authenticate 'Basic realm="${realm}", charset="UTF-8"' always;`,
+          '    default_type text/plain;',
+          '    return 401 "This registry is private: send a token from `sifhub token add` (Authorization: Bearer TOKEN, or as the password of basic authentication).\\n";',
+          '}',
+        ]
+      : []),
     '# shub:// manifests (api/container/COLLECTION/NAME:TAG[@MD5]): JSON, looked up again soon.',
-    ...json('/api/container/'),
+    ...json('/api/container/', false, shubAccess),
     ...(config.library !== undefined
       ? [
           '# library:// pulls: the image\'s JSON, the API version, and the image itself.',
           ...json('/v1/images/'),
           ...json('/version', true),
-          ...(redirects
-            ? [`location ^~ ${prefix}/v1/imagefile/ {`, '    if ($sifhub_image = "") { return 404; }', '    return 303 $sifhub_image;', '}']
-            : [`location ^~ ${prefix}/v1/imagefile/ {`, `    alias ${dir}/v1/imagefile/;`, '    types { }', '    default_type application/octet-stream;', `    add_header Cache-Control "${SHORT}" always;`, '}']),
+          ...imagefile,
           // The map is the build's, for nginx to read; it is no page.
           `location = ${prefix}${libraryPath.nginxMap()} { return 404; }`,
         ]
       : []),
     '# Files whose names carry their content\'s hash never change.',
     `location ^~ ${prefix}/_astro/ {`,
+    ...guard,
     `    alias ${dir}/_astro/;`,
-    `    add_header Cache-Control "${IMMUTABLE}" always;`,
+    cache(IMMUTABLE),
     '}',
     '# Everything else: pages, the JSON API, the search index, the treemap\'s data.',
     `location ^~ ${prefix}/ {`,
+    ...guard,
     `    alias ${dir}/;`,
     '    index index.html;',
     `    error_page 404 ${prefix}/404.html;`,
-    `    add_header Cache-Control "${PAGES}" always;`,
+    cache(PAGES),
     '}',
     '',
   ].join('\n');
-  return { http, server };
+  return { http, server, ...(isPrivate ? { authScript: toNginxAuthScript(options.tokens) } : {}) };
 }

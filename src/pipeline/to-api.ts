@@ -29,6 +29,7 @@ export function toApi(site: Site): ApiFile[] {
       manifest: absoluteUrl(config, apiPath.manifest('{collection}', '{container}', { tag: '{tag}' })),
       pull: shubUri(config, '{collection}', '{container}', { tag: '{tag}', digest: '{md5}' }),
     },
+    ...(config.access === 'private' ? { access: 'private' as const } : {}),
     ...(config.library ? { library: { imagefile: config.library, image: absoluteUrl(config, libraryPath.image('{collection}/{container}', '{ref}')) } } : {}),
   };
   const index: ApiCollectionsIndex = {

@@ -21,6 +21,7 @@ export const apiRegistry = z
     contact: z.string().optional(),
     help: z.string().optional(),
     repository: z.string().optional(),
+    access: z.literal('private').optional().describe('Present when every file of the site needs a token (registry.yml access: private).'),
     counts,
     collections: z.string().describe('Relative URL of the collections index.'),
     templates: z

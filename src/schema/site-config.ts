@@ -77,6 +77,15 @@ export const siteConfig = z
       .max(50)
       .optional()
       .describe('Internal image hosts the pull-request check, `sifhub mirror` and `library: site` may fetch images from although their addresses are not public: host names (which may then resolve to private, unique-local, CGNAT or loopback addresses) and address ranges (any host inside them, link-local only this way). Everything else must be a public host.'),
+    access: z
+      .enum(['public', 'private'])
+      .optional()
+      .describe('public (the default): anyone may read the site and pull. private: on your own nginx (`sifhub nginx-config`), every page, JSON file, manifest and image needs a token from `sifhub token add`: library:// clients send it as `apptainer remote login` stores it, browsers as HTTP basic authentication. shub:// clients cannot send one: they pull only from the networks shubNetworks lists.'),
+    shubNetworks: z
+      .array(z.string().refine((v) => v.includes('/') && ipaddr.isValidCIDR(v), { error: 'expected an address range such as 10.0.0.0/8' }))
+      .max(50)
+      .optional()
+      .describe('With access: private, the networks (address ranges) from which shub:// pulls (which carry no credentials) are answered without a token.'),
     librarySite: z
       .strictObject({
         maxImage: byteSize.optional().describe(`The largest image the site may serve itself, in bytes (default ${LIBRARY_SITE_LIMITS.maxImage}: the build downloads each one onto the build machine's disk).`),

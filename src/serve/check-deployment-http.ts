@@ -14,20 +14,23 @@ export interface CheckOptions {
   delayMs: number;
   /** How many tags to pull manifests for. */
   tags: number;
+  /** A private registry's token (`sifhub token add`), sent as the Library API clients send it. */
+  token?: string;
 }
 
 export async function checkDeployment(siteUrl: string, options: CheckOptions): Promise<{ checked: string[]; problems: string[] }> {
   const base = siteUrl.replace(/\/*$/, '');
   const checked: string[] = [];
   const problems: string[] = [];
-  const get = async (sitePath: string): Promise<{ status: number; text: string }> => {
-    const response = await fetch(base + sitePath, { redirect: 'manual', signal: AbortSignal.timeout(30_000) });
+  const auth: Record<string, string> = options.token ? { Authorization: `Bearer ${options.token}` } : {};
+  const get = async (sitePath: string, headers = auth): Promise<{ status: number; text: string }> => {
+    const response = await fetch(base + sitePath, { redirect: 'manual', headers, signal: AbortSignal.timeout(30_000) });
     return { status: response.status, text: await response.text() };
   };
   const getJson = async <T>(sitePath: string, parse: (v: unknown) => T): Promise<T | undefined> => {
     const { status, text } = await get(sitePath);
     if (status !== 200) {
-      problems.push(`${base}${sitePath} answered ${status}, expected 200`);
+      problems.push(`${base}${sitePath} answered ${status}, expected 200${status === 401 && !options.token ? ' (a private registry: pass --token with a token from `sifhub token add`)' : ''}`);
       return undefined;
     }
     try {
@@ -74,6 +77,14 @@ export async function checkDeployment(siteUrl: string, options: CheckOptions): P
     }
   }
   if (index && index.collections.length > 0 && checked.every((p) => !p.startsWith('/api/container/'))) problems.push('no shub manifest could be checked');
+  // A private registry: what answered to the token must be refused without it.
+  if (registry?.access === 'private' || options.token) {
+    for (const sitePath of [...checked]) {
+      const { status } = await get(sitePath, {});
+      if (status !== 401) problems.push(`${base}${sitePath} answered ${status} without a token, expected 401 (registry.yml has access: private; is server.conf from \`sifhub nginx-config\` included, and nginx reloaded?)`);
+      else checked.push(`${sitePath} (401 without a token)`);
+    }
+  }
   return { checked, problems };
 
   /** library://: the image's JSON, and /v1/imagefile/… answering as the registry's form says it will. */
@@ -84,10 +95,12 @@ export async function checkDeployment(siteUrl: string, options: CheckOptions): P
     }
     const sitePath = libraryPath.imagefile(name, ref);
     const host = libraryHost(form);
-    const response = await fetch(base + sitePath, { method: 'bytes' in host.answers ? 'HEAD' : 'GET', redirect: 'manual', signal: AbortSignal.timeout(30_000) }).catch((error: unknown) => error as Error);
+    // A private registry's nginx fetches the image itself and passes the bytes on.
+    const answers = registry?.access === 'private' && form === 'nginx' ? { bytes: true as const } : host.answers;
+    const response = await fetch(base + sitePath, { method: 'bytes' in answers ? 'HEAD' : 'GET', redirect: 'manual', headers: auth, signal: AbortSignal.timeout(30_000) }).catch((error: unknown) => error as Error);
     if (response instanceof Error) return void problems.push(`${base}${sitePath} did not answer: ${response.message}`);
     await response.body?.cancel();
-    const expected = 'bytes' in host.answers ? `200 with ${image.size} bytes` : `${host.answers.redirect} to ${redirectTarget(image.url)}`;
+    const expected = 'bytes' in answers ? `200 with ${image.size} bytes` : `${answers.redirect} to ${redirectTarget(image.url)}`;
     const got = response.status === 200 ? `200 with ${response.headers.get('content-length')} bytes` : `${response.status}${response.headers.get('location') ? ` to ${response.headers.get('location')}` : ''}`;
     if (got !== expected) {
       problems.push(`${base}${sitePath} answered ${got}, expected ${expected} (registry.yml has library: ${form}) (${host.hint})`);

@@ -34,6 +34,8 @@ export interface ClientOptions {
   ca?: Buffer;
   /** Host names to reach at 127.0.0.1 (an S3 website endpoint is chosen by the Host header). */
   local?: readonly string[];
+  /** What `apptainer remote login` stored: sent as `Authorization: Bearer` to the library's own host. */
+  token?: string;
 }
 
 /** `apptainer pull --library BASE library://PATH:TAG` (or with the host in the reference, BASE = https://HOST). */
@@ -43,7 +45,8 @@ export async function libraryPull(base: string, imagePath: string, tag: string, 
     let current = url;
     for (let hops = 0; ; hops++) {
       requests.push(`GET ${current}${headers.Range ? ` ${headers.Range}` : ''}`);
-      const res = await send(current, headers, options);
+      const auth: Record<string, string> = options.token !== undefined && new URL(current).origin === new URL(base).origin ? { Authorization: `Bearer ${options.token}` } : {};
+      const res = await send(current, { ...headers, ...auth }, options);
       const location = res.headers.location;
       if (res.status >= 300 && res.status < 400 && res.status !== 304 && location && follow(res.status)) {
         if (hops >= 10) throw new Error('stopped after 10 redirects');

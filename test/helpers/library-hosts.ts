@@ -19,10 +19,13 @@ export interface Host {
   close(): Promise<void>;
 }
 
+/** nginx's JavaScript module (Debian's libnginx-mod-http-js), which a private registry's token check runs in. */
+const NJS_MODULE = 'load_module /usr/lib/nginx/modules/ngx_http_js_module.so;\n';
+
 /** `sifhub nginx-config` for the registry in `repoDir`, serving `root`: the folder it wrote into (inside `repoDir`). */
-export async function nginxConfig(repoDir: string, root: string, registry = 'registry'): Promise<string> {
+export async function nginxConfig(repoDir: string, root: string, extra: string[] = []): Promise<string> {
   const out = path.join(repoDir, `nginx-${path.basename(root)}`);
-  const result = await runSifhub(['nginx-config', '--registry', registry, '--root', root, '--out-dir', out], repoDir);
+  const result = await runSifhub(['nginx-config', '--registry', 'registry', '--root', root, '--out-dir', out, ...extra], repoDir);
   if (result.code !== 0) throw new Error(`sifhub nginx-config failed: ${result.stderr}`);
   return out;
 }
@@ -39,7 +42,7 @@ export async function startNginx(out: string, options: { user?: string } = {}): 
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${dir}/${t};`).join('\n');
   await writeFile(
     path.join(dir, 'nginx.conf'),
-    `daemon off;\n${options.user ? `user ${options.user};\n` : 'master_process off;\n'}pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log warn;\nevents {}\nhttp {\n access_log off;\n ${temp}\n include /etc/nginx/mime.types;\n default_type application/octet-stream;\n include ${out}/http.conf;\n server {\n  listen 127.0.0.1:${port};\n  include ${out}/server.conf;\n }\n}\n`,
+    `${NJS_MODULE}daemon off;\n${options.user ? `user ${options.user};\n` : 'master_process off;\n'}pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log warn;\nevents {}\nhttp {\n access_log off;\n ${temp}\n include /etc/nginx/mime.types;\n default_type application/octet-stream;\n include ${out}/http.conf;\n server {\n  listen 127.0.0.1:${port};\n  include ${out}/server.conf;\n }\n}\n`,
   );
   const test = spawnSync('/usr/sbin/nginx', ['-t', '-q', '-p', dir, '-c', path.join(dir, 'nginx.conf')], { encoding: 'utf8' });
   if (test.status !== 0) throw new Error(`nginx -t refused the configuration: ${test.stderr}`);

@@ -30,7 +30,7 @@ describe('parseExpiry', () => {
   it('refuses anything else with the reason', () => {
     expect(parseExpiry('8d')).toBe('--expires is at most 7d (presigned S3 links cannot last longer), received "8d"');
     expect(parseExpiry('0')).toBe('--expires must be at least 1 second');
-    expect(parseExpiry('1w')).toBe('--expires expects a duration such as 7d, 12h, 30m or 900s, received "1w"');
+    expect(parseExpiry('1w')).toBe('--expires expects a duration such as 30d, 12h, 30m or 900s, received "1w"');
     expect(parseExpiry('1.5h')).toMatch(/^--expires expects a duration/);
   });
 });

@@ -1,5 +1,6 @@
 import { UsageError } from '../../errors.ts';
 import { defineCommand, REGISTRY_OPTION } from '../command.ts';
+import { parseDuration } from '../duration.ts';
 import { imageReference } from '../submit/to-submission.ts';
 import { MAX_PRESIGN_SECONDS } from '../../storage/s3-url.ts';
 
@@ -27,10 +28,7 @@ export default defineCommand({
 
 /** "7d", "12h", "30m", "900s" (or plain seconds) → seconds; at most 7 days. */
 export function parseExpiry(text: string): number | string {
-  const match = /^(\d{1,7})([smhd]?)$/.exec(text.trim());
-  if (!match) return `--expires expects a duration such as 7d, 12h, 30m or 900s, received "${text}"`;
-  const seconds = Number(match[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
-  if (seconds < 1) return '--expires must be at least 1 second';
-  if (seconds > MAX_PRESIGN_SECONDS) return `--expires is at most 7d (presigned S3 links cannot last longer), received "${text}"`;
+  const seconds = parseDuration(text);
+  if (typeof seconds === 'number' && seconds > MAX_PRESIGN_SECONDS) return `--expires is at most 7d (presigned S3 links cannot last longer), received "${text}"`;
   return seconds;
 }
