@@ -19,6 +19,7 @@ export default defineCommand({
     'dry-run': { type: 'boolean', default: false, help: 'say what would be sent and removed, and change nothing' },
   },
   async run(values, [target]) {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(target!) && !target!.startsWith('s3://')) throw new UsageError(`deploy expects s3://BUCKET[/PREFIX] or a folder, received "${target}"`, 'deploy');
     if (!target!.startsWith('s3://')) {
       if (values['dry-run']) throw new UsageError('--dry-run goes with s3:// (a folder deploy changes nothing until its last step)', 'deploy');
       const [{ deployToDir }, { done }] = await Promise.all([import('../deploy/deploy-dir-fs.ts'), import('./output.ts')]);

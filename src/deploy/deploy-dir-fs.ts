@@ -1,10 +1,14 @@
-import { cp, lstat, mkdir, readdir, readlink, realpath, rename, rm, stat, symlink } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { lstat, mkdir, readdir, readlink, realpath, rename, rm, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { EnvironmentError } from '../errors.ts';
 
+const execFileAsync = promisify(execFile);
+
 // `sifhub deploy DIR`: a built site installed into a folder a web server on this machine serves.
-// Each deploy copies the site into DIR/sites/ (a copy, not links: the next build may update the
-// files of its own folders in place) and switches DIR/current to it with one rename of a symbolic
+// Each deploy copies the site into DIR/sites/ (a copy, not links to the build's folders: the next
+// build may update the files of its own folders in place) and switches DIR/current to it with one rename of a symbolic
 // link, so the server answers from the old site or the new one, never a mix. The site before is
 // kept until the next deploy (switch back by pointing DIR/current at it); older ones are removed.
 
@@ -32,7 +36,9 @@ export async function deployToDir(builtDir: string, targetDir: string): Promise<
   const site = path.join(sites, name);
   const partial = `${site}.partial`;
   try {
-    await cp(source, partial, { recursive: true, verbatimSymlinks: true });
+    // cp -a keeps modes and, within the site, hard links: an image `library: site` serves under
+    // several names is stored once.
+    await execFileAsync('cp', ['-a', '--', `${source}/.`, partial]);
     await rename(partial, site);
   } catch (error) {
     await rm(partial, { recursive: true, force: true });

@@ -64,7 +64,10 @@ function check(r) {
 // (internal storage) and passed on, so its address never leaves the server. Runs after the token
 // check (content phase), so an unknown image is a 404 only to someone holding a token.
 function image(r) {
-  if (!r.variables.sifhub_image) return r.return(404, 'no such image\\n');
+  const image = r.variables.sifhub_image;
+  if (!image) return r.return(404, 'no such image\\n');
+  // The map's probe names the map nginx has loaded, no image: answered as the public map answers it.
+  if (image.indexOf('https://sifhub.invalid/') === 0) return r.return(303, image);
   r.internalRedirect('@sifhub_image');
 }
 

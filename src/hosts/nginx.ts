@@ -1,15 +1,39 @@
-import { redirectTarget } from '../site/urls.ts';
-import { libraryPath } from '../site/urls.ts';
+import { fnv1aHex } from '../fnv1a.ts';
+import type { SiteConfig } from '../schema/site-config.ts';
+import { absoluteUrl, libraryPath, redirectTarget } from '../site/urls.ts';
 import { REDIRECTING, type LibraryHost } from './library-host.ts';
 import { sitePathOf } from './site-path.ts';
 
 // nginx: a map from each /v1/imagefile/… path to its image, which the server's configuration
-// includes and answers with a 303 (README "Pulling with library://"). Read when nginx loads its
-// configuration: a deploy is followed by a reload.
+// includes and answers with a 303 (`sifhub nginx-config`). nginx reads the map when it loads its
+// configuration, so a deploy needs a reload; the map's last entry answers a probe path (no image
+// name starts with a dot) with the map's own identity, which the build also puts in
+// registry.json, so `check-deployment` can tell whether nginx serves the map that was deployed.
+
+/** Where a redirect names no image but a map: never fetched, only compared. */
+const MAP_ID_URL = 'https://sifhub.invalid/map/';
 
 export const nginxHost: LibraryHost = {
   ...REDIRECTING,
   form: 'nginx',
-  siteFiles: (config, library) => [{ path: libraryPath.nginxMap().slice(1), text: library.redirects.map((r) => `"${sitePathOf(config, r)}" "${redirectTarget(r.to)}";\n`).join('') }],
+  siteFiles: (config, library) => {
+    const lines = library.redirects.map((r) => `"${sitePathOf(config, r)}" "${redirectTarget(r.to)}";\n`).join('');
+    return [{ path: libraryPath.nginxMap().slice(1), text: `${lines}"${mapProbePath(config)}" "${MAP_ID_URL}${fnv1aHex(lines)}";\n` }];
+  },
   hint: 'is the map included, and nginx reloaded since the deploy?',
 };
+
+/** The site path whose redirect names the map nginx has loaded. */
+export function mapProbePath(config: Pick<SiteConfig, 'url'>): string {
+  return new URL(absoluteUrl(config, `${libraryPath.imagefile('.sifhub', 'map')}`)).pathname;
+}
+
+/** The identity of a map the build wrote (its probe's answer), or undefined. */
+export function nginxMapId(mapText: string): string | undefined {
+  return mapText.slice(mapText.lastIndexOf(MAP_ID_URL)).match(/^https:\/\/sifhub\.invalid\/map\/([0-9a-f]{8})/)?.[1];
+}
+
+/** The identity in a probe's Location, or undefined. */
+export function mapIdOfLocation(location: string | null): string | undefined {
+  return location?.startsWith(MAP_ID_URL) ? location.slice(MAP_ID_URL.length) : undefined;
+}

@@ -1,7 +1,8 @@
 import type { Problem } from '../errors.ts';
 import type { Site } from '../model/types.ts';
 import { apiJsonSchemas, toCompactJsonText, toJsonText } from '../schema/json-schema.ts';
-import { apiPath } from '../site/urls.ts';
+import { apiPath, libraryPath } from '../site/urls.ts';
+import { nginxMapId } from '../hosts/nginx.ts';
 import { toApi } from './to-api.ts';
 import { libraryHost } from '../hosts/index.ts';
 import type { LibraryRedirectRule } from '../hosts/library-host.ts';
@@ -54,5 +55,17 @@ export function toSitePlan(site: Site): SitePlan {
     ...(library ? toLibrarySiteFiles(config, library).map((f): PlannedFile => ({ ...f, kind: 'api' })) : []),
   ];
   const images = library && config.library !== undefined && libraryHost(config.library).servesBytes ? library.redirects : [];
+  withNginxMapId(files);
   return { files, images, problems: [...manifests.problems, ...checkLibrarySiteBudget(config, images, site.configFile)] };
+}
+
+/** registry.json names the nginx map the build wrote, for check-deployment to compare with what nginx loaded. */
+function withNginxMapId(files: PlannedFile[]): void {
+  const map = files.find((f) => f.path === libraryPath.nginxMap().slice(1));
+  const id = map && nginxMapId(map.text);
+  const registry = files.find((f) => f.path === apiPath.registry().slice(1));
+  if (id === undefined || !registry) return;
+  const json = JSON.parse(registry.text) as { library?: Record<string, unknown> };
+  if (json.library) json.library.map = id;
+  registry.text = toCompactJsonText(json);
 }

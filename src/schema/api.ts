@@ -35,6 +35,7 @@ export const apiRegistry = z
       .strictObject({
         imagefile: z.enum(LIBRARY_REDIRECTS).describe('How /v1/imagefile/… reaches the image: a 303 from nginx, Netlify or Cloudflare Pages, a 301 from an S3 website endpoint, or the bytes from the site itself.'),
         image: z.string().describe('Absolute URL of the Library API\'s JSON for a tag or a `sha256.<hex>` pin, with {collection}, {container} and {ref} to fill in.'),
+        map: z.string().optional().describe('With imagefile nginx: the identity of the redirect map this build wrote, which nginx answers at /v1/imagefile/.sifhub:map once it has loaded it.'),
       })
       .optional()
       .describe('Present when the site serves library:// pulls (registry.yml\'s `library`).'),

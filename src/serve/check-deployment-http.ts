@@ -3,6 +3,7 @@ import { apiCollection, apiCollectionsIndex, apiRegistry } from '../schema/api.t
 import { shubManifest } from '../schema/manifest.ts';
 import type { LibraryRedirect } from '../schema/site-config.ts';
 import { libraryHost } from '../hosts/index.ts';
+import { mapIdOfLocation, mapProbePath } from '../hosts/nginx.ts';
 import { apiPath, libraryPath, libraryPin, redirectTarget } from '../site/urls.ts';
 import { escapeHtml } from '../site/html.ts';
 
@@ -77,9 +78,17 @@ export async function checkDeployment(siteUrl: string, options: CheckOptions): P
     }
   }
   if (index && index.collections.length > 0 && checked.every((p) => !p.startsWith('/api/container/'))) problems.push('no shub manifest could be checked');
+  // nginx reads its redirect map when it loads its configuration: is the one it serves this deploy's?
+  if (registry?.library?.imagefile === 'nginx' && registry.library.map !== undefined) {
+    const probe = mapProbePath(registry);
+    const response = await fetch(new URL(probe, `${base}/`).href, { redirect: 'manual', headers: auth, signal: AbortSignal.timeout(30_000) }).catch((error: unknown) => error as Error);
+    const served = response instanceof Error ? undefined : mapIdOfLocation(response.headers.get('location'));
+    if (served === registry.library.map) checked.push(`${probe} (nginx serves this deploy's library:// map)`);
+    else problems.push(`${base}: nginx serves ${served === undefined ? 'no sifhub map' : `the library:// map of another deploy (${served})`}, not this deploy's (${registry.library.map}): reload nginx (nginx -s reload) after every deploy, with http.conf from \`sifhub nginx-config\` included`);
+  }
   // A private registry: what answered to the token must be refused without it.
   if (registry?.access === 'private' || options.token) {
-    for (const sitePath of [...checked]) {
+    for (const sitePath of checked.filter((p) => !p.includes(' ('))) {
       const { status } = await get(sitePath, {});
       if (status !== 401) problems.push(`${base}${sitePath} answered ${status} without a token, expected 401 (registry.yml has access: private; is server.conf from \`sifhub nginx-config\` included, and nginx reloaded?)`);
       else checked.push(`${sitePath} (401 without a token)`);

@@ -17,6 +17,8 @@ export interface Host {
   /** http://127.0.0.1:PORT */
   url: string;
   close(): Promise<void>;
+  /** Reload the configuration, as an admin does after a deploy (nginx -s reload). */
+  reload?(): Promise<void>;
 }
 
 /** nginx's JavaScript module (Debian's libnginx-mod-http-js), which a private registry's token check runs in. */
@@ -53,6 +55,12 @@ export async function startNginx(out: string, options: { user?: string } = {}): 
   return {
     url: `http://127.0.0.1:${port}`,
     close: () => stopProcess(child, dir),
+    reload: async () => {
+      const result = spawnSync('/usr/sbin/nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-s', 'reload'], { encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(`nginx -s reload failed: ${result.stderr}`);
+      // The new workers take over once the old ones finish; give them a moment.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    },
   };
 }
 

@@ -102,6 +102,18 @@ describe('a registry on its own server: deploy DIR, nginx-config, nginx as nobod
   describe.runIf(asRoot)('served by nginx', () => {
     const base = () => `${nginx!.url}/registry`;
 
+    it('is checked by check-deployment, which tells whether nginx was reloaded since the deploy', async () => {
+      // Two deploys since nginx started: it still serves the first deploy's map.
+      const stale = await runSifhub(['check-deployment', '--url', base()], repo.dir, { SIFHUB_DEPLOY_WAIT_SECONDS: '0' });
+      expect(stale.code).toBe(3);
+      expect(stale.stderr).toMatch(/nginx serves the library:\/\/ map of another deploy \([0-9a-f]{8}\), not this deploy's \([0-9a-f]{8}\): reload nginx/);
+      await nginx!.reload!();
+      const fresh = await runSifhub(['check-deployment', '--url', base()], repo.dir, { SIFHUB_DEPLOY_WAIT_SECONDS: '0' });
+      expect(fresh.stderr).toBe('');
+      expect(fresh.stdout).toContain("/registry/v1/imagefile/.sifhub:map (nginx serves this deploy's library:// map)");
+      expect(fresh.code).toBe(0);
+    });
+
     it.each(['current', 'legacy'] as Generation[])('the %s library:// client pulls a tag and an old pin, each checked by sha256', async (generation) => {
       for (const [ref, expected] of [['1.0', img.busybox!], [`sha256.${img.alpine!.sha256}`, img.alpine!]] as const) {
         const pulled = await libraryPull(base(), 'lab/tool', ref, { generation, ca: images.ca });
