@@ -20,6 +20,8 @@ export default defineCommand({
     'out-dir': { type: 'string', value: 'DIR', help: 'where to write http.conf and server.conf (and auth.js for a private registry)' },
     tokens: { type: 'string', value: 'FILE', help: 'access: private: the tokens file `sifhub token` keeps, which nginx reads on every request (default SIFHUB_TOKENS, else /etc/sifhub/tokens.json)' },
     resolver: { type: 'string', value: 'ADDRESS', help: 'access: private: a DNS server for nginx to find internal image hosts named by host name' },
+    'sso-auth': { type: 'string', value: 'URL', help: 'access: private: your single sign-on\'s auth endpoint (2xx for a signed-in browser, e.g. oauth2-proxy\'s /oauth2/auth), asked when no token came' },
+    'sso-login': { type: 'string', value: 'URL', help: 'with --sso-auth: where a browser without a session is sent to sign in (the page asked for is appended)' },
   },
   async run(values) {
     if (values.root === undefined || values['out-dir'] === undefined) throw new UsageError('nginx-config needs --root DIR and --out-dir DIR', 'nginx-config');
@@ -28,11 +30,15 @@ export default defineCommand({
     const [{ loadRecords }, { toNginxConfig }, { writeFile, mkdir }] = await Promise.all([import('../records/load-records-fs.ts'), import('../hosts/nginx-config.ts'), import('node:fs/promises')]);
     const { checked } = await loadRecords(values.registry);
     if (!checked.ok) throw new InputError(checked.problems);
+    if (values['sso-login'] !== undefined && values['sso-auth'] === undefined) throw new UsageError('--sso-login goes with --sso-auth', 'nginx-config');
+    for (const [option, value] of [['--sso-auth', values['sso-auth']], ['--sso-login', values['sso-login']]] as const) {
+      if (value !== undefined && !/^https?:\/\/[^\s;{}"'$\\]+$/.test(value)) throw new UsageError(`${option} expects an http(s) URL without spaces, quotes or any of ; { } $ \\, received "${value}"`, 'nginx-config');
+    }
     for (const [option, value] of [['--tokens', values.tokens], ['--resolver', values.resolver]] as const) {
       if (value !== undefined && /[\s;{}"'$\\]/.test(value)) throw new UsageError(`${option} may not contain spaces, quotes or any of ; { } $ \\, received "${value}"`, 'nginx-config');
     }
     const authScript = path.resolve(values['out-dir'], 'auth.js');
-    const { http, server, authScript: script } = toNginxConfig(checked.registry.config, values.root, { authScript, tokens: tokensFile(values.tokens), resolver: values.resolver });
+    const { http, server, authScript: script } = toNginxConfig(checked.registry.config, values.root, { authScript, tokens: tokensFile(values.tokens), resolver: values.resolver, ...(values['sso-auth'] ? { sso: { auth: values['sso-auth'], login: values['sso-login'] } } : {}) });
     await mkdir(values['out-dir'], { recursive: true });
     await writeFile(path.join(values['out-dir'], 'http.conf'), http);
     await writeFile(path.join(values['out-dir'], 'server.conf'), server);

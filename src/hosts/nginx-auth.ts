@@ -2,7 +2,8 @@
 // request of the site passes through `auth_request` to `check`, which accepts a token that
 // `sifhub token add` issued, sent as the Library API clients send it (`Authorization: Bearer
 // TOKEN`, what `apptainer remote login` stores) or by a browser as HTTP basic authentication
-// (any user name, the token as password). The tokens file holds only each token's sha256, its
+// (any user name, the token as password), or, with single sign-on configured, a browser whose
+// session the institution's auth endpoint accepts (nginx's auth_request pattern). The tokens file holds only each token's sha256, its
 // name and its expiry, and is read on every request: an expired token fails the moment it
 // expires, a revoked one the moment `sifhub token revoke` writes the file. Pure: the text of the
 // script `sifhub nginx-config` writes.
@@ -23,12 +24,14 @@ export interface TokensFile {
 }
 
 /** The njs module: `check` answers 204 (let it through) or 401, never the file's contents. */
-export function toNginxAuthScript(tokensFile: string): string {
+export function toNginxAuthScript(tokensFile: string, sso?: string): string {
   return `// Written by \`sifhub nginx-config\`: a private registry's token check (registry.yml access: private).
 import fs from 'fs';
 import crypto from 'crypto';
 
 const TOKENS = ${JSON.stringify(tokensFile)};
+// The institution's single sign-on, asked when no valid token came (a browser with its session).
+const SSO = ${JSON.stringify(sso ?? null)};
 
 function presented(r) {
   const header = r.headersIn.Authorization || '';
@@ -42,22 +45,28 @@ function presented(r) {
 }
 
 function check(r) {
+  if (tokenValid(r)) return r.return(204);
+  if (!SSO) return r.return(401);
+  r.subrequest(SSO, { method: 'GET' }, (reply) => r.return(reply.status >= 200 && reply.status < 300 ? 204 : 401));
+}
+
+function tokenValid(r) {
   const token = presented(r);
-  if (!token) return r.return(401);
+  if (!token) return false;
   let stored;
   try {
     stored = JSON.parse(fs.readFileSync(TOKENS)).tokens;
   } catch (e) {
     r.error('sifhub: cannot read ' + TOKENS + ': ' + e.message);
-    return r.return(401);
+    return false;
   }
   const sha256 = crypto.createHash('sha256').update(token).digest('hex');
   const now = Date.now();
   for (let i = 0; i < stored.length; i++) {
     const t = stored[i];
-    if (t.sha256 === sha256 && (!t.expires || Date.parse(t.expires) > now)) return r.return(204);
+    if (t.sha256 === sha256 && (!t.expires || Date.parse(t.expires) > now)) return true;
   }
-  return r.return(401);
+  return false;
 }
 
 // library:// in a private registry: the image is fetched by nginx from where the record says

@@ -30,6 +30,8 @@ export interface NginxOptions {
   tokens: string;
   /** A DNS server for nginx to find internal image hosts by name (a private registry proxies images). */
   resolver?: string;
+  /** The institution's single sign-on: an auth endpoint answering 2xx for a signed-in browser (oauth2-proxy's /oauth2/auth). */
+  sso?: { auth: string; login?: string };
 }
 
 /** `root`: the folder nginx serves the site from (with `sifhub deploy DIR`, DIR/current). */
@@ -101,11 +103,27 @@ export function toNginxConfig(config: SiteConfig, root: string, options: NginxOp
           '    internal;',
           '    js_content sifhub_auth.check;',
           '}',
+          ...(options.sso
+            ? [
+                '# Single sign-on: asked by the token check for a request without a valid token.',
+                `location = ${prefix}/_sifhub/sso {`,
+                '    internal;',
+                `    proxy_pass ${options.sso.auth};`,
+                '    proxy_pass_request_body off;',
+                '    proxy_set_header Content-Length "";',
+                '    proxy_set_header X-Original-URI $request_uri;',
+                '}',
+              ]
+            : []),
           `location = ${prefix}/_sifhub/401 {`,
           '    internal;',
-          `    add_header WWW-Authenticate 'Basic realm="${realm}", charset="UTF-8"' always;`,
-          '    default_type text/plain;',
-          '    return 401 "This registry is private: send a token from `sifhub token add` (Authorization: Bearer TOKEN, or as the password of basic authentication).\\n";',
+          ...(options.sso?.login
+            ? [`    return 302 ${options.sso.login}$request_uri;`]
+            : [
+                `    add_header WWW-Authenticate 'Basic realm="${realm}", charset="UTF-8"' always;`,
+                '    default_type text/plain;',
+                '    return 401 "This registry is private: send a token from `sifhub token add` (Authorization: Bearer TOKEN, or as the password of basic authentication).\\n";',
+              ]),
           '}',
         ]
       : []),
@@ -137,5 +155,5 @@ export function toNginxConfig(config: SiteConfig, root: string, options: NginxOp
     '}',
     '',
   ].join('\n');
-  return { http, server, ...(isPrivate ? { authScript: toNginxAuthScript(options.tokens) } : {}) };
+  return { http, server, ...(isPrivate ? { authScript: toNginxAuthScript(options.tokens, options.sso ? `${prefix}/_sifhub/sso` : undefined) } : {}) };
 }

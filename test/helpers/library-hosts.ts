@@ -25,8 +25,8 @@ export interface Host {
 const NJS_MODULE = 'load_module /usr/lib/nginx/modules/ngx_http_js_module.so;\n';
 
 /** `sifhub nginx-config` for the registry in `repoDir`, serving `root`: the folder it wrote into (inside `repoDir`). */
-export async function nginxConfig(repoDir: string, root: string, extra: string[] = []): Promise<string> {
-  const out = path.join(repoDir, `nginx-${path.basename(root)}`);
+export async function nginxConfig(repoDir: string, root: string, extra: string[] = [], name = `nginx-${path.basename(root)}`): Promise<string> {
+  const out = path.join(repoDir, name);
   const result = await runSifhub(['nginx-config', '--registry', 'registry', '--root', root, '--out-dir', out, ...extra], repoDir);
   if (result.code !== 0) throw new Error(`sifhub nginx-config failed: ${result.stderr}`);
   return out;

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -150,5 +152,37 @@ describe('a private registry on nginx', () => {
     const without = await runSifhub(['check-deployment', '--url', base()], repo.dir, { SIFHUB_DEPLOY_WAIT_SECONDS: '0' });
     expect(without.code).toBe(3);
     expect(without.stderr).toContain('answered 401, expected 200 (a private registry: pass --token with a token from `sifhub token add`)');
+  });
+
+  describe('behind the institution\'s single sign-on (auth_request)', () => {
+    let sso: Server;
+    let behindSso: Host;
+    const asked: string[] = [];
+
+    beforeAll(async () => {
+      // The institution's auth endpoint, as oauth2-proxy's /oauth2/auth answers: 202 for a signed-in session, 401 otherwise.
+      sso = createServer((req, res) => {
+        asked.push(String(req.headers['x-original-uri']));
+        res.writeHead(/(^|; )session=signed-in(;|$)/.test(req.headers.cookie ?? '') ? 202 : 401).end();
+      });
+      await new Promise<void>((resolve) => sso.listen(0, '127.0.0.1', resolve));
+      const auth = `http://127.0.0.1:${(sso.address() as AddressInfo).port}/oauth2/auth`;
+      behindSso = await startNginx(await nginxConfig(repo.dir, path.join(repo.dir, 'dist'), ['--tokens', tokens, '--sso-auth', auth, '--sso-login', 'https://sso.example.edu/sign_in?rd='], 'nginx-sso'));
+    }, 60_000);
+    afterAll(async () => {
+      await behindSso?.close();
+      await new Promise((resolve) => sso?.close(resolve));
+    });
+
+    it('lets a browser with a session in, sends one without to sign in, and still takes tokens', async () => {
+      const signedIn = await request('GET', behindSso.url, '/registry/collections/lab/tool/1.0/', { headers: { Cookie: 'theme=dark; session=signed-in' } });
+      expect(signedIn.status).toBe(200);
+      expect(asked).toContain('/registry/collections/lab/tool/1.0/');
+      const stranger = await request('GET', behindSso.url, '/registry/api/v1/registry.json', { headers: { Cookie: 'session=forged' } });
+      expect(stranger.status).toBe(302);
+      expect(stranger.headers.location).toBe('https://sso.example.edu/sign_in?rd=/registry/api/v1/registry.json');
+      const pulled = await libraryPull(`${behindSso.url}/registry`, 'lab/tool', '1.0', { generation: 'current', token: issued.ada });
+      expect(pulled.bytes.equals(img.busybox!.bytes)).toBe(true);
+    });
   });
 });
