@@ -1,5 +1,5 @@
 import { styleText } from 'node:util';
-import { visible } from '../errors.ts';
+import { InputError, visible } from '../errors.ts';
 import { defineCommand, positiveWholeNumber, REGISTRY_OPTION } from './command.ts';
 import { done, printWarning } from './output.ts';
 
@@ -15,27 +15,43 @@ export default defineCommand({
     out: { type: 'string', value: 'DIR', default: 'dist', help: 'where the site is: a link to the newest complete site in .DIR-sites/, switched in one step when the build succeeds' },
     quiet: { type: 'boolean', help: 'print only errors from the page renderer' },
     fresh: { type: 'boolean', help: 'ignore what earlier builds kept and build everything' },
+    json: { type: 'boolean', help: 'print the result as JSON: { ok, out, counts, files, reused, seconds, warnings } or { ok: false, problems }' },
   },
   async run(values) {
     const shardText = process.env.SIFHUB_SEARCH_SHARD_RECORDS;
     const searchShardRecords = shardText === undefined || shardText === '' ? undefined : positiveWholeNumber(shardText, 'SIFHUB_SEARCH_SHARD_RECORDS');
-    const [{ buildSite }, { githubAccessFromEnv }, { plural }, { placeholderUrlProblem }] = await Promise.all([
+    const [{ buildSite }, { githubAccessFromEnv }, { plural }, { placeholderUrlProblem, libraryHostProblem }] = await Promise.all([
       import('../pipeline/build.ts'),
       import('../github/octokit.ts'),
       import('../site/format.ts'),
       import('../schema/site-config.ts'),
     ]);
-    const result = await buildSite({ registryDir: values.registry, outDir: values.out, quiet: values.quiet, fresh: values.fresh, github: githubAccessFromEnv(), searchShardRecords });
+    const result = await buildSite({ registryDir: values.registry, outDir: values.out, quiet: values.quiet || values.json, fresh: values.fresh, github: githubAccessFromEnv(), searchShardRecords }).catch((error: unknown) => {
+      if (values.json && error instanceof InputError) return error;
+      throw error;
+    });
+    if (result instanceof InputError) {
+      console.log(JSON.stringify({ ok: false, problems: result.problems }, null, 2));
+      return 1;
+    }
     const placeholder = placeholderUrlProblem(result.site.config.url);
-    for (const warning of [...(placeholder ? [placeholder] : []), ...result.warnings]) printWarning(warning);
+    const hostProblem = libraryHostProblem(result.site.config);
+    const warnings = [...(placeholder ? [placeholder] : []), ...(hostProblem ? [hostProblem] : []), ...result.warnings];
     const { counts } = result.site;
+    const seconds = Number(result.timings.reduce((s, t) => s + t.seconds, 0).toFixed(1));
+    if (values.json) {
+      console.log(JSON.stringify({ ok: true, out: values.out, counts, files: result.files, reused: result.reused, seconds, warnings }, null, 2));
+      return 0;
+    }
+    for (const warning of warnings) printWarning(warning);
     const uncommitted = result.site.collections.flatMap((c) => c.containers.flatMap((n) => n.tags)).filter((t) => t.uncommitted);
     console.log(
       done(`Built ${values.out}/: ${plural(counts.collections, 'collection')}, ${plural(counts.containers, 'container')}, ${plural(counts.tags, 'tag')}, `) +
-        `${plural(result.files.manifests, 'shub manifest')}${result.files.library > 0 ? `, ${plural(result.files.library, 'library:// file')}` : ''}${result.reused > 0 ? ` written, ${plural(result.reused, 'unchanged collection')} kept` : ''} (${result.timings.reduce((s, t) => s + t.seconds, 0).toFixed(1)} s)`,
+        `${plural(result.files.manifests, 'shub manifest')}${result.files.library > 0 ? `, ${plural(result.files.library, 'library:// file')}` : ''}${result.reused > 0 ? ` written, ${plural(result.reused, 'unchanged collection')} kept` : ''} (${seconds.toFixed(1)} s)`,
     );
     if (uncommitted.length > 0) {
       console.log(styleText('yellow', `! ${plural(uncommitted.length, 'tag record')} differ from the last commit and are shown as uncommitted: ${uncommitted.slice(0, 3).map((t) => visible(t.file)).join(', ')}${uncommitted.length > 3 ? ', …' : ''}`));
     }
+    return 0;
   },
 });

@@ -36,6 +36,17 @@ export function placeholderUrlProblem(url: string): string | undefined {
   return reserved ? `url is ${url}, a placeholder: every pull command the site shows names ${host}. Set url in registry.yml to where the site is served.` : undefined;
 }
 
+/**
+ * Why the `library` form cannot work where `url` says the site is served, or undefined: GitHub
+ * Pages serves files only, so no redirect form answers library:// pulls there.
+ */
+export function libraryHostProblem(config: Pick<SiteConfig, 'url' | 'library'>): string | undefined {
+  if (config.library === undefined || config.library === 'site' || !URL.canParse(config.url)) return undefined;
+  const host = new URL(config.url).hostname.toLowerCase();
+  if (!host.endsWith('.github.io')) return undefined;
+  return `library: ${config.library} needs a host that redirects, but url is on GitHub Pages (${host}), which serves files only: library:// pulls will fail there. Use library: site on GitHub Pages, or serve the site from ${config.library === 's3-website' ? 'the bucket\'s website endpoint' : config.library}.`;
+}
+
 export const siteConfig = z
   .strictObject({
     name: shortText.min(1).describe('Name of the registry, shown on every page.'),

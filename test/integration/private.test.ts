@@ -149,6 +149,8 @@ describe('a private registry on nginx', () => {
     expect(checked.code).toBe(0);
     expect(checked.stdout).toContain('/registry/api/v1/registry.json (401 without a token)');
     expect(checked.stdout).toContain('/registry/v1/imagefile/lab/tool:1.0 (401 without a token)');
+    const json = await runSifhub(['check-deployment', '--url', base(), '--token', issued.ada!, '--json'], repo.dir, { SIFHUB_DEPLOY_WAIT_SECONDS: '0' });
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, problems: [] });
     const without = await runSifhub(['check-deployment', '--url', base()], repo.dir, { SIFHUB_DEPLOY_WAIT_SECONDS: '0' });
     expect(without.code).toBe(3);
     expect(without.stderr).toContain('answered 401, expected 200 (a private registry: pass --token with a token from `sifhub token add`)');

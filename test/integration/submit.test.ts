@@ -158,11 +158,18 @@ describe('sifhub submit --upload s3', () => {
     expect(local.stdout).toContain(`Not pushed (--no-push). To continue: git push origin ${branch}`);
     expect(await branches(remote)).toEqual(['main']);
 
-    const pushed = await runSifhub(['submit', ZSTD, 'lab/zstd:1.1', '--upload', 's3://images/sif', '--public-url', publicBase, '--no-pr'], repo.dir, { ...env(), GITHUB_TOKEN: '' });
+    // Without a token nobody is known to own the new collection: stopped before anything moves.
+    const ownerless = await runSifhub(['submit', ZSTD, 'lab/zstd:1.1', '--upload', 's3://images/sif', '--public-url', publicBase, '--no-pr'], repo.dir, { ...env(), GITHUB_TOKEN: '' });
+    expect(ownerless.code).toBe(3);
+    expect(ownerless.stderr).toContain('✖ lab is a new collection, and its registry/lab/README.md must name who may change it: pass --owner YOUR-GITHUB-LOGIN (or set GITHUB_TOKEN, whose user becomes its owner).');
+    expect(ownerless.stderr).toContain('Nothing was uploaded or committed.');
+    expect(ownerless.stdout).not.toContain('Hashed');
+    expect((await branches()).filter((b) => b.startsWith('sifhub/lab/zstd/1.1-'))).toEqual([]);
+    const pushed = await runSifhub(['submit', ZSTD, 'lab/zstd:1.1', '--upload', 's3://images/sif', '--public-url', publicBase, '--no-pr', '--owner', 'ada'], repo.dir, { ...env(), GITHUB_TOKEN: '' });
     expect(pushed.code, pushed.stderr).toBe(0);
     expect((await branches(remote)).filter((b) => b.startsWith('sifhub/lab/zstd/1.1-'))).toHaveLength(1);
     expect(github.writes.pulls).toEqual([]);
-    expect(pushed.stderr).toContain('! lab is a new collection without owners: add your GitHub login to owners in registry/lab/README.md, or pass --owner LOGIN');
+    expect(await repo.git('show', `${(await branches(remote)).find((b) => b.startsWith('sifhub/lab/zstd/1.1-'))}:registry/lab/README.md`)).toBe('---\nowners:\n  - ada\n---\n');
   });
 });
 

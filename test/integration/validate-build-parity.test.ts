@@ -82,4 +82,17 @@ describe('validate and build agree', () => {
     expect(build.stderr.replace(/^! url is .*\n/m, '')).toBe('');
     expect(build.code).toBe(0);
   }, 60_000);
+
+  it('build --json says what it built, or every problem, on stdout, and warns when the library form cannot work on the host', async () => {
+    await registryWith([{ 'registry/registry.yml': 'name: T\nurl: https://lab.github.io/registry\nlibrary: nginx\n', 'registry/lab/tool/1.0.md': tagRecord(image(1)) }]);
+    const built = await runSifhub(['build', '--json', '--out', 'dist'], repo.dir);
+    expect(built.code, built.stderr).toBe(0);
+    const json = JSON.parse(built.stdout) as { ok: boolean; counts: { tags: number }; files: { manifests: number }; warnings: string[] };
+    expect(json).toMatchObject({ ok: true, counts: { tags: 1 }, files: { manifests: 5 } }); // 1.0, latest, each pinned, and the md5 alone
+    expect(json.warnings).toEqual([expect.stringContaining('library: nginx needs a host that redirects, but url is on GitHub Pages (lab.github.io), which serves files only')]);
+    await repo.write({ 'registry/lab/tool/2.0.md': tagRecord({ ...image(2), md5: image(1).md5 }) });
+    const refused = await runSifhub(['build', '--json', '--out', 'dist'], repo.dir);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false, problems: [expect.objectContaining({ message: expect.stringContaining('two different images with md5') })] });
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import type { GitHubAccess } from '../../github/octokit.ts';
+import { makeOctokit, type GitHubAccess } from '../../github/octokit.ts';
 import { githubTarget, openPullRequest, type GitHubTarget } from '../pull-request-github.ts';
 import { checkRecord } from '../../records/check-record.ts';
 import { CONFIG_FILE, tagRecordPath } from '../../records/layout.ts';
@@ -60,6 +60,19 @@ export interface SubmitResult {
   pullRequestUrl?: string;
 }
 
+/**
+ * Who owns a new collection: --owner, else the GitHub token's user. Without either the pull
+ * request would add a collection nobody may change (and fail the check for anyone but a
+ * maintainer), so submit stops before any byte moves.
+ */
+async function newCollectionOwner(options: SubmitOptions, github: GitHubTarget | undefined, readme: string): Promise<string> {
+  if (options.owner) return options.owner;
+  const octokit = github?.octokit ?? (options.github.token ? makeOctokit(options.github) : undefined);
+  const login = octokit ? await octokit.users.getAuthenticated().then((r) => r.data.login, () => undefined) : undefined;
+  if (login) return login;
+  throw new SubmitError(`${options.reference.collection} is a new collection, and its ${readme} must name who may change it: pass --owner YOUR-GITHUB-LOGIN (or set GITHUB_TOKEN, whose user becomes its owner). The file will read:\n  ---\n  owners: [YOUR-GITHUB-LOGIN]\n  ---\nNothing was uploaded or committed.`);
+}
+
 export async function submit(options: SubmitOptions): Promise<SubmitResult> {
   const { reference, log, warn } = options;
   const name = formatReference(reference);
@@ -75,6 +88,9 @@ export async function submit(options: SubmitOptions): Promise<SubmitResult> {
   const needsGitHub = options.target.kind === 'github-release' || (options.push && options.pullRequest);
   const github = needsGitHub ? await submitTarget(options, repository, config) : undefined;
   await checkTargetBeforeHashing(options, s3);
+  // A new collection lists who may change it: known now, or nothing is uploaded or committed.
+  const newCollection = (await repository.readAtBase(`${reference.collection}/README.md`)) === undefined;
+  const owner = newCollection ? await newCollectionOwner(options, github, shown(`${reference.collection}/README.md`)) : undefined;
   const previous = await readTagAtBase(repository, reference);
   if (previous?.frozen) {
     throw new SubmitError(`${name} is frozen at ${previous.sha256.slice(0, 12)}… in ${repository.baseBranch ?? repository.base.slice(0, 12)}: a frozen tag never moves. Submit this image under a new tag.`);
@@ -98,11 +114,7 @@ export async function submit(options: SubmitOptions): Promise<SubmitResult> {
   // 4. The records, committed on a branch of their own.
   const record = tagRecord.parse({ url, sha256: hashes.sha256, md5: hashes.md5, size: hashes.size, ...(options.frozen ? { frozen: true } : {}), ...metadata });
   const files: Record<string, string> = { [tagRecordPath(reference)]: toTagRecordText(record) };
-  if ((await repository.readAtBase(`${reference.collection}/README.md`)) === undefined) {
-    const owner = options.owner ?? (github?.octokit ? await github.octokit.users.getAuthenticated().then((r) => r.data.login, () => undefined) : undefined);
-    if (!owner) warn(`${reference.collection} is a new collection without owners: add your GitHub login to owners in ${shown(`${reference.collection}/README.md`)}, or pass --owner LOGIN`);
-    files[`${reference.collection}/README.md`] = toCollectionReadmeText(owner);
-  }
+  if (newCollection) files[`${reference.collection}/README.md`] = toCollectionReadmeText(owner);
   const containerReadme = `${reference.collection}/${reference.container}/README.md`;
   if ((await repository.readAtBase(containerReadme)) === undefined) {
     files[containerReadme] = toContainerReadmeText(metadata, options.about);
