@@ -188,6 +188,14 @@ describe('sifhub submit: what is refused before anything happens', () => {
     expect(result.stderr).toContain('--description: the Markdown after the frontmatter (description) nests block quotes 9 deep; at most 8');
   });
 
+  it('--upload s3 while the storage section of registry.yml is not committed yet, saying so', async () => {
+    await repo.write({ 'registry/registry.yml': `name: Lab registry\nurl: https://registry.example.org\nrepository: https://github.com/lab/registry\nstorage:\n  s3: s3://images/sif\n  publicUrl: ${publicBase}\n` });
+    const result = await submit(ZSTD, 'lab/zstd:1.0', '--upload', 's3');
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('✖ registry/registry.yml in your working tree has storage:, but it is not committed, and submit reads the committed file (it commits on a branch from it): commit registry/registry.yml first');
+    expect(result.stdout).not.toContain('Hashed');
+  });
+
   it('a file that is not a SIF', async () => {
     const result = await submit(path.join(repo.registry, 'registry.yml'), 'lab/tool:1.0', '--upload', 's3://images/sif', '--public-url', publicBase);
     expect(result.code).toBe(3);

@@ -1,4 +1,5 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { makeOctokit, type GitHubAccess } from '../../github/octokit.ts';
 import { githubTarget, openPullRequest, type GitHubTarget } from '../pull-request-github.ts';
 import { checkRecord } from '../../records/check-record.ts';
@@ -81,7 +82,7 @@ export async function submit(options: SubmitOptions): Promise<SubmitResult> {
   const repository = await openRegistryRepository(options.registryDir);
   const shown = (file: string) => displayPath(repository, file);
   const config = await readConfig(repository);
-  const s3 = options.target.kind === 's3' ? s3Target(options.target, config) : undefined;
+  const s3 = options.target.kind === 's3' ? s3Target(options.target, config, await uncommittedStorage(repository, config)) : undefined;
   if (options.push && !(await remoteExists(repository, options.remote))) {
     throw new SubmitError(`there is no git remote "${options.remote}" to push to; add it, pass --remote NAME, or use --no-push`);
   }
@@ -164,8 +165,21 @@ async function readTagAtBase(repository: RegistryRepository, reference: ImageRef
   return record.data;
 }
 
-function s3Target(target: Extract<UploadTarget, { kind: 's3' }>, config: SiteConfig | undefined): { location: S3Location; publicUrl: string } {
+/**
+ * What the working tree's registry.yml says about storage when the committed one says nothing:
+ * submit branches from the commit, so a `storage:` section not committed yet is not read, and the
+ * message must say so rather than ask for what is on the user's screen.
+ */
+async function uncommittedStorage(repository: RegistryRepository, config: SiteConfig | undefined): Promise<string | undefined> {
+  if (config?.storage) return undefined;
+  const text = await readFile(path.join(repository.root, repository.registryPath, CONFIG_FILE), 'utf8').catch(() => undefined);
+  const working = text === undefined ? undefined : checkRecord({ display: CONFIG_FILE, text }, 'config');
+  return working?.ok && working.data.storage ? displayPath(repository, CONFIG_FILE) : undefined;
+}
+
+function s3Target(target: Extract<UploadTarget, { kind: 's3' }>, config: SiteConfig | undefined, uncommitted: string | undefined): { location: S3Location; publicUrl: string } {
   const text = target.s3 ?? config?.storage?.s3;
+  if (!text && uncommitted) throw new SubmitError(`${uncommitted} in your working tree has storage:, but it is not committed, and submit reads the committed file (it commits on a branch from it): commit ${uncommitted} first, or pass --upload s3://bucket/prefix --public-url https://…`);
   if (!text) throw new SubmitError('--upload s3 needs a bucket: --upload s3://bucket/prefix, or storage.s3 in registry.yml');
   const location = parseS3Url(text);
   if (typeof location === 'string') throw new SubmitError(`--upload: ${location}`);
