@@ -255,6 +255,6 @@ describe('sifhub build with bad records', () => {
     expect(result.stderr).toContain('Cannot read the registry folder /nonexistent/registry');
     const usage = await runSifhub(['build', '--colour'], repo.dir);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toBe('sifhub: unknown option --colour for sifhub build\nUsage: sifhub build [--registry DIR] [--out DIR] [--quiet] [--fresh]\nRun `sifhub build --help` for its options.\n');
+    expect(usage.stderr).toBe('sifhub: unknown option --colour for sifhub build\nUsage: sifhub build [--registry DIR] [--out DIR] [--quiet] [--fresh] [--json]\nRun `sifhub build --help` for its options.\n');
   });
 });

@@ -79,6 +79,15 @@ describe('a registry on its own server: deploy DIR, nginx-config, nginx as nobod
     expect(await stat(path.join(served, 'collections/lab/tool/2.0/index.html'))).toBeTruthy();
   });
 
+  it('says on its About page how to pull with each protocol it serves, and nothing about what is not set', async () => {
+    const about = await readFile(path.join(served, 'about/index.html'), 'utf8');
+    expect(about).toContain('apptainer pull shub://hpc.example.edu/registry/COLLECTION/CONTAINER:TAG');
+    expect(about).toContain('apptainer pull --library https://hpc.example.edu/registry library://COLLECTION/CONTAINER:TAG');
+    expect(about).toContain('library://COLLECTION/CONTAINER:sha256.SHA256');
+    // registry.yml sets no contact or help: no empty rows for them.
+    expect(about).not.toMatch(/<dt>(Help|Contact)<\/dt>/);
+  });
+
   it('writes folders 0755 and files 0644, whoever builds and deploys it', async () => {
     const site = await realpath(served);
     expect(((await stat(site)).mode & 0o777).toString(8)).toBe('755');
