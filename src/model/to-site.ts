@@ -121,7 +121,7 @@ function toTagEntry(tag: TagInput, changes: readonly FileChange[], context: Cont
     firstAdded: changes[0]?.date,
     lastChanged,
     uncommitted: committedBlob !== tag.blob,
-    lastChange: lastChanged === undefined ? 'uncommitted' : changes.length === 1 ? 'added' : current.date === lastChanged ? 'new image' : 'edited',
+    lastChange: lastChanged === undefined ? 'uncommitted' : current.retraction?.date !== undefined && current.retraction.date === lastChanged ? current.retraction.kind : changes.length === 1 ? 'added' : current.date === lastChanged ? 'new image' : 'edited',
     baseOs: (tag.record.os && toOsTopic(tag.record.os.id)) ?? toBaseOs(tag.record.bootstrap, tag.record.from),
     downloads: sumKnown(distinct(versions.map((v) => v.url)).map((url) => context.usage.downloads.get(url))),
   };
@@ -271,8 +271,9 @@ function maxDate(dates: readonly (string | undefined)[]): string | undefined {
 }
 
 /** Storage, not tag count: two tags on one image count it once. */
+/** The bytes the images take, each once; a withdrawn image is served nowhere, so it counts nowhere. */
 function distinctBytes(versions: readonly Version[]): number {
-  const sizes = new Map(versions.map((v) => [v.sha256, v.size]));
+  const sizes = new Map(versions.filter((v) => v.retraction?.kind !== 'withdrawn').map((v) => [v.sha256, v.size]));
   return sum([...sizes.values()]);
 }
 

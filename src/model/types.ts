@@ -46,8 +46,8 @@ export interface TagEntry {
   lastChanged?: string;
   /** The working tree differs from the last commit (a local build before committing). */
   uncommitted: boolean;
-  /** What the last change did: added the tag, pointed it at a new image, or edited other fields. */
-  lastChange: 'added' | 'new image' | 'edited' | 'uncommitted';
+  /** What the last change did: added the tag, pointed it at a new image, yanked or withdrew its image, or edited other fields. */
+  lastChange: 'added' | 'new image' | 'yanked' | 'withdrawn' | 'edited' | 'uncommitted';
   /** The automatic base-OS topic (os-release when recorded, else the definition's `From:`). */
   baseOs?: string;
   /** Downloads of every image the tag has pointed at; null when unknown (never 0 for unknown). */

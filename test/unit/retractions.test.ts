@@ -28,6 +28,24 @@ const change = (commit: string, date: string, blob: string | null) => ({ commit,
 const paths = (input: RegistryInput, history: { files: FileHistory[]; blobs: Map<string, string> } = { files: [], blobs: new Map() }) =>
   toManifests(enrich(input, history)).files.map((f) => f.path).sort();
 
+describe('listings of retracted images', () => {
+  it('say the last change yanked or withdrew the image, and leave withdrawn bytes out of every total', () => {
+    const [kept, yanked, withdrawn] = [image(1), image(2), image(3)];
+    const history: FileHistory[] = [
+      { path: 'lab/tool/1.0.md', changes: [change('c1', '2024-01-01T00:00:00Z', 'blob-1.0')] },
+      { path: 'lab/tool/2.0.md', changes: [change('c1', '2024-01-01T00:00:00Z', 'old-2.0'), change('c2', '2024-05-01T00:00:00Z', 'blob-2.0')] },
+      { path: 'lab/tool/3.0.md', changes: [change('c1', '2024-01-01T00:00:00Z', 'old-3.0'), change('c3', '2024-06-01T00:00:00Z', 'blob-3.0')] },
+    ];
+    const blobs = new Map([['old-2.0', tagRecord(yanked)], ['old-3.0', tagRecord(withdrawn)]]);
+    const site = enrich(registry([tag('1.0', kept), tag('2.0', { ...yanked, yanked: 'Wrong genome.' }), tag('3.0', { ...withdrawn, withdrawn: 'Leaked a key.' })]), { files: history, blobs });
+    const tags = site.collections[0]!.containers[0]!.tags;
+    expect(Object.fromEntries(tags.map((t) => [t.name, t.lastChange]))).toEqual({ '1.0': 'added', '2.0': 'yanked', '3.0': 'withdrawn' });
+    expect(site.counts.bytes).toBe(kept.size + yanked.size);
+    expect(site.collections[0]!.bytes).toBe(kept.size + yanked.size);
+    expect(site.collections[0]!.containers[0]!.bytes).toBe(kept.size + yanked.size);
+  });
+});
+
 describe('a yanked tag', () => {
   it('no longer resolves by tag or as latest, and still pulls by its exact pin', () => {
     const [old, now] = [image(1), image(2)];
