@@ -5,6 +5,9 @@ import { startStaticServer, type StaticServer } from '../../src/serve/static-ser
 import { closeWatched, launchChromium, NOTHING_AMISS, openWatched, screenshot } from '../helpers/browser.ts';
 import { runSifhub } from '../helpers/cli.ts';
 import { TempRepo } from '../helpers/git-repo.ts';
+import { packageVersion } from '../../src/package-root-node.ts';
+
+const VERSION = packageVersion();
 
 // Registries as they start: none of their lists may be a blank box, a broken widget or a
 // console error. Each list says it is empty and what fills it.
@@ -66,7 +69,8 @@ async function checkHome(server: StaticServer): Promise<void> {
   try {
     await watch.page.goto(`${server.url}/`);
     const steps = await watch.page.locator('main ol.steps li').allInnerTexts();
-    expect(steps[0]).toContain('npx sifhub submit FILE.sif COLLECTION/CONTAINER:TAG');
+    // A command that works as written: the version that built the site, and where the image goes (this registry's GitHub releases).
+    expect(steps[0]).toContain(`npx sifhub@${VERSION} submit FILE.sif COLLECTION/CONTAINER:TAG --upload github-release`);
     expect(steps[1]).toContain('npx sifhub inspect FILE.sif --record --url URL');
     expect(steps[2]).toContain('apptainer pull shub://sif.lab.example.edu/COLLECTION/CONTAINER:TAG');
     // No search box over nothing, no row of zeros, no cards of empty pages.
@@ -97,8 +101,8 @@ describe('a collection without containers yet, and a container without tags', ()
     });
     const said = await emptyStates(server, ['/collections/empty/', '/collections/lab/aligner/'], 'starting');
     expect(said).toEqual({
-      '/collections/empty/': 'No containers in empty yet. npx sifhub submit FILE.sif empty/CONTAINER:TAG adds one and opens the pull request.',
-      '/collections/lab/aligner/': 'No tags yet. npx sifhub submit FILE.sif lab/aligner:TAG adds one and opens the pull request.',
+      '/collections/empty/': `No containers in empty yet. npx sifhub@${VERSION} submit FILE.sif empty/CONTAINER:TAG --upload github-release adds one and opens the pull request.`,
+      '/collections/lab/aligner/': `No tags yet. npx sifhub@${VERSION} submit FILE.sif lab/aligner:TAG --upload github-release adds one and opens the pull request.`,
     });
   });
 });

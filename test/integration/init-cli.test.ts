@@ -2,6 +2,10 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
 import { parse } from 'yaml';
 import { actionAt, publishS3Workflow } from '../../src/commands/init/templates.ts';
 import { recordJsonSchemas, toJsonText } from '../../src/schema/json-schema.ts';
@@ -146,6 +150,23 @@ describe('sifhub init', () => {
     const bad = await runSifhub(['init', path.join(dir, 'bad'), ...REQUIRED, '--allow-hosts', '10.20.0.0/99'], dir);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/allowHosts\.0 +expected a host name in lowercase \(storage\.lab\.example\.edu\) or an address range/);
+  });
+
+  it('says next steps that work in a new folder without a remote, and contributor instructions that work as written', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'sifhub-init-'));
+    const target = path.join(dir, 'images');
+    const result = await runSifhub(['init', target, ...REQUIRED], dir, { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'Ada', GIT_AUTHOR_EMAIL: 'ada@example.org', GIT_COMMITTER_NAME: 'Ada', GIT_COMMITTER_EMAIL: 'ada@example.org' });
+    expect(result.code, result.stderr).toBe(0);
+    const step = /1\. Commit and push: +(.*)$/m.exec(result.stdout)![1]!;
+    expect(step).toContain(`git -C ${target} remote add origin https://github.com/lab/images.git && `);
+    // Run as printed, with a local bare repository standing in for GitHub.
+    const remote = path.join(dir, 'remote.git');
+    await execFileAsync('git', ['init', '-q', '--bare', remote]);
+    await execFileAsync('bash', ['-c', step.replace('https://github.com/lab/images.git', remote)], { env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'Ada', GIT_AUTHOR_EMAIL: 'ada@example.org', GIT_COMMITTER_NAME: 'Ada', GIT_COMMITTER_EMAIL: 'ada@example.org' } });
+    expect((await execFileAsync('git', ['--git-dir', remote, 'ls-tree', '--name-only', 'main', 'registry/'])).stdout).toBe('registry/.schema\nregistry/registry.yml\n');
+    const readme = await readFile(path.join(target, 'README.md'), 'utf8');
+    expect(readme).toContain(`npx sifhub@${VERSION} submit FILE.sif COLLECTION/CONTAINER:TAG --upload github-release`);
+    expect(readme).toContain('  owners: [your-github-login]');
   });
 
   it('says which settings are missing when there is no terminal to ask on', async () => {

@@ -80,7 +80,7 @@ export default defineCommand({
       '.github/workflows/pull-request.yml': templates.pullRequestWorkflow(action),
       '.github/workflows/publish.yml': s3 ? templates.publishS3Workflow(action, { ...s3, siteUrl: registry.url }) : templates.publishWorkflow(action),
       '.github/dependabot.yml': templates.dependabotConfig(),
-      'README.md': templates.contributorsReadme(registry),
+      'README.md': templates.contributorsReadme(registry, packageVersion()),
       '.gitignore': templates.GITIGNORE,
       '.vscode/settings.json': templates.vscodeSettings(),
     };
@@ -90,9 +90,11 @@ export default defineCommand({
 
     console.log(done(`Created the registry "${registry.name}" in ${dir}`));
     for (const file of Object.keys(files).filter((f) => !f.startsWith('registry/.schema/'))) console.log(`  ${file}`);
+    const hasRemote = await gitSucceeds(dir, ['remote', 'get-url', 'origin']);
+    const clone = `${registry.repository.replace(/\/+$/, '')}.git`;
     console.log(`
 Next:
-  1. Commit and push:  git -C ${dir} add -A && git -C ${dir} commit -m "Start the registry" && git -C ${dir} push
+  1. Commit and push:  ${hasRemote ? '' : `git -C ${dir} remote add origin ${clone} && `}git -C ${dir} add -A && git -C ${dir} commit -m "Start the registry" && git -C ${dir} push -u origin main
   2. ${s3 ? `The bucket, its CDN at ${registry.url} and the role ${s3.role} (README of sifhub: "Deploying to S3"); on GitHub: Settings → Actions: allow ${templates.ACTION_REPOSITORY} and aws-actions/configure-aws-credentials.` : `On GitHub: Settings → Pages → Source: GitHub Actions; Settings → Actions: allow ${templates.ACTION_REPOSITORY}.`}
   3. Protect main: require the "check" status of the Pull request workflow, and branches up to date before merging.
   4. Add a collection: registry/COLLECTION/README.md with owners, then tags (see README.md).`);

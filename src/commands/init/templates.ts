@@ -351,7 +351,7 @@ automerge: off
 ${answers.allowHosts?.length ? `allowHosts:\n${answers.allowHosts.map((h) => `  - ${yamlString(h)}`).join('\n')}\n` : '# allowHosts: [storage.lab.example.edu, 10.20.0.0/16]\n'}`;
 }
 
-export function contributorsReadme(answers: RegistryAnswers): string {
+export function contributorsReadme(answers: RegistryAnswers, version: string): string {
   const host = shubHost(answers.url);
   return `# ${answers.name}
 
@@ -379,14 +379,30 @@ size: 123456789
 What this version is, for the people who pull it.
 \`\`\`
 
-\`npx sifhub submit FILE.sif COLLECTION/CONTAINER:TAG\` uploads an image, writes this record and
-opens the pull request for you. A check then validates the record and downloads the image to
-verify its size and hashes.
+\`sifhub submit\` reads the image, puts it at an https address, writes this record and opens the
+pull request for you. Run it in your clone of this repository, with the version this registry's
+checks use, and say where the image goes:
+
+\`\`\`sh
+npx sifhub@${version} submit FILE.sif COLLECTION/CONTAINER:TAG --upload github-release   # a release of this repository
+npx sifhub@${version} submit FILE.sif COLLECTION/CONTAINER:TAG --upload s3               # the bucket registry.yml names under storage:
+npx sifhub@${version} submit FILE.sif COLLECTION/CONTAINER:TAG --url https://…/FILE.sif  # where you host it already
+\`\`\`
+
+A check then validates the record and downloads the image to verify its size and hashes.
 
 ## Owners and frozen tags
 
 - A collection's \`registry/COLLECTION/README.md\` lists its \`owners\` (GitHub logins). Only they
-  change its records; a new collection must list its author.
+  change its records; a new collection must list its author (\`submit\` writes it, with
+  \`--owner LOGIN\` or your token's user):
+
+  \`\`\`markdown
+  ---
+  owners: [your-github-login]
+  ---
+  What this collection holds.
+  \`\`\`
 - A tag with \`frozen: true\` never changes image and is never deleted: analyses pin it.
 - The maintainers in \`registry/registry.yml\` review everything else: that file, the workflows and
   anything outside \`registry/\`.
