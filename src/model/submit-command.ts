@@ -6,7 +6,7 @@ import type { SiteConfig } from '../schema/site-config.ts';
 // Pure.
 
 /** How an image gets to an https address for this registry: its bucket, its GitHub releases, or wherever the contributor hosts it. */
-export function uploadOption(config: Pick<SiteConfig, 'storage' | 'repository'>): string {
+function uploadOption(config: Pick<SiteConfig, 'storage' | 'repository'>): string {
   if (config.storage) return '--upload s3';
   if (config.repository && new URL(config.repository).hostname === 'github.com') return '--upload github-release';
   return '--url https://WHERE-YOU-HOST/FILE.sif';
