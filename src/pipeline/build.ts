@@ -2,11 +2,9 @@ import { readdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { GitHubAccess } from '../github/octokit.ts';
 import { InputError } from '../errors.ts';
-import { searchBundlePath } from '../site/urls.ts';
 import type { Site } from '../model/types.ts';
 import { timer, type StageTiming } from '../timer.ts';
 import { loadSite } from './load-site.ts';
-import { mapConcurrent } from '../concurrency.ts';
 import { loadRecords, type LoadedRecords } from '../records/load-records-fs.ts';
 import type { Rendering } from './hand-off.ts';
 import { renderPages } from './render-pages-astro.ts';
@@ -15,10 +13,10 @@ import { measureSearchIndex, writeSearchIndex } from './write-search-index-pagef
 import { writeLibraryImages } from './library-images-fs.ts';
 import { toAllowedHosts } from '../storage/allowed-hosts.ts';
 import { toSitePlan, type PlannedKind } from './to-site-plan.ts';
-import { currentSite, makeStagingDir, readableDir, removeDir, replaceDir, writeFiles } from '../output/write-output-fs.ts';
-import { collectionOutputs, EMPTY_BUILD_CACHE, hasOutput, linkOutputs, outputDigest, readBuildCache, readCodeFingerprint, writeBuildCache, type SiteRecord } from '../output/build-cache-fs.ts';
-import { assembleInPlace, isFolder, siteMarker } from '../output/site-units-fs.ts';
-import { toSearchShards, type SearchShard } from './to-search-shards.ts';
+import { makeStagingDir, removeDir, writeFiles } from '../output/write-output-fs.ts';
+import { readCodeFingerprint } from '../output/build-cache-fs.ts';
+import { planReuse, swapIn } from '../output/reuse-fs.ts';
+import { toSearchShards } from './to-search-shards.ts';
 import { toCollectionKeys } from '../output/to-output-keys.ts';
 import { readContentCache } from '../output/content-cache-fs.ts';
 import { historyStore } from '../output/history-cache-fs.ts';
@@ -88,17 +86,8 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     const output = await time('plan', () => toSitePlan(site));
     if (output.problems.length > 0) throw new InputError(output.problems);
 
-    // Output the last build wrote from the same inputs is kept, not rebuilt: collections' pages,
-    // manifests and API files, and search shards. So is the spare's (the site before the current
-    // one), which this build turns into the new site in place when there is one.
-    const plan = await time('reuse', async () => {
-      const keys = toCollectionKeys(site, code);
-      const shards = toSearchShards(toSearchRecords(site), code, options.searchShardRecords);
-      const cache = options.fresh ? EMPTY_BUILD_CACHE() : await readBuildCache(outDir);
-      const current = cache.site === undefined ? { collections: new Map<string, string>(), shards: new Set<number>() } : await stillBuilt({ ...cache, site: cache.site }, keys, shards);
-      const spare = cache.spare && (await isFolder(cache.spare.site)) ? { record: cache.spare, ...(await stillBuilt(cache.spare, keys, shards)) } : undefined;
-      return { keys, shards, cache, current, spare };
-    });
+    // What the last builds wrote from the same inputs is kept, not rebuilt (output/reuse-fs.ts).
+    const plan = await time('reuse', () => planReuse(outDir, toCollectionKeys(site, code), toSearchShards(toSearchRecords(site), code, options.searchShardRecords), { fresh: options.fresh }));
     const reused = new Set(plan.current.collections.keys());
     const rebuilt = (file: { collection?: string }) => file.collection === undefined || !reused.has(file.collection);
 
@@ -122,44 +111,8 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
       const images = await writeLibraryImages(stagingDir, output.images.filter(rebuilt), toAllowedHosts(config.allowHosts));
       return { manifests: count('manifest'), library: count('library') + images, api: count('api') };
     });
-    // The current site stays whole until one rename replaces it; the cache is written first and
-    // names the site it describes, so whichever of the two a kill leaves, the cache fits it or is ignored.
     await time('swap', async () => {
-      const previous = await currentSite(outDir);
-      const spare = plan.spare;
-      const fromCurrent = (except: { collections: ReadonlyMap<string, string>; shards: ReadonlySet<number> }) => [
-        ...[...reused].filter((name) => !except.collections.has(name)).flatMap(collectionOutputs),
-        ...[...plan.current.shards].filter((shard) => !except.shards.has(shard)).map((shard) => searchBundlePath(shard).slice(1, -1)),
-      ];
-      let built = stagingDir;
-      await time('swap: assemble', async () => {
-        if (spare && previous !== undefined) {
-          // The spare stops being named before it changes: killed while it is half updated, it is
-          // a leftover the next build removes.
-          await writeBuildCache(outDir, { ...plan.cache, spare: undefined });
-          await assembleInPlace(spare.record.site, stagingDir, {
-            keep: (owner) => (owner.startsWith('collection:') ? spare.collections.has(owner.slice('collection:'.length)) : spare.shards.has(Number(owner.slice('shard:'.length)))),
-            current: previous,
-            link: fromCurrent(spare),
-          });
-          built = spare.record.site;
-        } else if (previous !== undefined) {
-          await linkOutputs(previous, stagingDir, fromCurrent({ collections: new Map(), shards: new Set() }));
-        }
-      });
-      // The site being replaced becomes the next build's spare, described by what the cache said of it.
-      const next = plan.cache.site !== undefined && plan.cache.site === previous ? { ...plan.cache, site: plan.cache.site, spare: undefined } : undefined;
-      await time('swap: cache', async () => {
-        // Side by side: one collection at a time, 7,800 collections' digests took 14 s.
-        const names = [...plan.keys.keys()];
-        const digests = await mapConcurrent(names, 16, async (name) => spare?.collections.get(name) ?? plan.current.collections.get(name) ?? outputDigest(built, name, written));
-        const outputs = new Map(names.map((name, i) => [name, digests[i]!]));
-        await writeBuildCache(outDir, { site: built, marker: await siteMarker(built), collections: plan.keys, search: new Map(plan.shards.map((s) => [s.index, s.key])), outputs, spare: next });
-      });
-      // A spare from an older sifhub may still be its builder's alone.
-      await readableDir(built);
-      await time('swap: switch', () => replaceDir(built, outDir, { keepPrevious: next !== undefined }));
-      published = built;
+      published = await swapIn(outDir, stagingDir, plan, written, time);
       await cache.save();
     });
     const search = await measureSearchIndex(outDir, plan.shards.length);
@@ -173,27 +126,6 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     if (staging !== undefined && published !== staging) await removeDir(staging);
     if (searchStaging !== undefined) await removeDir(searchStaging);
   }
-}
-
-/**
- * The pieces of a site a build recorded that are still what this build would write: the same key,
- * the files there, and (unless the folder is the very one recorded, by its marker) the same names
- * and sizes. Collections come with their output digests.
- */
-async function stillBuilt(record: SiteRecord, keys: ReadonlyMap<string, string>, shards: readonly SearchShard[]): Promise<{ collections: Map<string, string>; shards: Set<number> }> {
-  const trusted = record.marker !== undefined && (await siteMarker(record.site)) === record.marker;
-  const entries = [...keys];
-  const still = await mapConcurrent(entries, 16, async ([name, key]) => {
-    const digest = record.outputs.get(name);
-    if (digest === undefined || record.collections.get(name) !== key || !(await hasOutput(record.site, `collections/${name}/index.html`))) return undefined;
-    return trusted || (await outputDigest(record.site, name)) === digest ? digest : undefined;
-  });
-  const collections = new Map(entries.flatMap(([name], i) => (still[i] === undefined ? [] : [[name, still[i]!] as const])));
-  const kept = new Set<number>();
-  for (const shard of shards) {
-    if (record.search.get(shard.index) === shard.key && (await hasOutput(record.site, `${searchBundlePath(shard.index).slice(1)}pagefind-entry.json`))) kept.add(shard.index);
-  }
-  return { collections, shards: kept };
 }
 
 /** The shards' bundles written beside the pages, moved into the site (each one rename). */
