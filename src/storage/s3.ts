@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -61,7 +62,8 @@ export async function uploadImage({ client, location, file, size, sha256, md5, p
     throw storageError(`could not check ${where}`, error);
   });
   if (existing) {
-    if (existing.ContentLength === size && (existing.Metadata?.sha256 ?? sha256) === sha256) return { key, uploaded: false };
+    // Metadata is whatever a writer said: only the store's checksum, or the bytes, tell.
+    if (await objectHolds(client, location.bucket, key, { size, sha256 })) return { key, uploaded: false };
     throw new StorageError(`${where} already holds ${existing.ContentLength} bytes that are not this image; refusing to overwrite (remove that object if it is junk, then run the command again)`);
   }
   const upload = new Upload({
@@ -88,6 +90,28 @@ export async function uploadImage({ client, location, file, size, sha256, md5, p
     progress?.finish();
   }
   return { key, uploaded: true };
+}
+
+/**
+ * Whether the bucket holds exactly these bytes under `key`. Only a sha256 the store computed is
+ * trusted (S3's full-object checksum, when it keeps one); without it the object is read and
+ * hashed. An object of another size is not them; no object is not them.
+ */
+export async function objectHolds(client: S3Client, bucket: string, key: string, image: { size: number; sha256: string }): Promise<boolean> {
+  const where = { Bucket: bucket, Key: key };
+  const head = await client.send(new HeadObjectCommand({ ...where, ChecksumMode: 'ENABLED' })).catch((error: unknown) => {
+    if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) return undefined;
+    throw storageError(`could not check s3://${bucket}/${key}`, error);
+  });
+  if (head === undefined || head.ContentLength !== image.size) return false;
+  // A multipart upload's checksum is of its parts ("…-3"), not of the object.
+  if (head.ChecksumSHA256 && !head.ChecksumSHA256.includes('-') && head.ChecksumType !== 'COMPOSITE') return Buffer.from(head.ChecksumSHA256, 'base64').toString('hex') === image.sha256;
+  const object = await client.send(new GetObjectCommand(where)).catch((error: unknown) => {
+    throw storageError(`could not read s3://${bucket}/${key} to check it`, error);
+  });
+  const hash = createHash('sha256');
+  for await (const chunk of object.Body as AsyncIterable<Uint8Array>) hash.update(chunk);
+  return hash.digest('hex') === image.sha256;
 }
 
 /** A GET URL for one object that works without credentials until it expires (at most 7 days, SigV4's limit). */

@@ -3,7 +3,8 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { imageKey } from '../../src/storage/s3-url.ts';
 import { makeS3Client, uploadImage } from '../../src/storage/s3.ts';
 import { hashFile } from '../../src/sif/hash-file-fs.ts';
 import { runSifhub } from '../helpers/cli.ts';
@@ -149,6 +150,19 @@ describe('sifhub submit --upload s3', () => {
     expect(await branches()).toEqual(['main']);
     expect(await branches(remote)).toEqual(['main']);
     expect(github.writes.pulls).toEqual([]);
+  });
+
+  it('trusts no metadata in the bucket: an object of the right size under the image\'s key that is other bytes is refused, not recorded', async () => {
+    const hashes = await hashFile(ZSTD);
+    // A same-size object claiming to be the image, and one claiming nothing: neither is the image.
+    const key = imageKey({ bucket: 'images', prefix: 'junk' }, hashes.sha256);
+    for (const metadata of [{ sha256: hashes.sha256, md5: hashes.md5 }, undefined]) {
+      await makeS3Client(s3.env).send(new PutObjectCommand({ Bucket: 'images', Key: key, Body: Buffer.alloc(hashes.size, 7), ...(metadata ? { Metadata: metadata } : {}) }));
+      const result = await submit(ZSTD, 'lab/zstd:1.0', '--upload', 's3://images/junk', '--public-url', publicBase);
+      expect(result.code).toBe(3);
+      expect(result.stderr).toContain(`s3://images/${key} already holds ${hashes.size} bytes that are not this image; refusing to overwrite`);
+      expect(await branches()).toEqual(['main']);
+    }
   });
 
   it('--no-push stops after the commit; --no-pr after the push', async () => {

@@ -1,11 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
-import { GetObjectCommand, HeadObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { mapConcurrent } from '../../concurrency.ts';
 import type { Site, Version } from '../../model/types.ts';
-import { storageError, uploadImage } from '../../storage/s3.ts';
+import { objectHolds, uploadImage } from '../../storage/s3.ts';
 import { imageKey, publicUrlOf, type S3Location } from '../../storage/s3-url.ts';
 import { verifyImage, type VerifyOptions } from '../../storage/verify-image-http.ts';
 
@@ -68,13 +67,13 @@ export async function mirrorImages(images: readonly MirrorImage[], options: Mirr
         options.onResult?.(done);
         return done;
       };
-      if (await holds(options, key, image)) return result('present');
+      if (await objectHolds(options.client, options.location.bucket, key, image)) return result('present');
       if (options.dryRun) return result('would copy');
       const file = path.join(scratch, image.sha256);
       try {
         const problem = await verifyImage({ url: image.url, size: image.size, sha256: image.sha256, md5: image.md5 }, { ...options.verify, keep: file });
         if (problem) return result('failed', `${image.url} ${problem}`);
-        // Whatever is under the key is not these bytes (holds() hashed it): a copy replaces it.
+        // Whatever is under the key is not these bytes (objectHolds hashed it): a copy replaces it.
         const { uploaded } = await uploadImage({ client: options.client, location: options.location, file, size: image.size, sha256: image.sha256, md5: image.md5, replace: true });
         return uploaded ? result('copied') : result('failed', `s3://${options.location.bucket}/${key} was not written`);
       } catch (error) {
@@ -86,26 +85,4 @@ export async function mirrorImages(images: readonly MirrorImage[], options: Mirr
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-}
-
-/**
- * Whether the bucket already holds these bytes under the key. Only a sha256 the store computed is
- * trusted (S3's full-object checksum, when it keeps one); metadata is whatever the writer said, so
- * without such a checksum the object is read and hashed. An object of another size is not them.
- */
-async function holds(options: MirrorOptions, key: string, image: MirrorImage): Promise<boolean> {
-  const where = { Bucket: options.location.bucket, Key: key };
-  const head = await options.client.send(new HeadObjectCommand({ ...where, ChecksumMode: 'ENABLED' })).catch((error: unknown) => {
-    if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) return undefined;
-    throw storageError(`could not check s3://${options.location.bucket}/${key}`, error);
-  });
-  if (head === undefined || head.ContentLength !== image.size) return false;
-  // A multipart upload's checksum is of its parts ("…-3"), not of the object.
-  if (head.ChecksumSHA256 && !head.ChecksumSHA256.includes('-') && head.ChecksumType !== 'COMPOSITE') return Buffer.from(head.ChecksumSHA256, 'base64').toString('hex') === image.sha256;
-  const object = await options.client.send(new GetObjectCommand(where)).catch((error: unknown) => {
-    throw storageError(`could not read s3://${options.location.bucket}/${key} to check it`, error);
-  });
-  const hash = createHash('sha256');
-  for await (const chunk of object.Body as AsyncIterable<Uint8Array>) hash.update(chunk);
-  return hash.digest('hex') === image.sha256;
 }
