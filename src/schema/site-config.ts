@@ -109,6 +109,12 @@ export const siteConfig = z
       .optional()
       .describe('What `name:latest` means for a container without a `latest` tag: its most recently updated tag (newest, the default) or nothing (none).'),
   })
+  .superRefine((config, ctx) => {
+    // GitHub Pages serves every file to anyone: a private registry there would be public.
+    if (config.access === 'private' && URL.canParse(config.url) && new URL(config.url).hostname.toLowerCase().endsWith('.github.io')) {
+      ctx.addIssue({ code: 'custom', path: ['access'], message: 'expected a url on your own server: GitHub Pages serves every file to anyone, so access: private needs nginx with `sifhub nginx-config` (README: A private registry)' });
+    }
+  })
   .describe('registry/registry.yml: who runs the registry and where it is served.');
 
 export type SiteConfig = z.infer<typeof siteConfig>;

@@ -57,6 +57,14 @@ describe('checkRegistry', () => {
     expect(ok.ok).toBe(true);
   });
 
+  it('refuses access: private where GitHub Pages would serve every file to anyone', () => {
+    const result = checkRegistry(files({ 'registry.yml': 'name: Test\nurl: https://lab.github.io/registry\naccess: private\n' }));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(formatProblems(result.problems)).toMatch(/access +expected a url on your own server: GitHub Pages serves every file to anyone/);
+    expect(checkRegistry(files({ 'registry.yml': 'name: Test\nurl: https://hpc.example.edu/registry\naccess: private\n' })).ok).toBe(true);
+  });
+
   it('reports every problem of the bad-input table in one run', () => {
     expect(
       report({
