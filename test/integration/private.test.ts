@@ -137,6 +137,14 @@ describe('a private registry on nginx', () => {
     expect(config).toContain('    satisfy any;\n    allow 10.99.0.0/16;\n    deny all;');
   });
 
+  it('says so, instead of failing as a bug, when the tokens file is not one it wrote', async () => {
+    const broken = path.join(repo.dir, 'etc/broken.json');
+    await writeFile(broken, '{ not json');
+    const listed = await runSifhub(['token', 'list', '--file', broken], repo.dir);
+    expect(listed.code).toBe(3);
+    expect(listed.stderr).toContain(`${broken} is not a tokens file sifhub wrote; move it away or fix it`);
+  });
+
   it('keeps the tokens file out of the site and the repository', async () => {
     await writeFile(path.join(repo.dir, '.gitignore'), '');
     expect(await repo.git('status', '--porcelain', '--', 'registry')).toBe('');

@@ -22,8 +22,13 @@ export async function readTokens(file: string): Promise<StoredToken[]> {
     throw new EnvironmentError(`cannot read ${file}: ${error.message}`, { cause: error });
   });
   if (text === undefined) return [];
-  const parsed = JSON.parse(text) as Partial<TokensFile>;
-  if (parsed.version !== 1 || !Array.isArray(parsed.tokens)) throw new EnvironmentError(`${file} is not a tokens file sifhub wrote; move it away or fix it`);
+  let parsed: Partial<TokensFile> | undefined;
+  try {
+    parsed = JSON.parse(text) as Partial<TokensFile>;
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed?.version !== 1 || !Array.isArray(parsed.tokens)) throw new EnvironmentError(`${file} is not a tokens file sifhub wrote; move it away or fix it`);
   return parsed.tokens;
 }
 
