@@ -2,6 +2,7 @@
 // and text nodes only: pagefind hands back meta fields as they were indexed (unescaped) and
 // excerpts as HTML with <mark>, and both carry text from strangers' records.
 
+import { closest } from '../closest.ts';
 import { decodeEntities } from '../site/html.ts';
 
 interface PagefindResultData {
@@ -77,7 +78,7 @@ export function enhanceSearch(): void {
   let more: (() => Promise<void>) | undefined;
 
   const run = async () => {
-    const run = ++latest;
+    const search = ++latest;
     const { q, filters } = readState();
     writeUrl();
     more = undefined;
@@ -90,13 +91,13 @@ export function enhanceSearch(): void {
     status.textContent = 'Searching…';
     try {
       const { results, missing } = await searchShards(await load(), q, filters);
-      if (run !== latest) return;
+      if (search !== latest) return;
       const count = results.length;
       list.replaceChildren();
       let shown = 0;
       more = async () => {
         const next = await Promise.all(results.slice(shown, shown + SHOWN_RESULTS).map((r) => r.data()));
-        if (run !== latest) return;
+        if (search !== latest) return;
         list.append(...next.map(toResultItem));
         shown += next.length;
         moreButton.hidden = shown >= count;
@@ -104,11 +105,33 @@ export function enhanceSearch(): void {
         status.textContent = resultStatus(count, shown, missing);
       };
       await more();
+      if (missing.length > 0) await suggest(q, missing, search);
     } catch (error) {
-      if (run !== latest) return;
+      if (search !== latest) return;
       status.textContent = 'Search is not available: its index could not be loaded.';
       console.warn(error);
     }
+  };
+
+  let names: Promise<string[]> | undefined;
+  // "Did you mean alpine?" after a word nothing has, as a link that searches for it.
+  const suggest = async (q: string, missing: readonly string[], search: number) => {
+    names ??= fetch(form.dataset.names!).then((response) => (response.ok ? (response.json() as Promise<string[]>) : []));
+    const corrected = suggestQuery(q, missing, await names.catch(() => []));
+    if (!corrected || search !== latest) return;
+    const link = document.createElement('a');
+    link.id = 'search-suggestion';
+    const params = new URLSearchParams(location.search);
+    params.set('q', corrected);
+    link.href = `?${params}`;
+    link.textContent = corrected;
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      query.value = corrected;
+      clearTimeout(timer);
+      void run();
+    });
+    status.append(' Did you mean ', link, '?');
   };
 
   moreButton.addEventListener('click', () => {
@@ -190,6 +213,23 @@ export function resultStatus(count: number, shown: number, missing: readonly str
   if (count === 0) return 'No container matches.';
   const matches = `${count} ${count === 1 ? 'container matches' : 'containers match'}`;
   return shown < count ? `${matches}; ${shown} are shown.` : `${matches}.`;
+}
+
+/**
+ * The query with each word nothing has replaced by the closest name (`alpne` → `alpine`), or
+ * undefined when no word has one near enough to be a likely typo.
+ */
+export function suggestQuery(query: string, missing: readonly string[], names: readonly string[]): string | undefined {
+  const replacements = new Map(missing.flatMap((word) => {
+    const name = closest(word, names);
+    return name && name.toLowerCase() !== word.toLowerCase() ? [[word, name] as const] : [];
+  }));
+  if (replacements.size === 0) return undefined;
+  return query
+    .trim()
+    .split(/\s+/)
+    .map((word) => replacements.get(word.replaceAll('"', '')) ?? word)
+    .join(' ');
 }
 
 /**
@@ -283,6 +323,13 @@ function toResultItem(data: PagefindResultData): HTMLLIElement {
   const latest = data.meta.latest && data.meta.latest !== 'latest' ? `latest → ${data.meta.latest}` : '';
   const facts = [data.meta.tags ?? '', latest, data.meta.size ?? ''].filter(Boolean);
   if (facts.length > 0) item.append(paragraph('meta', facts.join(' · ')));
+  // "1 yanked · 2 withdrawn": tags a pull by name no longer reaches.
+  for (const retracted of (data.meta.retracted ?? '').split(' · ').filter(Boolean)) {
+    const badge = document.createElement('span');
+    badge.className = 'badge warn';
+    badge.textContent = retracted;
+    heading.append(' ', badge);
+  }
   if (data.meta.summary) item.append(paragraph('', data.meta.summary));
   const excerpt = paragraph('excerpt meta', '');
   excerpt.append(...toExcerptNodes(data.excerpt));

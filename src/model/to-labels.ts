@@ -1,13 +1,13 @@
 import { fnv1aHex } from '../fnv1a.ts';
 import { MAX_LABEL_PAGES } from '../schema/bounds.ts';
-import type { CollectionEntry, ContainerEntry, LabelKeyEntry } from './types.ts';
+import type { CollectionEntry, ContainerEntry, LabelKeyEntry, TagEntry } from './types.ts';
 
 // The label index: key → values → the containers whose current images carry them ("when you
 // investigate an individual label, you can see all containers in the registry that have it").
 // Pure.
 
 export function toLabelIndex(collections: readonly CollectionEntry[]): LabelKeyEntry[] {
-  const byKey = new Map<string, Map<string, Map<ContainerEntry, string[]>>>();
+  const byKey = new Map<string, Map<string, Map<ContainerEntry, TagEntry[]>>>();
   for (const collection of collections) {
     for (const container of collection.containers) {
       for (const tag of container.tags) {
@@ -17,8 +17,8 @@ export function toLabelIndex(collections: readonly CollectionEntry[]): LabelKeyE
           let holders = values.get(value);
           if (!holders) values.set(value, (holders = new Map()));
           const tags = holders.get(container);
-          if (tags) tags.push(tag.name);
-          else holders.set(container, [tag.name]);
+          if (tags) tags.push(tag);
+          else holders.set(container, [tag]);
         }
       }
     }

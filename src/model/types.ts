@@ -127,7 +127,7 @@ export const NO_USAGE: Usage = { downloads: new Map(), stars: new Map() };
 interface LabelHolder {
   container: ContainerEntry;
   /** Its tags whose current image carries the value. */
-  tags: string[];
+  tags: TagEntry[];
 }
 
 interface LabelValueEntry {

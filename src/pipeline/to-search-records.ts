@@ -3,6 +3,7 @@ import { formatBytes, plural } from '../site/format.ts';
 import { href, pagePath } from '../site/urls.ts';
 import type { CollectionEntry, ContainerEntry, Site } from '../model/types.ts';
 import { topicsOf } from '../model/to-topics.ts';
+import { retractedSummary } from '../model/retracted.ts';
 import { decodeEntities } from '../site/html.ts';
 import type { SearchFilter } from '../model/search-filters.ts';
 
@@ -15,7 +16,7 @@ import type { SearchFilter } from '../model/search-filters.ts';
 export interface SearchRecord {
   url: string;
   content: string;
-  meta: { title: string; summary: string; latest: string; size: string; tags: string };
+  meta: { title: string; summary: string; latest: string; size: string; tags: string; retracted: string };
   filters: Record<SearchFilter, string[]>;
 }
 
@@ -59,6 +60,7 @@ function toSearchRecord(config: SiteConfig, collection: CollectionEntry, contain
       latest: container.latest ?? '',
       size: formatBytes(container.bytes),
       tags: plural(container.tags.length, 'tag'),
+      retracted: retractedSummary(container.tags),
     },
     filters: {
       collection: [container.collection],

@@ -1,4 +1,5 @@
 import { toTreemapData } from '../model/sizes-page.ts';
+import { toSearchNames } from '../model/search-names.ts';
 import type { Site } from '../model/types.ts';
 import { absoluteUrl, apiPath, filePath, href, pagePath } from '../site/urls.ts';
 import { escapeHtml } from '../site/html.ts';
@@ -35,7 +36,10 @@ export function toSiteFiles(site: Site): { path: string; text: string }[] {
   const { config } = site;
   const urls = pagePaths(site).map((p) => absoluteUrl(config, p));
   const files = [{ path: filePath.favicon().slice(1), text: FAVICON }];
-  if (site.counts.containers > 0) files.push({ path: filePath.treemapData().slice(1), text: JSON.stringify(toTreemapData(site)) });
+  if (site.counts.containers > 0) {
+    files.push({ path: filePath.treemapData().slice(1), text: JSON.stringify(toTreemapData(site)) });
+    files.push({ path: filePath.searchNames().slice(1), text: JSON.stringify(toSearchNames(site)) });
+  }
   if (urls.length <= SITEMAP_URLS) {
     files.push({ path: filePath.sitemap().slice(1), text: urlset(urls) });
   } else {

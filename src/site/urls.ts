@@ -39,6 +39,8 @@ export const filePath = {
   robots: () => '/robots.txt',
   /** What the sizes page's treemap zooms with, fetched when it is first needed. */
   treemapData: () => '/sizes/treemap.json',
+  /** The names a search that finds nothing suggests instead, fetched only then. */
+  searchNames: () => '/search/names.json',
 };
 
 /** The issue whose 👍 reactions are a collection's stars, in registry.yml's `repository`. */

@@ -38,7 +38,7 @@ export function startFixtureGitHub(): Promise<FakeGitHub> {
 export const DEFINITION_ONLY_WORD = 'samtools';
 
 /** Images of xss/payload its owners took back (see the end of createFixtureRegistry). */
-export const RETRACTED = { first: image(232), yanked: image(230), withdrawn: image(231), date: '2024-06-10' };
+export const RETRACTED = { first: image(232), yanked: image(230), withdrawn: image(231), date: '2024-06-10', label: 'org.e2e.status' };
 
 const yamlString = (text: string) => JSON.stringify(text);
 
@@ -117,8 +117,8 @@ export async function createFixtureRegistry(): Promise<TempRepo> {
   await repo.commit('Add 2.0 and 3.0', '2024-06-01T08:00:00Z', 'Ada Lovelace');
   const readme = await readFile(path.join(repo.registry, 'xss/payload/README.md'), 'utf8');
   await repo.write({
-    'registry/xss/payload/2.0.md': tagRecord(RETRACTED.yanked, `yanked: ${yamlString(`Wrong build ${HOSTILE.script}`)}\n`),
-    'registry/xss/payload/3.0.md': tagRecord(RETRACTED.withdrawn, `withdrawn: ${yamlString(`Malicious ${HOSTILE.img}`)}\n`),
+    'registry/xss/payload/2.0.md': tagRecord(RETRACTED.yanked, `yanked: ${yamlString(`Wrong build ${HOSTILE.script}`)}\nlabels:\n  ${RETRACTED.label}: taken-back\n`),
+    'registry/xss/payload/3.0.md': tagRecord(RETRACTED.withdrawn, `withdrawn: ${yamlString(`Malicious ${HOSTILE.img}`)}\nlabels:\n  ${RETRACTED.label}: taken-back\n`),
     'registry/xss/payload/README.md': readme.replace('---\n', `---\nwithdrawn:\n  - sha256: "${RETRACTED.first.sha256}"\n    reason: ${yamlString(`Unlicensed ${HOSTILE.attr}`)}\n`),
   });
   await repo.commit('Yank 2.0, withdraw 3.0 and the first 2.0', '2024-06-10T08:00:00Z', 'Ada Lovelace');

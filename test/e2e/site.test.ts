@@ -95,12 +95,22 @@ describe('search', () => {
   it('finds nothing for a word no record has, though pagefind answers it with a shorter word', async () => {
     // pagefind alone answers "alpinx" with the alpine of e2e/alpine-apps.
     expect(await search('alpinx')).toEqual([]);
-    expect(await page.textContent('#search-status')).toBe('No container has the word “alpinx”.');
+    await expect.poll(() => page.textContent('#search-status')).toBe('No container has the word “alpinx”. Did you mean alpine?');
     expect(await search('busybox alpinx')).toEqual([]);
     // A word begun, as one types, still finds.
     // (sizes/small is built from alpine:3.19.)
     expect((await search('alpi')).sort()).toEqual(['e2e/alpine-apps', 'sizes/small']);
     expect(await page.textContent('#search-status')).toBe('2 containers match.');
+  });
+
+  it('offers the closest name when a word finds nothing, and searches for it when chosen', async () => {
+    expect(await search('alpne')).toEqual([]);
+    await expect.poll(() => page.textContent('#search-status')).toBe('No container has the word “alpne”. Did you mean alpine?');
+    await page.click('#search-suggestion');
+    await page.waitForFunction(() => /match/.test(document.getElementById('search-status')?.textContent ?? ''));
+    expect((await page.locator('#search-results h2 a').allTextContents()).sort()).toEqual(['e2e/alpine-apps', 'sizes/small']);
+    expect(await page.inputValue('#search-q')).toBe('alpine');
+    expect(new URL(page.url()).searchParams.get('q')).toBe('alpine');
   });
 
   it('finds a container by a word only its definition file has', async () => {
@@ -471,6 +481,22 @@ describe('yanked and withdrawn images', () => {
     expect(rows.find((r) => r.startsWith('2.0'))).toContain('yanked');
     expect(rows.find((r) => r.startsWith('3.0'))).toContain('withdrawn');
   });
+
+  it('marks them wherever the container\'s tags are counted or named: its collection, search, a label\'s page', async () => {
+    await visit('/collections/xss/');
+    const row = page.locator('table.stack tbody tr', { hasText: 'payload' });
+    expect(await row.locator('td[data-label="Tags"] .badge.warn').allInnerTexts()).toEqual(['1 yanked', '1 withdrawn']);
+
+    await visit('/search/?q=payload');
+    await page.waitForFunction(() => /match/.test(document.getElementById('search-status')?.textContent ?? ''));
+    const result = page.locator('#search-results li', { hasText: 'xss/payload' });
+    expect(await result.locator('h2 .badge.warn').allInnerTexts()).toEqual(['1 yanked', '1 withdrawn']);
+
+    await visit('/labels/');
+    await page.click(`a:text-is("${RETRACTED.label}")`);
+    await page.waitForURL(/\/labels\/org\.e2e\.status\//);
+    expect((await page.locator('.label-values .inline-list .inline-list li').allInnerTexts()).sort()).toEqual(['2.0 yanked', '3.0 withdrawn']);
+  });
 });
 
 describe('phones', () => {
@@ -532,6 +558,22 @@ describe('phones', () => {
     expect((await pinned.boundingBox())!.width).toBeGreaterThan(250);
     expect((await pinned.locator('code').boundingBox())!.height).toBeLessThan(80);
     expect(await page.locator('table.stack tbody tr').count()).toBe(2);
+  });
+
+  it('keeps the quick-search box on inner pages, beside the site\'s name', async () => {
+    await page.setViewportSize({ width: 320, height: 800 });
+    await visit('/collections/base/busybox/');
+    const box = page.locator('header.site .quick-search input');
+    expect(await box.isVisible()).toBe(true);
+    const brand = (await page.locator('header.site .brand').boundingBox())!;
+    const input = (await box.boundingBox())!;
+    expect(input.width).toBeGreaterThan(100);
+    expect(Math.abs(input.y + input.height / 2 - (brand.y + brand.height / 2))).toBeLessThan(8);
+    await box.fill('busybox');
+    await box.press('Enter');
+    await page.waitForURL(/\/search\/\?q=busybox/);
+    await page.waitForFunction(() => /match/.test(document.getElementById('search-status')?.textContent ?? ''));
+    expect(await page.locator('#search-results h2 a').allTextContents()).toContain('base/busybox');
   });
 
   it('shows a container\'s pull command without scrolling on a 390 × 800 phone', async () => {

@@ -48,7 +48,7 @@ describe('label index', () => {
   it('lists each key with its values and the containers and tags carrying them', () => {
     const maintainer = site.labels.find((l) => l.key === 'maintainer')!;
     expect(maintainer.containerCount).toBe(2);
-    expect(maintainer.values.map((v) => [v.value, v.holders.map((h) => `${h.container.collection}/${h.container.name} ${h.tags.join(',')}`)])).toEqual([
+    expect(maintainer.values.map((v) => [v.value, v.holders.map((h) => `${h.container.collection}/${h.container.name} ${h.tags.map((t) => t.name).join(',')}`)])).toEqual([
       ['Ada', ['lab/aligner latest,2.0,1.0']],
       ['Grace', ['web/server 1.0']],
     ]);
@@ -181,7 +181,7 @@ describe('search records', () => {
 
   it('offers the filters and the result fields', () => {
     expect(record!.filters).toEqual({ collection: ['lab'], topic: ['alignment', 'ubuntu', 'rocky', 'genomics'], label: ['E2E', 'maintainer'], architecture: ['amd64'], os: ['rocky', 'ubuntu'] });
-    expect(record!.meta).toEqual({ title: 'lab/aligner', summary: 'Aligns', latest: 'latest', size: '3.91 KiB', tags: '3 tags' });
+    expect(record!.meta).toEqual({ title: 'lab/aligner', summary: 'Aligns', latest: 'latest', size: '3.91 KiB', tags: '3 tags', retracted: '' });
   });
 });
 

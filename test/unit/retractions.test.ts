@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { FileHistory } from '../../src/git/parse-log.ts';
 import { enrich } from '../../src/pipeline/enrich.ts';
 import { toManifests } from '../../src/pipeline/to-manifests.ts';
+import { toSearchRecords } from '../../src/pipeline/to-search-records.ts';
+import { retractedSummary } from '../../src/model/retracted.ts';
 import { checkRecord } from '../../src/records/check-record.ts';
 import type { ContainerRecord, TagRecord } from '../../src/schema/record.ts';
 import type { RegistryInput, TagInput } from '../../src/records/types.ts';
@@ -43,6 +45,9 @@ describe('listings of retracted images', () => {
     expect(site.counts.bytes).toBe(kept.size + yanked.size);
     expect(site.collections[0]!.bytes).toBe(kept.size + yanked.size);
     expect(site.collections[0]!.containers[0]!.bytes).toBe(kept.size + yanked.size);
+    // Search results and the tables that count a container's tags say how many are taken back.
+    expect(retractedSummary(tags)).toBe('1 yanked · 1 withdrawn');
+    expect(toSearchRecords(site)[0]!.meta.retracted).toBe('1 yanked · 1 withdrawn');
   });
 });
 

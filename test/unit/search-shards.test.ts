@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { beginsWith, resultStatus, shardAnswers } from '../../src/browser/search.ts';
+import { beginsWith, resultStatus, shardAnswers, suggestQuery } from '../../src/browser/search.ts';
 
 // How the search page turns pagefind's answers into what a visitor sees: every word must be in
 // a record, and a large registry's shards answer together as one index would.
@@ -50,5 +50,18 @@ describe('resultStatus', () => {
     expect(resultStatus(133, 133, [])).toBe('133 containers match.');
     expect(resultStatus(1, 1, [])).toBe('1 container matches.');
     expect(resultStatus(0, 0, [])).toBe('No container matches.');
+  });
+});
+
+describe('suggestQuery', () => {
+  const names = ['alpine', 'alpine-apps', 'apps', 'base', 'busybox', 'samtools'];
+
+  it('replaces a word nothing has with the closest name, keeping the others', () => {
+    expect(suggestQuery('alpne', ['alpne'], names)).toBe('alpine');
+    expect(suggestQuery('busybox  samtols', ['samtols'], names)).toBe('busybox samtools');
+  });
+
+  it('offers nothing when no name is near enough to be a typo', () => {
+    expect(suggestQuery('xylophone', ['xylophone'], names)).toBeUndefined();
   });
 });
