@@ -107,6 +107,15 @@ export class UsageError extends Error {
 /** The documented exit codes (README): what a script calling sifhub can rely on. */
 export const EXIT = { ok: 0, invalidRecords: 1, usage: 2, environment: 3, bug: 70 } as const;
 
+/** What each exit code tells a script, for `sifhub --help` and the reference. */
+export const EXIT_MEANING: Record<keyof typeof EXIT, string> = {
+  ok: 'success',
+  invalidRecords: 'invalid records: every problem is listed with its file, line and field',
+  usage: 'bad usage: an unknown command or option, a missing argument, an invalid image name (a valid one is suggested)',
+  environment: 'environment: git, files, a Node too old, a file that is not a valid SIF, storage, network, a deployed site that answers wrongly; the message says what to retry',
+  bug: 'a bug in sifhub: please report it with the stack trace',
+};
+
 /** A file that cannot be read is the environment's problem (exit 3), never a stack trace. */
 export function rethrowAsEnvironment(file: string) {
   return (error: NodeJS.ErrnoException): never => {

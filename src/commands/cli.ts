@@ -3,27 +3,9 @@
 import { styleText } from 'node:util';
 import type { Command } from './command.ts';
 import { COMMAND_SUMMARIES, type CommandName } from './summaries.ts';
-import { EnvironmentError, EXIT, InputError, UsageError } from '../errors.ts';
+import { COMMAND_MODULES } from './modules.ts';
+import { EnvironmentError, EXIT, EXIT_MEANING, InputError, UsageError } from '../errors.ts';
 import { packageVersion } from '../package-root-node.ts';
-
-/** Each command's module is imported only when it runs: `sifhub --help` loads none of them. */
-const COMMANDS: Record<CommandName, () => Promise<{ default: Command }>> = {
-  init: () => import('./init/index.ts'),
-  build: () => import('./build.ts'),
-  validate: () => import('./validate.ts'),
-  verify: () => import('./verify/index.ts'),
-  automerge: () => import('./automerge.ts'),
-  inspect: () => import('./inspect.ts'),
-  submit: () => import('./submit/index.ts'),
-  share: () => import('./share/index.ts'),
-  mirror: () => import('./mirror/index.ts'),
-  serve: () => import('./serve.ts'),
-  'nginx-config': () => import('./nginx-config.ts'),
-  token: () => import('./token/index.ts'),
-  deploy: () => import('./deploy.ts'),
-  'check-deployment': () => import('./check-deployment.ts'),
-  schema: () => import('./schema.ts'),
-};
 
 const HELP = `sifhub — a serverless registry for Singularity/Apptainer images
 
@@ -34,8 +16,8 @@ ${Object.entries(COMMAND_SUMMARIES).map(([name, summary]) => `  ${name.padEnd(17
 
 Run \`sifhub help COMMAND\` or \`sifhub COMMAND --help\` for a command's options.
 
-Exit codes: 0 success, 1 invalid records, 2 bad usage, 3 environment (git, files, a bad SIF, storage,
-network: the message says what to retry), 70 a bug in sifhub.`;
+Exit codes:
+${Object.entries(EXIT).map(([kind, code]) => `  ${String(code).padEnd(4)}${EXIT_MEANING[kind as keyof typeof EXIT]}`).join('\n')}`;
 
 let command: Command | undefined;
 
@@ -63,8 +45,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function load(name: string): Promise<Command> {
-  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name as CommandName] : undefined;
-  if (!load) throw new UsageError(`unknown command "${name}"; the commands are ${Object.keys(COMMANDS).join(', ')}`);
+  const load = Object.hasOwn(COMMAND_MODULES, name) ? COMMAND_MODULES[name as CommandName] : undefined;
+  if (!load) throw new UsageError(`unknown command "${name}"; the commands are ${Object.keys(COMMAND_MODULES).join(', ')}`);
   return (await load()).default;
 }
 

@@ -36,7 +36,7 @@ const reason = z.string().trim().min(1, { error: 'expected a reason: one sentenc
 
 const retracted = (what: string) =>
   z
-    .array(z.strictObject({ sha256: sha256Hex.describe('SHA-256 of the image.'), reason }).describe(`An image of this container, ${what}, and why.`))
+    .array(z.strictObject({ sha256: sha256Hex.describe('SHA-256 of the image.'), reason: reason.describe('Why, in one sentence people will read on the image\'s page.') }).describe(`An image of this container, ${what}, and why.`))
     .max(1000)
     .optional();
 

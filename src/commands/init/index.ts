@@ -95,7 +95,7 @@ export default defineCommand({
     console.log(`
 Next:
   1. Commit and push:  ${hasRemote ? '' : `git -C ${dir} remote add origin ${clone} && `}git -C ${dir} add -A && git -C ${dir} commit -m "Start the registry" && git -C ${dir} push -u origin main
-  2. ${s3 ? `The bucket, its CDN at ${registry.url} and the role ${s3.role} (README of sifhub: "Deploying to S3"); on GitHub: Settings → Actions: allow ${templates.ACTION_REPOSITORY} and aws-actions/configure-aws-credentials.` : `On GitHub: Settings → Pages → Source: GitHub Actions; Settings → Actions: allow ${templates.ACTION_REPOSITORY}.`}
+  2. ${s3 ? `The bucket, its CDN at ${registry.url} and the role ${s3.role} (sifhub's docs/hosts.md, "S3, R2, Ceph or MinIO behind a CDN"); on GitHub: Settings → Actions: allow ${templates.ACTION_REPOSITORY} and aws-actions/configure-aws-credentials.` : `On GitHub: Settings → Pages → Source: GitHub Actions; Settings → Actions: allow ${templates.ACTION_REPOSITORY}.`}
   3. Protect main: require the "check" status of the Pull request workflow, and branches up to date before merging.
   4. Add a collection: registry/COLLECTION/README.md with owners, then tags (see README.md).`);
     return 0;

@@ -266,7 +266,7 @@ export function publishS3Workflow(action: string, s3: S3Deployment): string {
   return `# Publishes the registry to ${s3.target} (served by a CDN at ${s3.siteUrl}) after every merge,
 # daily (usage counts change), and on demand; then checks that the live site answers the way the
 # clients need. The job signs in with GitHub's OIDC token as the role below: no long-lived keys
-# are stored anywhere. Its trust policy must allow this repository (README: "Deploying to S3").
+# are stored anywhere. Its trust policy must allow this repository (sifhub's docs/hosts.md, "S3, R2, Ceph or MinIO behind a CDN").
 name: Publish
 
 ${PUBLISH_TRIGGERS}
@@ -344,7 +344,7 @@ ${answers.maintainers.map((m) => `  - ${yamlString(m)}`).join('\n')}
 automerge: off
 # library:// pulls too: nginx, netlify, cloudflare or s3-website where the host can redirect;
 # site on GitHub Pages (the build copies every image into the site: for small registries).
-# sifhub's README, "Pulling with library://", says what each needs.
+# sifhub's docs/library.md says what each needs.
 # library: site
 # Images on internal storage (an on-premises Ceph or MinIO): the host names and address ranges
 # the pull-request check, mirror and library: site may fetch from although they are not public.
