@@ -28,6 +28,13 @@ const signature = z
       .string()
       .regex(/^[0-9A-F]{40}$/, { error: 'expected 40 uppercase hex characters' })
       .describe('Fingerprint of the signing key (all zeros for key-less DSSE).'),
+    objects: z.array(z.int().min(1).max(0xffffffff)).max(4096).optional().describe('The IDs of the SIF objects the signature covers, each unchanged since signing (`sifhub verify` checks this against the image).'),
+    tampered: z.string().min(1).max(300).optional().describe('What changed in the image after it was signed (an object, a descriptor, the header); absent when nothing did. `sifhub verify` checks this against the image.'),
+    message: z
+      .string()
+      .max(64 * 1024)
+      .optional()
+      .describe('The signature object as stored in the image: a PGP clear-signed message or a DSSE envelope. The build checks it against the registry\'s signer keys; `sifhub verify` checks it is the image\'s.'),
   })
   .describe('A signature object stored in the SIF.');
 

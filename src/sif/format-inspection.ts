@@ -1,9 +1,10 @@
 import { formatBytes, plural } from '../site/format.ts';
 import type { FileHashes } from './hash-file-fs.ts';
 import type { SifInspection } from './inspect-sif.ts';
+import type { Signer } from './sif-signatures-node.ts';
 
 /** `sifhub inspect` for a person: the image's identity, then what the record will carry. */
-export function formatInspection(file: string, { header, descriptors, squashfs, metadata, notes }: SifInspection, hashes?: FileHashes): string {
+export function formatInspection(file: string, { header, descriptors, squashfs, metadata, notes }: SifInspection, hashes?: FileHashes, signers?: readonly Signer[]): string {
   const lines = [`${file}: SIF ${header.version}${metadata.oci ? ' (OCI-SIF)' : ''}, ${metadata.architecture ?? 'architecture unknown'}, built ${metadata.created ?? 'at an unknown time'}`];
   const row = (key: string, value: string | undefined) => {
     if (value !== undefined && value !== '') lines.push(`  ${key.padEnd(12)}${value}`);
@@ -20,7 +21,13 @@ export function formatInspection(file: string, { header, descriptors, squashfs, 
   row('squashfs', squashfs && `object ${squashfs.object}, ${squashfs.compression}, ${formatBytes(squashfs.blockSize)} blocks`);
   rows('labels', Object.entries(metadata.labels ?? {}).map(([key, value]) => `${key} = ${value}`));
   row('apps', metadata.apps && Object.keys(metadata.apps).join(', '));
-  rows('signatures', (metadata.signatures ?? []).map((s) => `${s.type}, ${s.hash}, key ${s.fingerprint}`));
+  for (const [i, s] of (metadata.signatures ?? []).entries()) {
+    rows(i === 0 ? 'signatures' : '', [
+      `${s.type}, ${s.hash}${/^0+$/.test(s.fingerprint) ? '' : `, key ${s.fingerprint}`}`,
+      `  ${s.tampered ? `TAMPERED: ${s.tampered}` : s.objects ? `covers ${plural(s.objects.length, 'object')} (${s.objects.join(', ')}), unchanged since signing` : 'not checked against the bytes (--no-hash)'}`,
+      ...(signers?.[i] ? [`  ${signerText(signers[i])}`] : []),
+    ]);
+  }
   for (const key of ['definition', 'runscript', 'startscript', 'test', 'help', 'environment'] as const) {
     row(key, metadata[key] && plural(metadata[key].split('\n').length, 'line'));
   }
@@ -34,4 +41,11 @@ export function formatInspection(file: string, { header, descriptors, squashfs, 
   }
   for (const note of notes) lines.push(`  ! ${note}`);
   return lines.join('\n');
+}
+
+/** Who signed, as `inspect` and the pages say it. */
+function signerText(signer: Signer): string {
+  if (signer.status === 'verified') return `signed by ${signer.name}${signer.fingerprint ? ` (${signer.fingerprint})` : ''}, verified${signer.keyResigned ? ' (the key was re-signed after signing)' : ''}`;
+  if (signer.status === 'unknown-key') return `signed by a key not among the signer keys${signer.fingerprint ? ` (${signer.fingerprint})` : ''}`;
+  return `NOT VERIFIED: the signature does not hold (${signer.problem})`;
 }

@@ -3,7 +3,8 @@ import { FormatError } from '../errors.ts';
 import { MAX_LABELS } from '../schema/bounds.ts';
 import { tagRecord, type TagRecord } from '../schema/record.ts';
 import { sliceSource, type ByteSource } from './byte-source.ts';
-import { readSif, type SifDescriptor, type SifHeader } from './read-sif.ts';
+import { readSif, type Sif, type SifDescriptor, type SifHeader } from './read-sif.ts';
+import { planIntegrity, readSignatures, type IntegrityPlan } from './sif-signatures-node.ts';
 import { readSquashfs, type Compressor, type Squashfs } from './read-squashfs.ts';
 
 // What an image says about itself, as the tag record's optional fields. Sources, first wins
@@ -25,6 +26,8 @@ export interface SifInspection {
   /** The partition the files were read from. */
   squashfs?: { object: number; compression: string; blockSize: number };
   metadata: ImageMetadata;
+  /** How to tell whether each signature in `metadata` still holds: digests to take while the file is hashed (withIntegrity). */
+  integrity: IntegrityPlan;
   /** What was present but could not be used, for a person to read. */
   notes: string[];
 }
@@ -39,7 +42,8 @@ const ENVIRONMENT_FILES = ['10-docker2singularity.sh', '90-environment.sh'];
 type Attributes = Record<string, unknown>;
 
 export async function inspectSif(source: ByteSource, compressor: Compressor): Promise<SifInspection> {
-  const { header, descriptors } = await readSif(source);
+  const sif = await readSif(source);
+  const { header, descriptors } = sif;
   const notes: string[] = [];
   const read = async (d: SifDescriptor, max = MAX_FILE_BYTES) => {
     if (d.size > max) {
@@ -82,6 +86,7 @@ export async function inspectSif(source: ByteSource, compressor: Compressor): Pr
   const labels = pick(labelsOf(attributes.labels, notes), descriptorLabels, squashLabels);
   const declared = definition ? definitionHeader(definition) : {};
 
+  const signed = await signaturesOf(source, sif);
   const metadata: ImageMetadata = {
     architecture: primary?.partition?.architecture ?? header.architecture,
     created: header.created,
@@ -95,7 +100,7 @@ export async function inspectSif(source: ByteSource, compressor: Compressor): Pr
     help: meaningful(str(attributes.helpfile) ?? str(attributes.help) ?? (await file('/.singularity.d/runscript.help'))),
     environment: environmentOf(attributes.environment) ?? (await environmentFiles(file, '/.singularity.d/env')),
     apps: await appsOf(attributes.apps, fs && (await skipping(() => fs.listDirectory('/scif/apps'))), file, notes),
-    signatures: await signaturesOf(descriptors, read),
+    signatures: signed.signatures,
     oci: descriptors.some((d) => d.type === 'OCI.RootIndex') || undefined,
     os: fs ? osRelease((await file('/etc/os-release')) ?? (await file('/usr/lib/os-release'))) : undefined,
   };
@@ -104,6 +109,7 @@ export async function inspectSif(source: ByteSource, compressor: Compressor): Pr
     descriptors,
     squashfs: fs && primary ? { object: primary.id, compression: fs.compression, blockSize: fs.blockSize } : undefined,
     metadata: fitSchema(metadata, notes),
+    integrity: signed.plan,
     notes,
   };
 }
@@ -208,26 +214,28 @@ async function appsOf(value: unknown, appDirectories: readonly string[] | undefi
 }
 
 const SIGNATURE_HASHES = new Set(['sha256', 'sha384', 'sha512']);
+const NO_FINGERPRINT = '0'.repeat(40);
 
-async function signaturesOf(descriptors: SifDescriptor[], read: (d: SifDescriptor, max?: number) => Promise<string | undefined>): Promise<ImageMetadata['signatures']> {
-  const signatures: NonNullable<ImageMetadata['signatures']> = [];
-  for (const d of descriptors.filter((x) => x.type === 'Signature').slice(0, 64)) {
-    const content = (await read(d, 256 * 1024)) ?? '';
-    let type: 'pgp' | 'pgp-legacy' | 'dsse' | 'unknown' = 'unknown';
-    if (content.startsWith('-----BEGIN PGP SIGNED MESSAGE-----')) {
-      // 3.0–3.5 signed "SIFHASH:\n<hex>"; 3.6 and later sign a JSON description of the objects.
-      type = /\n\nSIFHASH:\n/.test(content) ? 'pgp-legacy' : 'pgp';
-    } else if (content.trimStart().startsWith('{') && /"payloadType"\s*:/.test(content)) {
-      type = 'dsse';
-    }
-    const hash = d.signature?.hash ?? 'unknown';
-    signatures.push({
-      type,
-      hash: SIGNATURE_HASHES.has(hash) ? (hash as 'sha256') : 'unknown',
-      fingerprint: d.signature?.fingerprint ?? '0'.repeat(40),
-    });
-  }
-  return signatures.length > 0 ? signatures : undefined;
+/** Each signature with its message, for the build to check against keys; whether the image is unchanged since is told by the plan. */
+async function signaturesOf(source: ByteSource, sif: Sif): Promise<{ signatures: ImageMetadata['signatures']; plan: IntegrityPlan }> {
+  const found = await readSignatures(source, sif);
+  const signatures = found.map((signature) => ({
+    type: signature.format,
+    hash: SIGNATURE_HASHES.has(signature.hash) ? (signature.hash as 'sha256') : ('unknown' as const),
+    fingerprint: signature.fingerprint ?? NO_FINGERPRINT,
+    ...(signature.message && signature.format !== 'unknown' ? { message: signature.message } : {}),
+  }));
+  return { signatures: signatures.length > 0 ? signatures : undefined, plan: await planIntegrity(sif, found) };
+}
+
+/**
+ * The metadata with each signature's answer to "is the image unchanged since signing?", from the
+ * digests the plan asked for (taken while the file was hashed).
+ */
+export function withIntegrity(metadata: ImageMetadata, plan: IntegrityPlan, digests: ReadonlyMap<string, string>): ImageMetadata {
+  if (!metadata.signatures) return metadata;
+  const answers = plan.judge(digests);
+  return { ...metadata, signatures: metadata.signatures.map((s, i) => ({ ...s, ...(answers[i]?.intact ? { objects: answers[i].objects } : { tampered: answers[i]?.problem ?? 'not checked' }) })) };
 }
 
 /** ID and VERSION_ID from os-release (shell-style assignments, values optionally quoted). */

@@ -71,10 +71,14 @@ export interface SifDescriptor {
   cryptoMessage?: { format: number; message: number };
   /** OCI.Blob and OCI.RootIndex carry their digest in the extra field. */
   digest?: string;
+  /** The descriptor's 585 bytes as stored: signatures cover some of them (sif-signatures-node.ts). */
+  raw: Uint8Array;
 }
 
 export interface Sif {
   header: SifHeader;
+  /** The header's first 64 bytes as stored (launch script, magic, version, architecture, ID). */
+  headerRaw: Uint8Array;
   descriptors: SifDescriptor[];
 }
 
@@ -126,7 +130,7 @@ export async function readSif(source: ByteSource): Promise<Sif> {
     }
     descriptors.push(descriptor);
   }
-  return { header, descriptors };
+  return { header, headerRaw: head.slice(0, 64), descriptors };
 }
 
 function readDescriptor(raw: Uint8Array, d: DataView, index: number): SifDescriptor {
@@ -145,6 +149,7 @@ function readDescriptor(raw: Uint8Array, d: DataView, index: number): SifDescrip
     size: int64(d, 25, `${where} size`),
     name: cString(raw.subarray(73, 201)),
     created: time(int64(d, 41, `${where} created time`)),
+    raw: raw.slice(),
   };
   const extra = raw.subarray(201, 585);
   const e = new DataView(extra.buffer, extra.byteOffset, extra.byteLength);

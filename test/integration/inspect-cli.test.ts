@@ -55,7 +55,9 @@ describe('sifhub inspect', () => {
     expect(json.header.version).toBe('01');
     expect(json.descriptors).toHaveLength(5);
     expect(json.metadata.architecture).toBe('arm64');
-    expect(json.metadata.signatures).toEqual([{ type: 'pgp', hash: 'sha256', fingerprint: '1137E72E6816BFC06D9CAA0D15F3F4F4F14B03B2' }]);
+    expect(json.metadata.signatures).toEqual([
+      { type: 'pgp', hash: 'sha256', fingerprint: '1137E72E6816BFC06D9CAA0D15F3F4F4F14B03B2', objects: [1, 2, 3, 4], message: expect.stringMatching(/^-----BEGIN PGP SIGNED MESSAGE-----\n/) },
+    ]);
   });
 
   it('a truncated file: one line naming the file and the problem, exit 3', async () => {

@@ -4,7 +4,7 @@ import { openFileSource } from '../../src/sif/byte-source-fs.ts';
 import { squashfsDecompressor } from '../../src/sif/decompress-node.ts';
 import { definitionHeader } from '../../src/sif/definition-header.ts';
 import { inspectSif, osRelease } from '../../src/sif/inspect-sif.ts';
-import { inspectFile } from '../../src/sif/inspect-file-fs.ts';
+import { hashInspected, inspectFile } from '../../src/sif/inspect-file-fs.ts';
 
 // Every expectation below is a fact from test/fixtures/sif/README.md (siftool and unsquashfs
 // output for real images built by real Singularity versions).
@@ -173,15 +173,22 @@ describe('inspect: synthetic images', () => {
       [5, undefined, undefined, undefined, undefined, { group: 2 }],
     ]);
     expect(metadata.architecture).toBe('386');
-    expect(metadata.signatures).toEqual([
-      { type: 'pgp', hash: 'sha256', fingerprint: '12045C8C0B1004D058DE4BEDA20C27EE7FF7BA84' },
-      { type: 'pgp', hash: 'sha256', fingerprint: '12045C8C0B1004D058DE4BEDA20C27EE7FF7BA84' },
+    expect(metadata.signatures?.map(({ message, ...s }) => [s, message?.split('\n')[0]])).toEqual([
+      [{ type: 'pgp', hash: 'sha256', fingerprint: '12045C8C0B1004D058DE4BEDA20C27EE7FF7BA84' }, '-----BEGIN PGP SIGNED MESSAGE-----'],
+      [{ type: 'pgp', hash: 'sha256', fingerprint: '12045C8C0B1004D058DE4BEDA20C27EE7FF7BA84' }, '-----BEGIN PGP SIGNED MESSAGE-----'],
     ]);
+  });
+
+  it('checks each signature against the bytes in the same read that hashes the file', async () => {
+    const file = fixture('synthetic_siflib_two-groups-signed-pgp.sif');
+    const { metadata } = await hashInspected(file, await inspectFile(file));
+    expect(metadata.signatures?.map((s) => s.objects)).toEqual([[1, 2], [3]]);
+    expect(metadata.signatures?.some((s) => s.tampered)).toBe(false);
   });
 
   it('siflib DSSE: a key-less envelope with an all-zero fingerprint', async () => {
     const { metadata } = await inspectFile(fixture('synthetic_siflib_one-group-signed-dsse.sif'));
-    expect(metadata.signatures).toEqual([{ type: 'dsse', hash: 'sha256', fingerprint: '0'.repeat(40) }]);
+    expect(metadata.signatures?.map(({ message, ...s }) => [s, JSON.parse(message!).payloadType])).toEqual([[{ type: 'dsse', hash: 'sha256', fingerprint: '0'.repeat(40) }, 'application/vnd.sylabs.sif-metadata+json']]);
   });
 
   it.each([

@@ -8,14 +8,14 @@ import { StorageError, SubmitError } from '../../errors.ts';
 import { isHttpsUrl } from '../../schema/fields.ts';
 import { tagRecord, type TagRecord } from '../../schema/record.ts';
 import type { SiteConfig } from '../../schema/site-config.ts';
-import { inspectFile } from '../../sif/inspect-file-fs.ts';
+import { hashInspected, inspectFile } from '../../sif/inspect-file-fs.ts';
 import type { SifInspection } from '../../sif/inspect-sif.ts';
 import { formatBytes } from '../../site/format.ts';
 import { uploadReleaseAsset } from '../../storage/github-release.ts';
 import { checkBucket, makeS3Client, uploadImage } from '../../storage/s3.ts';
 import { parseS3Url, publicUrlOf, type S3Location } from '../../storage/s3-url.ts';
 import { fetchImageHead } from './fetch-image-head-http.ts';
-import { hashFile, type FileHashes } from '../../sif/hash-file-fs.ts';
+import type { FileHashes } from '../../sif/hash-file-fs.ts';
 import type { Progress } from '../../progress.ts';
 import { formatReference, type ContainerAbout, toCollectionReadmeText, toContainerReadmeText, submissionBranch, toPullRequest, toTagRecordText, type ImageReference } from './to-submission.ts';
 import { pathPrefix } from '../../git/repository.ts';
@@ -99,10 +99,10 @@ export async function submit(options: SubmitOptions): Promise<SubmitResult> {
 
   // 2. The image: what it says about itself, then its hashes.
   const inspection = await inspectFile(options.file);
-  const { metadata } = inspection;
-  log(`✔ Read ${options.file}: SIF ${inspection.header.version}, ${metadata.architecture ?? 'architecture unknown'}${metadata.from ? `, from ${metadata.from}` : ''}${metadata.labels ? `, ${Object.keys(metadata.labels).length} labels` : ''}`);
+  log(`✔ Read ${options.file}: SIF ${inspection.header.version}, ${inspection.metadata.architecture ?? 'architecture unknown'}${inspection.metadata.from ? `, from ${inspection.metadata.from}` : ''}${inspection.metadata.labels ? `, ${Object.keys(inspection.metadata.labels).length} labels` : ''}`);
   for (const note of inspection.notes) warn(note);
-  const hashes = await hashFile(options.file, options.progress('Hashing  ', (await stat(options.file)).size));
+  // One read: the image's hashes, and whether each signature still holds.
+  const { hashes, metadata } = await hashInspected(options.file, inspection, options.progress('Hashing  ', (await stat(options.file)).size));
   log(`✔ Hashed ${formatBytes(hashes.size)}: sha256 ${hashes.sha256}`);
   if (previous && previous.sha256 === hashes.sha256) {
     log(`${name} already points at this image; nothing to submit.`);
