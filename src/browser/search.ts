@@ -151,6 +151,8 @@ export function enhanceSearch(): void {
       const values = Object.entries(available[select.dataset.filter!] ?? {}).sort(([a], [b]) => a.localeCompare(b));
       select.replaceChildren(new Option('Any', ''), ...values.map(([value, count]) => new Option(`${shorten(value, 48)} (${count})`, value)));
       select.value = values.some(([value]) => value === wanted) ? wanted : '';
+      // A filter no container has a value for (no image is signed) is left out.
+      select.closest<HTMLElement>('.field')!.hidden = values.length === 0;
     }
   };
 

@@ -46,6 +46,12 @@ export default defineCommand({
       const base = await readRegistryFilesAt(values.registry, values.base);
       const outside = await changesOutsideRecords(values.registry, values.base, values.head);
       problems.push(...checkChange({ base, head: loaded.files.files, author: values.author, baseName: values.base, outside }));
+      if (site) {
+        const before = new Map(base.map((f) => [f.path, f.blob]));
+        const changed = new Set(loaded.files.files.filter((f) => before.get(f.path) !== f.blob).map((f) => f.path));
+        const { checkRequiredSignatures } = await import('../pipeline/check-required-signatures.ts');
+        problems.push(...checkRequiredSignatures(site, changed));
+      }
     }
     if (values.json) {
       const ok = problems.length === 0 && site !== undefined;

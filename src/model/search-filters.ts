@@ -7,6 +7,7 @@ export const SEARCH_FILTERS = {
   label: 'Label',
   architecture: 'Architecture',
   os: 'Base OS',
+  signed: 'Signed by',
 } as const;
 
 export type SearchFilter = keyof typeof SEARCH_FILTERS;

@@ -7,7 +7,7 @@ import { toLabelIndex } from './to-labels.ts';
 import { toRankings } from './to-rankings.ts';
 import { toTopicIndex } from './to-topics.ts';
 import type { ContainerRecord } from '../schema/record.ts';
-import type { CollectionEntry, ContainerEntry, Image, ImageState, RemovedTag, Retraction, Site, TagEntry, Usage, Version } from './types.ts';
+import type { CollectionEntry, ContainerEntry, Image, ImageState, RemovedTag, Retraction, SignatureView, Site, SiteKey, TagEntry, Usage, Version } from './types.ts';
 
 // Stage 5: records × git history × usage counts → the site model, one function per level (tag,
 // container, collection, registry). Pure: Markdown rendering and reading old versions' images
@@ -23,10 +23,17 @@ export interface SiteInput {
   imageOfBlob(blob: string): ImageState | undefined;
   /** An old version of a container's README (a blob no working-tree record has). */
   containerOfBlob(blob: string): ContainerRecord | undefined;
+  /** Each tag's signatures, by the tag record's path (pipeline/tag-signatures.ts); none when absent. */
+  signatures?: ReadonlyMap<string, SignatureView[]>;
+  /** The registry's signer keys, checked (records/check-signer-keys.ts). */
+  keys?: readonly SiteKey[];
+  /** Its PGP keys as one armored keyring. */
+  keyring?: string;
 }
 
 interface Context {
   usage: Usage;
+  signatures?: ReadonlyMap<string, SignatureView[]>;
   html(markdown: string): string;
   imageOf(blob: string): ImageState | undefined;
   /** The images a container's README lists as yanked or withdrawn, by sha256. */
@@ -48,6 +55,7 @@ export function toSite(input: SiteInput): Site {
   );
   const context: Context = {
     usage,
+    signatures: input.signatures,
     html,
     imageOf: (blob) => recordOfBlob.get(blob) ?? input.imageOfBlob(blob),
     listed: (collection, container) => listed.get(`${collection}/${container}`) ?? NONE_LISTED,
@@ -81,6 +89,8 @@ export function toSite(input: SiteInput): Site {
   return {
     config: registry.config,
     configFile: `${registry.display}/${CONFIG_FILE}`,
+    keys: [...(input.keys ?? [])].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    keyring: input.keyring ?? '',
     descriptionHtml: html(registry.config.description ?? ''),
     collections,
     recent,
@@ -124,6 +134,7 @@ function toTagEntry(tag: TagInput, changes: readonly FileChange[], context: Cont
     lastChange: lastChanged === undefined ? 'uncommitted' : current.retraction?.date !== undefined && current.retraction.date === lastChanged ? current.retraction.kind : changes.length === 1 ? 'added' : current.date === lastChanged ? 'new image' : 'edited',
     baseOs: (tag.record.os && toOsTopic(tag.record.os.id)) ?? toBaseOs(tag.record.bootstrap, tag.record.from),
     downloads: sumKnown(distinct(versions.map((v) => v.url)).map((url) => context.usage.downloads.get(url))),
+    signatures: context.signatures?.get(tag.path),
   };
 }
 

@@ -32,6 +32,28 @@ export interface Version extends Image {
   retraction?: Retraction;
 }
 
+/** One signature of a tag's current image, as its page and the API tell it. */
+export interface SignatureView {
+  type: 'pgp' | 'pgp-legacy' | 'dsse' | 'unknown';
+  /** The signer's PGP fingerprint; undefined for DSSE. */
+  fingerprint?: string;
+  /**
+   * verified: a key the collection trusts made it, and the image is unchanged since. untrusted:
+   * a key of the registry the collection does not list. unknown-key: no key of the registry.
+   * invalid: the signature does not hold. tampered: the image changed after signing.
+   * unchecked: the record keeps no signed message to check (recorded before sifhub kept them).
+   */
+  status: 'verified' | 'untrusted' | 'unknown-key' | 'invalid' | 'tampered' | 'unchecked';
+  /** Who the key says it is. */
+  signer?: string;
+  /** The signer's key was re-self-signed after signing (accepted, as apptainer verify does). */
+  keyResigned?: true;
+  /** What changed (tampered), or why the signature does not hold (invalid). */
+  problem?: string;
+  /** The SIF objects it covers. */
+  objects?: number[];
+}
+
 export interface TagEntry {
   collection: string;
   container: string;
@@ -52,6 +74,8 @@ export interface TagEntry {
   baseOs?: string;
   /** Downloads of every image the tag has pointed at; null when unknown (never 0 for unknown). */
   downloads: number | null;
+  /** Its current image's signatures; undefined when it has none, or the registry has signatures: off. */
+  signatures?: SignatureView[];
 }
 
 export interface ContainerEntry {
@@ -109,6 +133,21 @@ export interface Site {
   labelSlugs: ReadonlyMap<string, string>;
   topics: TopicEntry[];
   rankings: Rankings;
+  /** The registry's signer keys (keys/), served for clients to verify with. */
+  keys: SiteKey[];
+  /** Its PGP keys as one armored keyring, served as a keyserver's lookup answer ('' without any). */
+  keyring: string;
+}
+
+/** A signer key of the registry, as the site serves it. */
+export interface SiteKey {
+  /** The PGP fingerprint, or the PEM key's name. */
+  id: string;
+  kind: 'pgp' | 'pem';
+  /** Who the key says it is. */
+  name: string;
+  /** The public key's text (armored PGP, or PEM). */
+  text: string;
 }
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { History } from '../git/read-history.ts';
 import { toSafeHtml } from '../model/markdown.ts';
 import { toSite } from '../model/to-site.ts';
-import { NO_USAGE, type Site, type Usage } from '../model/types.ts';
+import { NO_USAGE, type SignatureView, type Site, type SiteKey, type Usage } from '../model/types.ts';
 import { recordOrUndefined } from '../records/check-record.ts';
 import { isContainerRecordPath } from '../records/layout.ts';
 import type { ContentCache, RegistryInput } from '../records/types.ts';
@@ -11,11 +11,12 @@ import { runCache } from '../output/content-cache-fs.ts';
 // Stage 5 as the build runs it: the pure model (model/to-site.ts), with rendered Markdown and old
 // versions' images kept between builds by content.
 
-export function enrich(registry: RegistryInput, history: History, usage: Usage = NO_USAGE, cache: ContentCache = runCache()): Site {
+export function enrich(registry: RegistryInput, history: History, usage: Usage = NO_USAGE, cache: ContentCache = runCache(), signed: { signatures?: ReadonlyMap<string, SignatureView[]>; keys?: readonly SiteKey[]; keyring?: string } = {}): Site {
   return toSite({
     registry,
     history,
     usage,
+    ...signed,
     html: (markdown) => (markdown.trim() === '' ? '' : cache.memo('html', createHash('sha1').update(markdown).digest('hex'), () => toSafeHtml(markdown))!),
     // A kept parse needs no text: history reads only the texts of versions not parsed before.
     imageOfBlob: (blob) => cache.memo(HISTORY_IMAGE, blob, () => parsed(history.blobs.get(blob), blob, 'image')),

@@ -9,6 +9,8 @@ import { untimed, type Timer } from '../timer.ts';
 import { enrich, isHistoryParseKept } from './enrich.ts';
 import type { HistoryStore } from '../output/history-cache-fs.ts';
 import { fetchUsage } from './fetch-usage-github.ts';
+import { toTagSignatures } from './tag-signatures.ts';
+import { armoredKeyring } from '../sif/sif-signatures-node.ts';
 
 // Stages 1–5, records on disk and in git → the site model. build.ts continues from here; the
 // Astro dev server calls this alone, so it must not import the page renderer.
@@ -29,7 +31,7 @@ export interface LoadSiteOptions {
 }
 
 export async function loadSite(options: LoadSiteOptions, time: Timer = untimed): Promise<Site> {
-  const { files, checked } = options.loaded ?? (await loadRecords(options.registryDir, { cache: options.cache, time }));
+  const { files, checked, keys } = options.loaded ?? (await loadRecords(options.registryDir, { cache: options.cache, time }));
   if (!checked.ok) throw new InputError(checked.problems);
   const { registry } = checked;
   const history = await time('history', async () => {
@@ -54,6 +56,9 @@ export async function loadSite(options: LoadSiteOptions, time: Timer = untimed):
         return result.usage;
       })
     : NO_USAGE;
-  return time('enrich', () => enrich(registry, history, usage, options.cache));
+  const signatures = await time('signatures', () => toTagSignatures(registry, keys, options.cache));
+  const siteKeys = [...keys.byId.values()].map(({ id, kind, name, text }) => ({ id, kind, name, text }));
+  const keyring = await armoredKeyring(siteKeys.filter((k) => k.kind === 'pgp').map((k) => k.text));
+  return time('enrich', () => enrich(registry, history, usage, options.cache, { signatures, keys: siteKeys, keyring }));
 }
 

@@ -1,6 +1,7 @@
 import type { ApiCollection, ApiCollectionsIndex, ApiRegistry } from '../schema/api.ts';
 import { absoluteUrl, apiPath, libraryPath, pagePath, shubUri, starsIssueUrl } from '../site/urls.ts';
 import type { Site, Version } from '../model/types.ts';
+import { signedFacts } from '../model/signatures.ts';
 
 // Stage 6b: the JSON API for programs (api/v1/). The index links to collection files relatively,
 // so a mirrored copy stays navigable; pages are linked by absolute URL, tag pages and manifests
@@ -78,6 +79,8 @@ export function toApi(site: Site): ApiFile[] {
           uncommitted: t.uncommitted,
           baseOs: t.baseOs,
           downloads: t.downloads,
+          ...signedFacts(t.signatures),
+          ...(t.signatures ? { signatures: t.signatures } : {}),
           previous: t.versions.slice(0, -1).map(toApiVersion),
         })),
       })),
@@ -97,3 +100,4 @@ function toApiVersion(version: Version): Omit<Version, 'url'> & { url?: string }
   const { url: _, ...rest } = version;
   return rest;
 }
+

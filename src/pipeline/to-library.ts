@@ -2,6 +2,7 @@ import type { SiteConfig } from '../schema/site-config.ts';
 import { libraryHost } from '../hosts/index.ts';
 import type { Library, LibraryImage, LibraryRedirectRule } from '../hosts/library-host.ts';
 import { pastVersions } from '../model/past-versions.ts';
+import { signedFacts } from '../model/signatures.ts';
 import type { Site, Version } from '../model/types.ts';
 import { absoluteUrl, LIBRARY_COLLECTION, libraryPath, libraryPin, redirectTarget } from '../site/urls.ts';
 
@@ -31,6 +32,8 @@ interface Served {
   arch?: string;
   /** The tags that resolve to the image now. */
   tags: string[];
+  /** Whom the current image is signed by, when it is a tag's current one with signatures. */
+  signed?: { signed: boolean; fingerprints: string[] };
 }
 
 export function toLibrary(site: Site): Library {
@@ -54,7 +57,7 @@ export function toLibrary(site: Site): Library {
       for (const tag of container.tags) {
         const v = tag.current;
         if (v.retraction?.kind === 'withdrawn') continue;
-        const base = { file: tag.file, collection: collection.name, container: container.name, version: v, arch: tag.record.architecture, tags: resolving.get(v.sha256) ?? [] };
+        const base = { file: tag.file, collection: collection.name, container: container.name, version: v, arch: tag.record.architecture, tags: resolving.get(v.sha256) ?? [], signed: tag.signatures && signedFacts(tag.signatures) };
         if (!v.retraction) {
           add({ ...base, ref: tag.name });
           if (container.latest === tag.name && tag.name !== 'latest') add({ ...base, ref: 'latest' });
@@ -99,19 +102,29 @@ function toLibraryImage(entry: Served, location: boolean): Record<string, unknow
     containerName: entry.container,
     tags: entry.tags,
     customData: '',
+    // Clients print "Signed by: …" from these (container-library-client's Image).
+    ...(entry.signed ? { signed: entry.signed.signed, ...(entry.signed.fingerprints.length > 0 ? { fingerprints: entry.signed.fingerprints } : {}) } : {}),
     ...(location ? { location: redirectTarget(entry.version.url) } : {}),
   };
 }
 
 /**
- * The files beside the images' JSON: what `apptainer remote add` and the clients' version check
- * read, and what the host needs to send /v1/imagefile/… on (src/hosts/).
+ * What `apptainer remote add NAME SITE` reads (assets/config/config.prod.json): the site is its
+ * own library (with `library`) and, when it has signer keys, its own keyserver (keys/, and
+ * pks/lookup); Apptainer appends its API paths to each uri.
+ */
+export function toRemoteConfig(config: SiteConfig, hasKeys: boolean): string {
+  const site = absoluteUrl(config, '/').replace(/\/$/, '');
+  return `${JSON.stringify({ ...(config.library ? { libraryAPI: { uri: site } } : {}), keyserverAPI: { uri: hasKeys ? site : KEYSERVER } })}\n`;
+}
+
+/**
+ * The files beside the images' JSON: the clients' version check, and what the host needs to send
+ * /v1/imagefile/… on (src/hosts/).
  */
 export function toLibrarySiteFiles(config: SiteConfig, library: Library): { path: string; text: string }[] {
   if (config.library === undefined) return [];
-  const base = absoluteUrl(config, '/').replace(/\/$/, '');
   return [
-    { path: libraryPath.config().slice(1), text: `${JSON.stringify({ libraryAPI: { uri: base }, keyserverAPI: { uri: KEYSERVER } })}\n` },
     { path: libraryPath.version().slice(1), text: `${JSON.stringify({ data: { version: 'sifhub', apiVersion: API_VERSION } })}\n` },
     ...libraryHost(config.library).siteFiles(config, library),
   ];

@@ -68,6 +68,7 @@ function toSearchRecord(config: SiteConfig, collection: CollectionEntry, contain
       label: distinct(images.flatMap((i) => Object.keys(i.labels ?? {}))),
       architecture: distinct(images.flatMap((i) => (i.architecture ? [i.architecture] : []))),
       os: distinct(container.tags.flatMap((t) => (t.baseOs ? [t.baseOs] : []))),
+      signed: distinct(container.tags.flatMap(signedByOf)),
     },
   };
 }
@@ -81,4 +82,11 @@ function toPlainText(html: string): string {
 
 function distinct(values: readonly string[]): string[] {
   return [...new Set(values)].sort();
+}
+
+/** Whom a tag's image is signed by, for the "Signed by" filter: a trusted signer's name, "not verified", or nothing when unsigned. */
+function signedByOf(tag: ContainerEntry['tags'][number]): string[] {
+  if (!tag.signatures?.length) return [];
+  const verified = tag.signatures.find((s) => s.status === 'verified');
+  return [verified ? (verified.signer ?? verified.fingerprint ?? 'a trusted key').replace(/\s*<[^>]*>\s*$/, '') : 'not verified'];
 }

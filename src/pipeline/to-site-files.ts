@@ -1,7 +1,8 @@
 import { toTreemapData } from '../model/sizes-page.ts';
 import { toSearchNames } from '../model/search-names.ts';
 import type { Site } from '../model/types.ts';
-import { absoluteUrl, apiPath, filePath, href, pagePath } from '../site/urls.ts';
+import { absoluteUrl, apiPath, filePath, href, libraryPath, pagePath } from '../site/urls.ts';
+import { toRemoteConfig } from './to-library.ts';
 import { escapeHtml } from '../site/html.ts';
 
 // The files a site has beside its pages, for browsers and crawlers: the favicon, robots.txt and
@@ -51,8 +52,16 @@ export function toSiteFiles(site: Site): { path: string; text: string }[] {
     const index = parts.map((p) => `<sitemap><loc>${escapeHtml(absoluteUrl(config, `/${p}`))}</loc></sitemap>`).join('\n');
     files.push({ path: filePath.sitemap().slice(1), text: `<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${index}\n</sitemapindex>\n` });
   }
+  // Signer keys, for apptainer verify and key pull (--url SITE, or the remote's keystoreAPI).
+  for (const key of site.keys) files.push({ path: filePath.key(key.id, key.kind).slice(1), text: key.text.endsWith('\n') ? key.text : `${key.text}\n` });
+  if (site.keyring) files.push({ path: filePath.keyLookup().slice(1), text: site.keyring });
+  for (const key of site.keys.filter((k) => k.kind === 'pgp')) {
+    for (const id of [key.id, key.id.slice(-16)]) for (const search of new Set([`0x${id}`, `0x${id.toLowerCase()}`])) files.push({ path: filePath.keyById(search).slice(1), text: key.text.endsWith('\n') ? key.text : `${key.text}\n` });
+  }
+  files.push({ path: libraryPath.config().slice(1), text: toRemoteConfig(config, site.keyring !== '') });
   // Crawlers read robots.txt only at a host's root: under a path prefix this one is for the
   // host's owner to merge, and the sitemap is also linked from every page's head.
   files.push({ path: filePath.robots().slice(1), text: `User-agent: *\nAllow: ${href(config, '/')}\nSitemap: ${absoluteUrl(config, filePath.sitemap())}\n` });
   return files;
 }
+

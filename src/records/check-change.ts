@@ -1,6 +1,6 @@
 import type { Problem } from '../errors.ts';
 import { recordOrUndefined } from './check-record.ts';
-import { CONFIG_FILE, isTagRecordPath } from './layout.ts';
+import { CONFIG_FILE, isTagRecordPath, keyIdOf, KEYS_FOLDER } from './layout.ts';
 import type { RegistryFile } from './types.ts';
 
 // The rules for what a change (a pull request) may do, comparing the registry at its base with
@@ -52,6 +52,13 @@ export function checkChange({ base, head, author, baseName, outside = [] }: Chan
 
   const reported = new Set<string>();
   for (const p of changed) {
+    const key = keyIdOf(p);
+    if (p.startsWith(`${KEYS_FOLDER}/`)) {
+      // A signer key is trust: an owner may add one their collection lists, never change or remove one.
+      if (baseFiles.has(p)) problems.push({ file: display(p), message: `${author} may not change or remove the signer key ${p}: only maintainers may (${maintainerText})` });
+      else if (!key || !ownsCollectionTrusting(key, author, baseFiles, headFiles)) problems.push({ file: display(p), message: `${author} may add a signer key only for a collection they own whose README lists it in signers:; no such collection of theirs lists ${key ?? p} (${maintainerText})` });
+      continue;
+    }
     const slash = p.indexOf('/');
     if (slash === -1) {
       problems.push({ file: display(p), message: `${author} may not change ${p}: only maintainers may change the registry's own files (${maintainerText})` });
@@ -91,6 +98,8 @@ export function whyNotOwnersOnly({ base, head, author, outside = [] }: Omit<Chan
   if (changed.length === 0) return 'it changes no record';
   const ownFile = changed.find((p) => !p.includes('/'));
   if (ownFile) return `it changes ${ownFile}, the registry's own file`;
+  const keyFile = changed.find((p) => p.startsWith(`${KEYS_FOLDER}/`));
+  if (keyFile) return `it adds or changes the signer key ${keyFile}, which a maintainer reviews`;
   for (const collection of new Set(changed.map(collectionOf))) {
     if (!baseCollections.has(collection)) return `it adds the collection "${collection}"`;
     if (!readOwners(baseFiles.get(`${collection}/README.md`)).some((o) => sameLogin(o, author))) return `${author} does not own the collection "${collection}"`;
@@ -103,7 +112,7 @@ function compare(base: readonly RegistryFile[], head: readonly RegistryFile[]) {
   const baseFiles = new Map(base.map((f) => [f.path, f]));
   const headFiles = new Map(head.map((f) => [f.path, f]));
   const changed = [...new Set([...baseFiles.keys(), ...headFiles.keys()])].filter((p) => differ(baseFiles.get(p), headFiles.get(p))).sort();
-  const baseCollections = new Set(base.filter((f) => f.path.includes('/')).map((f) => collectionOf(f.path)));
+  const baseCollections = new Set(base.filter((f) => f.path.includes('/') && !f.path.startsWith(`${KEYS_FOLDER}/`)).map((f) => collectionOf(f.path)));
   return { baseFiles, headFiles, changed, baseCollections };
 }
 
@@ -130,4 +139,15 @@ function readOwners(file: RegistryFile | undefined): string[] {
 
 function readMaintainers(file: RegistryFile | undefined): string[] {
   return recordOrUndefined(file, 'config')?.maintainers ?? [];
+}
+
+/** Whether `author` owns (in the base) a collection whose README (in the head) lists the key `id` among its signers. */
+function ownsCollectionTrusting(id: string, author: string, baseFiles: ReadonlyMap<string, RegistryFile>, headFiles: ReadonlyMap<string, RegistryFile>): boolean {
+  for (const [path, file] of headFiles) {
+    const parts = path.split('/');
+    if (parts.length !== 2 || parts[1] !== 'README.md' || parts[0] === KEYS_FOLDER) continue;
+    if (!recordOrUndefined(file, 'collection')?.signers?.includes(id)) continue;
+    if (readOwners(baseFiles.get(path)).some((o) => sameLogin(o, author))) return true;
+  }
+  return false;
 }

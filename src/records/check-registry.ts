@@ -2,8 +2,8 @@ import type { Problem } from '../errors.ts';
 import { nameProblem } from '../schema/names.ts';
 import type { SiteConfig } from '../schema/site-config.ts';
 import { checkRecord, type RecordKind, type RecordOf } from './check-record.ts';
-import { CONFIG_FILE } from './layout.ts';
-import type { Checked, CollectionInput, ContainerInput, ContentCache, RegistryFile, TagInput } from './types.ts';
+import { CONFIG_FILE, keyIdOf, KEYS_FOLDER } from './layout.ts';
+import type { Checked, CollectionInput, ContainerInput, ContentCache, KeyFileInput, RegistryFile, TagInput } from './types.ts';
 
 // Every record of a registry: each checked on its own (check-record.ts), then against the others
 // (names, one image's md5 and size everywhere, stars issues), with ALL problems returned at once.
@@ -15,6 +15,7 @@ export function checkRegistry(files: readonly RegistryFile[], loadProblems: read
   const collections = new Map<string, CollectionInput>();
   const containers = new Map<string, ContainerInput>();
   const tags: TagInput[] = [];
+  const keyFiles: KeyFileInput[] = [];
   let config: SiteConfig | undefined;
 
   if (!files.some((f) => f.path === CONFIG_FILE)) {
@@ -23,6 +24,12 @@ export function checkRegistry(files: readonly RegistryFile[], loadProblems: read
 
   for (const file of files) {
     const parts = file.path.split('/');
+    if (parts[0] === KEYS_FOLDER && parts.length > 1) {
+      const id = keyIdOf(file.path);
+      if (id) keyFiles.push({ id, file: file.display, path: file.path, text: file.text });
+      else problems.push({ file: file.display, message: `unexpected file: ${KEYS_FOLDER}/ holds signer keys, each named by what identifies it: FINGERPRINT.asc (a PGP public key, its 40-digit fingerprint in upper case) or NAME.pem (a PEM public key, NAME in a-z 0-9 -)` });
+      continue;
+    }
     // A misnamed record is still checked, so one run reports everything; it just never
     // joins the model, where its name would become an output path.
     const nameProblems = checkNames(file, parts);
@@ -70,7 +77,7 @@ export function checkRegistry(files: readonly RegistryFile[], loadProblems: read
     }
   }
   if (problems.length > 0 || !config) return { ok: false, problems };
-  return { ok: true, registry: { display: registryDisplay, config, collections: [...collections.values()], containers: [...containers.values()], tags } };
+  return { ok: true, registry: { display: registryDisplay, config, collections: [...collections.values()], containers: [...containers.values()], tags, keyFiles } };
 }
 
 function checkNames(file: RegistryFile, parts: string[]): Problem[] {

@@ -14,6 +14,14 @@ export function isRecordPath(path: string): boolean {
   return path !== '' && !path.startsWith('.');
 }
 
+/** The folder of the registry's signer keys: keys/FINGERPRINT.asc (PGP) and keys/NAME.pem (DSSE). Not a collection. */
+export const KEYS_FOLDER = 'keys';
+
+/** "keys/<FINGERPRINT>.asc" or "keys/<name>.pem": the key's id, or undefined for any other path. */
+export function keyIdOf(path: string): string | undefined {
+  return /^keys\/([0-9A-F]{40})\.asc$/.exec(path)?.[1] ?? /^keys\/([a-z0-9][a-z0-9-]{0,63})\.pem$/.exec(path)?.[1];
+}
+
 /** The folder of JSON Schemas sifhub generates for editors (`sifhub schema`). */
 export const SCHEMA_FOLDER = '.schema';
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { EnvironmentError } from '../errors.ts';
 import { checkRecord, type CheckedRecord, type RecordKind } from './check-record.ts';
 import { checkRegistry, isParseKept } from './check-registry.ts';
+import { checkSignerKeys, NO_KEYS, type RegistryKeys } from './check-signer-keys.ts';
 import { unchangedBlobs } from '../git/unchanged-blobs.ts';
 import { readRegistryFiles, toDisplayPath } from './read-registry-fs.ts';
 import { readRegistryAt } from './read-registry-git.ts';
@@ -16,6 +17,8 @@ import type { Checked, ContentCache, RegistryFiles } from './types.ts';
 export interface LoadedRecords {
   files: RegistryFiles;
   checked: Checked;
+  /** The registry's signer keys, checked with the records (none when the records are not valid). */
+  keys: RegistryKeys;
 }
 
 /**
@@ -30,8 +33,13 @@ export async function loadRecords(registryDir: string, options: { at?: string; c
     // With parses kept from earlier runs, files git says are unchanged are not read again.
     return readRegistryFiles(registryDir, cache && { blobs: unchangedBlobs(registryDir), kept: (blob) => isParseKept(cache, blob) });
   });
-  const checked = await time('validate', () => checkRegistry(files.files, files.problems, files.display, options.cache));
-  return { files, checked };
+  const checked = await time('validate', async () => {
+    const records = checkRegistry(files.files, files.problems, files.display, options.cache);
+    if (!records.ok) return { checked: records, keys: NO_KEYS };
+    const { problems, keys } = await checkSignerKeys(records.registry);
+    return { checked: problems.length > 0 ? ({ ok: false, problems } as const) : records, keys };
+  });
+  return { files, ...checked };
 }
 
 /** One record of the registry on disk, checked; undefined when there is no such file. */

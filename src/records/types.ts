@@ -60,6 +60,15 @@ export interface TagInput {
   notes: string;
 }
 
+/** A signer key file: keys/FINGERPRINT.asc or keys/NAME.pem (checked with check-signer-keys.ts). */
+export interface KeyFileInput {
+  /** The fingerprint or name the file is named by. */
+  id: string;
+  file: string;
+  path: string;
+  text: string;
+}
+
 /** Every record of a registry, checked one by one and against each other. */
 export interface RegistryInput {
   /** The registry folder as the user sees it ("registry"), for naming deleted records. */
@@ -68,6 +77,7 @@ export interface RegistryInput {
   collections: CollectionInput[];
   containers: ContainerInput[];
   tags: TagInput[];
+  keyFiles: KeyFileInput[];
 }
 
 export type Checked = { ok: true; registry: RegistryInput } | { ok: false; problems: Problem[] };

@@ -94,6 +94,22 @@ const apiTag = z.strictObject({
   uncommitted: z.boolean(),
   baseOs: z.string().optional().describe('Operating system the image is built on (os-release, else the definition\'s From:).'),
   downloads: usageCount('Downloads of the images this tag has pointed at'),
+  signed: z.boolean().describe('Its current image carries a signature by a key its collection trusts, unchanged since signing.'),
+  fingerprints: z.array(z.string()).describe('The fingerprints (or PEM key names) of those keys.'),
+  signatures: z
+    .array(
+      z.strictObject({
+        type: z.enum(['pgp', 'pgp-legacy', 'dsse', 'unknown']),
+        fingerprint: z.string().optional(),
+        status: z.enum(['verified', 'untrusted', 'unknown-key', 'invalid', 'tampered', 'unchecked']).describe('verified: by a key the collection trusts, the image unchanged since; untrusted: by a registry key the collection does not list; unknown-key; invalid: the signature does not hold; tampered: the image changed after signing; unchecked: recorded without its message.'),
+        signer: z.string().optional(),
+        keyResigned: z.literal(true).optional(),
+        problem: z.string().optional(),
+        objects: z.array(z.int()).optional(),
+      }),
+    )
+    .optional()
+    .describe('Each signature of the current image; absent when it has none, or the registry does not show signatures.'),
   previous: z.array(apiVersion).describe('The images this tag pointed at before the current one, oldest first. Each stays pullable by its md5.'),
 });
 

@@ -59,3 +59,13 @@ export const isoDateTime = z.iso.datetime({ offset: true, error: 'expected an IS
 export const text = (max: number) => z.string().max(max, { error: `expected at most ${max} characters` });
 
 export const shortText = text(300);
+
+/** A signer key of the registry: a PGP key's fingerprint (keys/FINGERPRINT.asc), or a PEM key's name (keys/NAME.pem) for DSSE signatures. */
+export const signerId = z
+  .string()
+  .regex(/^(?:[0-9A-F]{40}|[a-z0-9][a-z0-9-]{0,63})$/, { error: 'expected a PGP key fingerprint (40 upper-case hex digits, its key in registry/keys/FINGERPRINT.asc) or the name of a PEM key (registry/keys/NAME.pem)' });
+
+/** How much a registry, or a collection, makes of signatures. */
+export const signaturePolicy = z
+  .enum(['off', 'show', 'required'])
+  .describe('What signatures mean here: off (not shown or checked), show (the default: each tag page says who signed its image and whether the signature holds), required (a pull request whose new or changed image is unsigned, signed by a key the collection does not list, or changed after signing fails the check).');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_LABELS } from './bounds.ts';
-import { byteSize, githubLogin, httpsUrl, isoDateTime, md5Hex, sha256Hex, shortText, slug, text } from './fields.ts';
+import { byteSize, githubLogin, httpsUrl, isoDateTime, md5Hex, sha256Hex, shortText, signaturePolicy, signerId, slug, text } from './fields.ts';
 
 // The records humans commit under registry/. One zod schema per concept; every type in the
 // project is inferred from these, and registry/.schema/*.json is generated from them.
@@ -93,6 +93,8 @@ export const collectionRecord = z
       .max(2 ** 31 - 1, { error: 'expected an issue number such as 12' })
       .optional()
       .describe('An issue in the registry\'s repository (registry.yml `repository`): its 👍 reactions are this collection\'s stars, and the collection page links to it.'),
+    signers: z.array(signerId).max(100).optional().describe('The keys whose signatures this collection trusts, beside registry.yml\'s: PGP fingerprints (keys in registry/keys/FINGERPRINT.asc) or PEM key names (registry/keys/NAME.pem). Owners and maintainers only.'),
+    signatures: signaturePolicy.optional(),
   })
   .describe('A collection (registry/<collection>/README.md). The Markdown body is its description.');
 

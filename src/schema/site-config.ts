@@ -1,6 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
-import { byteSize, githubLogin, httpsUrl, shortText, text } from './fields.ts';
+import { byteSize, githubLogin, httpsUrl, shortText, signaturePolicy, signerId, text } from './fields.ts';
 
 /** How a library:// client gets from /v1/imagefile/… to the image (README "Pulling with library://"). */
 export const LIBRARY_REDIRECTS = ['netlify', 'nginx', 'cloudflare', 's3-website', 'site'] as const;
@@ -108,6 +108,8 @@ export const siteConfig = z
       .enum(['newest', 'none'])
       .optional()
       .describe('What `name:latest` means for a container without a `latest` tag: its most recently updated tag (newest, the default) or nothing (none).'),
+    signers: z.array(signerId).max(100).optional().describe('Keys every collection trusts (an institution\'s build key): PGP fingerprints (registry/keys/FINGERPRINT.asc) or PEM key names (registry/keys/NAME.pem).'),
+    signatures: signaturePolicy.optional(),
   })
   .superRefine((config, ctx) => {
     // GitHub Pages serves every file to anyone: a private registry there would be public.

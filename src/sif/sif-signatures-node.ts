@@ -54,7 +54,7 @@ export async function readSignatures(source: ByteSource, sif: Sif): Promise<SifS
   return signatures;
 }
 
-function formatOf(message: string): SignatureFormat {
+export function formatOf(message: string): SignatureFormat {
   if (message.startsWith('-----BEGIN PGP SIGNED MESSAGE-----')) return /\r?\n\r?\nSIFHASH:\r?\n/.test(message) ? 'pgp-legacy' : 'pgp';
   const envelope = parseJson(message) as { payloadType?: unknown } | undefined;
   return envelope?.payloadType === DSSE_PAYLOAD_TYPE ? 'dsse' : 'unknown';
@@ -298,17 +298,25 @@ export type Signer =
 export async function readSignerKeys(files: { name: string; text: string }[]): Promise<SignerKeys> {
   const keys: SignerKeys = { pgp: [], pem: [] };
   for (const { name, text } of files) {
-    if (text.includes('-----BEGIN PGP')) {
-      for (const key of await openpgp.readKeys({ armoredKeys: text })) keys.pgp.push(key.isPrivate() ? key.toPublic() : key);
-    } else if (text.includes('-----BEGIN PUBLIC KEY-----')) {
-      keys.pem.push({ name, key: createPublicKey(text) });
-    }
+    const parsed = await parseKeyFile(text);
+    if (parsed.kind === 'pgp') keys.pgp.push(...parsed.keys.map((key) => (key.isPrivate() ? key.toPublic() : key)));
+    else if (parsed.kind === 'pem') keys.pem.push({ name: name.replace(/\.pem$/, ''), key: parsed.key });
   }
   return keys;
 }
 
+export type KeyFile = { kind: 'pgp'; keys: openpgp.Key[] } | { kind: 'pem'; key: KeyObject; private: boolean } | { kind: 'none' };
+
+/** What a key file holds: armored PGP keys, a PEM key (public, or private: the caller refuses it), or neither. Throws on a damaged key. */
+export async function parseKeyFile(text: string): Promise<KeyFile> {
+  if (text.includes('-----BEGIN PGP')) return { kind: 'pgp', keys: await openpgp.readKeys({ armoredKeys: text }) };
+  if (/-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/.test(text)) return { kind: 'pem', key: createPublicKey(text), private: true };
+  if (text.includes('-----BEGIN PUBLIC KEY-----')) return { kind: 'pem', key: createPublicKey(text), private: false };
+  return { kind: 'none' };
+}
+
 /** The fingerprint of a PGP key as SIF descriptors carry it: 40 upper-case hex digits. */
-function keyFingerprint(key: openpgp.Key): string {
+export function keyFingerprint(key: openpgp.Key): string {
   return key.getFingerprint().toUpperCase();
 }
 
@@ -371,4 +379,15 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * One armored block holding every PGP key given: what a keyserver answers a lookup with (Go's
+ * ReadArmoredKeyRing, which apptainer uses, reads a single armored block).
+ */
+export async function armoredKeyring(armoredKeys: readonly string[]): Promise<string> {
+  if (armoredKeys.length === 0) return '';
+  const keys = await Promise.all(armoredKeys.map((armoredKey) => openpgp.readKey({ armoredKey })));
+  const bytes = Buffer.concat(keys.map((key) => key.write()));
+  return openpgp.armor(openpgp.enums.armor.publicKey, bytes);
 }

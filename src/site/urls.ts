@@ -39,6 +39,18 @@ export const filePath = {
   robots: () => '/robots.txt',
   /** What the sizes page's treemap zooms with, fetched when it is first needed. */
   treemapData: () => '/sizes/treemap.json',
+  /** A signer key of the registry: keys/FINGERPRINT.asc, or keys/NAME.pem. */
+  key: (id: string, kind: 'pgp' | 'pem') => `/keys/${id}.${kind === 'pgp' ? 'asc' : 'pem'}`,
+  /**
+   * What apptainer asks a keyserver for a key (GET /pks/lookup?op=get&search=0x…): a static host
+   * ignores the query, so this one file, every PGP key of the registry, answers every lookup.
+   */
+  keyLookup: () => '/pks/lookup',
+  /**
+   * One key alone, by what a lookup searches for (0x and its 16-digit key ID or 40-digit
+   * fingerprint, in either case): what a host that routes on the query answers (the nginx config).
+   */
+  keyById: (search: string) => `/pks/by-id/${search}`,
   /** The names a search that finds nothing suggests instead, fetched only then. */
   searchNames: () => '/search/names.json',
 };

@@ -7,6 +7,7 @@ import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { parseReleaseAssetUrl } from '../github/urls.ts';
 import { addressProblem, NO_ALLOWED_HOSTS, type AllowedHosts } from './allowed-hosts.ts';
+import { SignatureClaimCheck, type SignatureClaim } from '../sif/signature-claims-node.ts';
 
 // `sifhub verify` for one image: does its URL serve, directly and completely, the bytes the
 // record describes? The URL comes from a stranger's pull request, so every step is bounded:
@@ -44,6 +45,8 @@ export interface ImageClaim {
   size: number;
   sha256: string;
   md5: string;
+  /** What the record says of the image's signatures: checked against its bytes too. */
+  signatures?: readonly SignatureClaim[];
 }
 
 const SIF_MAGIC = Buffer.from('SIF_MAGIC');
@@ -100,6 +103,7 @@ export async function verifyImage(claim: ImageClaim, options: VerifyOptions): Pr
     kept = options.keep === undefined ? undefined : createWriteStream(options.keep);
     const sha256 = createHash('sha256');
     const md5 = createHash('md5');
+    const signatures = claim.signatures?.length ? new SignatureClaimCheck(claim.size, claim.signatures) : undefined;
     let received = 0;
     let start = Buffer.alloc(0);
     for await (const chunk of get as AsyncIterable<Buffer>) {
@@ -111,6 +115,7 @@ export async function verifyImage(claim: ImageClaim, options: VerifyOptions): Pr
       if (start.length < MAGIC_OFFSET + SIF_MAGIC.length) start = Buffer.concat([start, chunk.subarray(0, MAGIC_OFFSET + SIF_MAGIC.length - start.length)]);
       sha256.update(chunk);
       md5.update(chunk);
+      await signatures?.update(received - chunk.length, chunk);
       if (kept && !kept.write(chunk)) await once(kept, 'drain');
     }
     const file = kept;
@@ -120,6 +125,8 @@ export async function verifyImage(claim: ImageClaim, options: VerifyOptions): Pr
     const [gotSha, gotMd5] = [sha256.digest('hex'), md5.digest('hex')];
     if (gotSha !== claim.sha256) throw new VerifyFailure(`serves other bytes: sha256 ${gotSha}, the record says ${claim.sha256}`);
     if (gotMd5 !== claim.md5) throw new VerifyFailure(`md5 is ${gotMd5}, the record says ${claim.md5}`);
+    const signatureProblem = await signatures?.result();
+    if (signatureProblem) throw new VerifyFailure(signatureProblem);
     return undefined;
   } catch (error) {
     if (controller.signal.aborted) return `did not finish within ${Math.round(options.timeoutMs / 1000)} s`;

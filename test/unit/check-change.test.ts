@@ -78,3 +78,23 @@ describe('checkChange', () => {
     expect(check([...base, file('other/x/1.md', tagRecord(image(3)))])).toEqual([]);
   });
 });
+
+describe('signer keys in keys/', () => {
+  const FP = '12045C8C0B1004D058DE4BEDA20C27EE7FF7BA84';
+  const key = file(`keys/${FP}.asc`, '-----BEGIN PGP PUBLIC KEY BLOCK-----\n…');
+  const trusting = file('lab/README.md', `---\nowners: [Ada]\nsigners: ["${FP}"]\n---\n`);
+
+  it('lets an owner add a key their collection lists in signers:, in the same change', () => {
+    expect(check([config, trusting, frozen, key], 'ada')).toEqual([]);
+  });
+
+  it('refuses a key no collection of the author lists, and any change to a key already there, to all but maintainers', () => {
+    expect(check([...base, key], 'ada')).toEqual([`registry/keys/${FP}.asc: ada may add a signer key only for a collection they own whose README lists it in signers:; no such collection of theirs lists ${FP} (maintainers: Grace)`]);
+    expect(check([config, trusting, frozen, key], 'mallory')[0]).toContain('may add a signer key only for a collection they own');
+    const withKey = [config, trusting, frozen, key];
+    const changed = file(`keys/${FP}.asc`, '-----BEGIN PGP PUBLIC KEY BLOCK-----\nother');
+    expect(checkChange({ base: withKey, head: [config, trusting, frozen, changed], author: 'ada', baseName: 'main' }).map((p) => p.message)).toEqual([`ada may not change or remove the signer key keys/${FP}.asc: only maintainers may (maintainers: Grace)`]);
+    expect(checkChange({ base: withKey, head: [config, trusting, frozen], author: 'ada', baseName: 'main' }).map((p) => p.message)[0]).toContain('may not change or remove the signer key');
+    expect(checkChange({ base: withKey, head: [config, trusting, frozen], author: 'grace', baseName: 'main' })).toEqual([]);
+  });
+});

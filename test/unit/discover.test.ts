@@ -39,6 +39,7 @@ const input: RegistryInput = {
     tag('lab', 'aligner', '1.0', bioOld),
     tag('web', 'server', '1.0', web),
   ],
+  keyFiles: [],
 };
 
 const site = enrich(input, { files: [], blobs: new Map() });
@@ -180,7 +181,7 @@ describe('search records', () => {
   });
 
   it('offers the filters and the result fields', () => {
-    expect(record!.filters).toEqual({ collection: ['lab'], topic: ['alignment', 'ubuntu', 'rocky', 'genomics'], label: ['E2E', 'maintainer'], architecture: ['amd64'], os: ['rocky', 'ubuntu'] });
+    expect(record!.filters).toEqual({ collection: ['lab'], topic: ['alignment', 'ubuntu', 'rocky', 'genomics'], label: ['E2E', 'maintainer'], architecture: ['amd64'], os: ['rocky', 'ubuntu'], signed: [] });
     expect(record!.meta).toEqual({ title: 'lab/aligner', summary: 'Aligns', latest: 'latest', size: '3.91 KiB', tags: '3 tags', retracted: '' });
   });
 });

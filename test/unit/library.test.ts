@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FileHistory } from '../../src/git/parse-log.ts';
 import { enrich } from '../../src/pipeline/enrich.ts';
-import { toLibrary, toLibrarySiteFiles, toImagefileFiles } from '../../src/pipeline/to-library.ts';
+import { toLibrary, toLibrarySiteFiles, toImagefileFiles, toRemoteConfig } from '../../src/pipeline/to-library.ts';
 import type { RegistryInput, TagInput } from '../../src/records/types.ts';
 import type { SiteConfig } from '../../src/schema/site-config.ts';
 import { libraryPullCommand, redirectTarget } from '../../src/site/urls.ts';
@@ -20,6 +20,7 @@ function registry(tags: TagInput[], extra: Partial<SiteConfig> = {}): RegistryIn
     collections: [{ name: 'lab', record: {}, description: '' }],
     containers: [{ collection: 'lab', name: 'tool', record: {}, description: '' }],
     tags,
+    keyFiles: [],
   };
 }
 
@@ -77,7 +78,9 @@ describe('the host files', () => {
 
   it('names the site as the library and Apptainer\'s key server, and the API version with arch tags', () => {
     const out = files({ url: 'https://lab.example.org/registry' });
-    expect(JSON.parse(out.get('assets/config/config.prod.json')!)).toEqual({ libraryAPI: { uri: 'https://lab.example.org/registry' }, keyserverAPI: { uri: 'https://keys.openpgp.org' } });
+    expect(JSON.parse(toRemoteConfig(site({ url: 'https://lab.example.org/registry', library: 'nginx' }).config, false))).toEqual({ libraryAPI: { uri: 'https://lab.example.org/registry' }, keyserverAPI: { uri: 'https://keys.openpgp.org' } });
+    // A registry with signer keys is its own keyserver.
+    expect(JSON.parse(toRemoteConfig(site({ url: 'https://lab.example.org/registry' }).config, true)).keyserverAPI).toEqual({ uri: 'https://lab.example.org/registry' });
     expect(JSON.parse(out.get('version')!)).toEqual({ data: { version: 'sifhub', apiVersion: '2.0.0-alpha.2' } });
   });
 

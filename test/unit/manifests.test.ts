@@ -18,6 +18,7 @@ function registry(tags: TagInput[], latest?: 'newest' | 'none'): RegistryInput {
     collections: [{ name: 'lab', record: {}, description: '' }],
     containers: [{ collection: 'lab', name: 'tool', record: {}, description: '' }],
     tags,
+    keyFiles: [],
   };
 }
 

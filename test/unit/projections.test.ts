@@ -27,6 +27,7 @@ function registry(tags: TagInput[], description?: string): RegistryInput {
     collections: collections.map((name) => ({ name, record: {}, description: '' })),
     containers: containers.map((key) => ({ collection: key.split('/')[0]!, name: key.split('/')[1]!, record: {}, description: '' })),
     tags,
+    keyFiles: [],
   };
 }
 

@@ -23,6 +23,7 @@ function registry(tags: TagInput[], readme: ContainerRecord = {}, readmeBlob?: s
     collections: [{ name: 'lab', record: {}, description: '' }],
     containers: [{ collection: 'lab', name: 'tool', record: readme, description: '', blob: readmeBlob }],
     tags,
+    keyFiles: [],
   };
 }
 

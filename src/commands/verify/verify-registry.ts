@@ -42,6 +42,8 @@ function newAddresses(tag: TagInput, old: RegistryFile | undefined): Target[] {
   const o = recordOrUndefined(old, 'image');
   const r = tag.record;
   if (!o || o.sha256 !== r.sha256 || o.md5 !== r.md5 || o.size !== r.size) return addresses(tag);
+  // What the record says of the image's signatures is checked against its bytes: a change to it is checked again.
+  if (JSON.stringify(recordOrUndefined(old, 'tag')?.signatures) !== JSON.stringify(r.signatures)) return addresses(tag).slice(0, 1);
   // The base's mirrors, when its record still checks as a tag; otherwise every mirror is new.
   const known = new Set([o.url, ...(recordOrUndefined(old, 'tag')?.mirrors ?? [])]);
   return addresses(tag).filter((target) => !known.has(target.url));
