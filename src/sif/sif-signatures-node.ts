@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, verify as verifySignature, type Hash, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, verify as verifySignature, X509Certificate, type Hash, type KeyObject } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import type { ByteSource } from './byte-source.ts';
 import type { Sif, SifDescriptor } from './read-sif.ts';
@@ -312,6 +312,8 @@ export async function parseKeyFile(text: string): Promise<KeyFile> {
   if (text.includes('-----BEGIN PGP')) return { kind: 'pgp', keys: await openpgp.readKeys({ armoredKeys: text }) };
   if (/-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/.test(text)) return { kind: 'pem', key: createPublicKey(text), private: true };
   if (text.includes('-----BEGIN PUBLIC KEY-----')) return { kind: 'pem', key: createPublicKey(text), private: false };
+  // An x509 certificate (`apptainer sign --certificate`): its public key.
+  if (text.includes('-----BEGIN CERTIFICATE-----')) return { kind: 'pem', key: new X509Certificate(text).publicKey, private: false };
   return { kind: 'none' };
 }
 

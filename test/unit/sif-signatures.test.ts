@@ -1,4 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { memorySource } from '../../src/sif/byte-source.ts';
 import { readSif, type Sif } from '../../src/sif/read-sif.ts';
@@ -54,6 +59,22 @@ describe('reading and verifying SIF signatures', () => {
       ['dsse', undefined, true, 'verified'],
       ['dsse', undefined, true, 'verified'],
     ]);
+  });
+
+  it('verifies a DSSE envelope against an x509 certificate of the signing key', async () => {
+    // A certificate for the fixture's ed25519 key, issued by a throwaway key (openssl -force_pubkey).
+    const dir = await mkdtemp(path.join(tmpdir(), 'sifhub-x509-'));
+    try {
+      const run = promisify(execFile);
+      await run('openssl', ['genpkey', '-algorithm', 'ed25519', '-out', path.join(dir, 'issuer.pem')]);
+      await run('openssl', ['x509', '-new', '-subj', '/CN=signer', '-key', path.join(dir, 'issuer.pem'), '-force_pubkey', fileURLToPath(new URL('ed25519-public.pem', DIR)), '-days', '1', '-out', path.join(dir, 'signer.pem')]);
+      const certificate = await readSignerKeys([{ name: 'signer.pem', text: await readFile(path.join(dir, 'signer.pem'), 'utf8') }]);
+      const source = memorySource(await fixture('one-group-signed-dsse.sif'));
+      const [signature] = await readSignatures(source, await readSif(source));
+      expect(await checkSigner(signature!, certificate)).toEqual({ status: 'verified', name: 'signer' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('finds no signature in an unsigned image', async () => {
