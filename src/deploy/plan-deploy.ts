@@ -1,3 +1,4 @@
+import { OCI } from '../site/urls.ts';
 import { EnvironmentError } from '../errors.ts';
 import { servedAs } from '../schema/served-as.ts';
 
@@ -59,22 +60,30 @@ export function keyOf(prefix: string, file: string): string {
 /** The Content-Type and Cache-Control a file is stored with (`redirect`: a website redirect object's). */
 export function objectHeaders(file: string, redirect = false): { contentType: string; cacheControl: string } {
   // Manifests have no extension (`api/container/lab/tool:1.0`): the clients ignore the type, a browser shows JSON.
-  const type = redirect ? 'text/plain' : isImagefile(file) ? 'application/octet-stream' : isManifest(file) ? 'application/json' : servedAs(file.slice(file.lastIndexOf('/') + 1));
+  const type = redirect ? 'text/plain' : isImagefile(file) ? 'application/octet-stream' : isOciManifest(file) ? OCI.manifestType : isOciConfig(file) ? OCI.configType : isManifest(file) ? 'application/json' : servedAs(file.slice(file.lastIndexOf('/') + 1));
   const contentType = type.startsWith('text/') || type === 'application/json' ? `${type}; charset=utf-8` : type;
   return { contentType, cacheControl: file.startsWith('_astro/') ? IMMUTABLE : SHORT };
 }
 
-/** What a pull resolves: the shub manifests, and library://'s images and imagefiles. */
+/** What a pull resolves: the shub manifests, library://'s images and imagefiles, and oras://'s OCI tree. */
 function isManifest(file: string): boolean {
-  return file.startsWith('api/container/') || file.startsWith('v1/images/') || isImagefile(file);
+  return file.startsWith('api/container/') || file.startsWith('v1/images/') || file.startsWith('v2/') || isImagefile(file);
 }
 
 /**
- * library://'s /v1/imagefile/…: with `library: s3-website` a redirect whose target is the file's
- * text, with `library: site` the image itself.
+ * library://'s /v1/imagefile/… and oras://'s image blobs: with `library: s3-website` a redirect
+ * whose target is the file's text, with `library: site` the image itself.
  */
 function isImagefile(file: string): boolean {
-  return file.startsWith('v1/imagefile/');
+  return file.startsWith('v1/imagefile/') || (/^v2\/.+\/blobs\/sha256:[0-9a-f]{64}$/.test(file) && !isOciConfig(file));
+}
+
+function isOciManifest(file: string): boolean {
+  return /^v2\/.+\/manifests\/[^/]+$/.test(file);
+}
+
+function isOciConfig(file: string): boolean {
+  return file.startsWith('v2/') && file.endsWith(`/blobs/${OCI.configDigest}`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { SiteConfig } from '../schema/site-config.ts';
-import { basePath, libraryPath } from '../site/urls.ts';
+import { basePath, libraryPath, OCI, servesOras } from '../site/urls.ts';
 import { libraryHost } from './index.ts';
 import { toNginxAuthScript } from './nginx-auth.ts';
 
@@ -92,6 +92,42 @@ export function toNginxConfig(config: SiteConfig, root: string, options: NginxOp
     : redirects
       ? [`location ^~ ${prefix}/v1/imagefile/ {`, '    if ($sifhub_image = "") { return 404; }', '    return 303 $sifhub_image;', '}']
       : [`location ^~ ${prefix}/v1/imagefile/ {`, ...guard, `    alias ${dir}/v1/imagefile/;`, '    types { }', '    default_type application/octet-stream;', cache(SHORT), '}'];
+  // oras:// (the OCI distribution API): manifests typed as OCI manifests, each image's layer blob
+  // answered as /v1/imagefile/… is (the same map), the config blob `{}` and the lists as files.
+  const escaped = prefix.replace(/[.]/g, '\\.');
+  const blob = isPrivate && redirects
+    ? [...guard, '    js_content sifhub_auth.image;']
+    : redirects
+      ? ['    if ($sifhub_image = "") { return 404; }', '    return 303 $sifhub_image;']
+      : [...guard, `    alias ${dir}/v2/$1;`, '    types { }', '    default_type application/octet-stream;', cache(SHORT)];
+  const oras = [
+    '# oras:// pulls: the OCI distribution API. Clients ask /v2/ at the host\'s root.',
+    `location ${prefix}/v2/ {`,
+    ...guard,
+    `    alias ${dir}/v2/;`,
+    '    index index.html;',
+    '    types { }',
+    '    default_type application/json;',
+    cache(SHORT),
+    '}',
+    `location ~ "^${escaped}/v2/(.+/manifests/[^/]+)$" {`,
+    ...guard,
+    `    alias ${dir}/v2/$1;`,
+    '    types { }',
+    `    default_type ${OCI.manifestType};`,
+    cache(SHORT),
+    '}',
+    `location ~ "^${escaped}/v2/(.+/blobs/${OCI.configDigest})$" {`,
+    ...guard,
+    `    alias ${dir}/v2/$1;`,
+    '    types { }',
+    `    default_type ${OCI.configType};`,
+    cache(IMMUTABLE),
+    '}',
+    `location ~ "^${escaped}/v2/(.+/blobs/sha256:[0-9a-f]{64})$" {`,
+    ...blob,
+    '}',
+  ];
   const server = [
     header,
     '# Include inside the site\'s server {}, beside its listen, server_name and TLS settings.',
@@ -137,6 +173,7 @@ export function toNginxConfig(config: SiteConfig, root: string, options: NginxOp
           ...imagefile,
           // The map is the build's, for nginx to read; it is no page.
           `location = ${prefix}${libraryPath.nginxMap()} { return 404; }`,
+          ...(servesOras(config) ? oras : []),
         ]
       : []),
     '# Signer keys: apptainer verify and key pull ask GET /pks/lookup?op=get&search=0x<key ID or fingerprint>.',

@@ -1,6 +1,6 @@
 import { parseReleaseAssetUrl } from '../github/urls.ts';
 import type { SiteConfig } from '../schema/site-config.ts';
-import { libraryPin, libraryPullCommand, shubUri, sregistryPullCommand } from '../site/urls.ts';
+import { libraryPin, libraryPullCommand, orasUri, servesOras, shubUri, sregistryPullCommand } from '../site/urls.ts';
 
 // Which pull commands a tag's image shows, decided once: Apptainer, SingularityCE, sregistry-cli
 // when it can reach the image, library:// when the registry serves it, and the pinned forms that
@@ -52,6 +52,7 @@ export function toPullCommands(config: SiteConfig, target: PullTarget): PullComm
       { label: 'SingularityCE', text: `singularity pull ${uri}` },
       ...(sregistry ? [{ label: 'sregistry-cli', text: sregistry }] : []),
       ...(config.library ? [{ label: 'library://', text: libraryPullCommand(config, collection, container, tag) }] : []),
+      ...(servesOras(config) ? [{ label: 'oras://', text: `apptainer pull ${orasUri(config, collection, container, tag)}` }] : []),
       { label: 'Pinned (these exact bytes)', text: `apptainer pull ${pinned}` },
       ...libraryPinned,
     ],

@@ -1,13 +1,15 @@
 import type { Problem } from '../errors.ts';
 import type { Site } from '../model/types.ts';
 import { apiJsonSchemas, toCompactJsonText, toJsonText } from '../schema/json-schema.ts';
-import { apiPath, libraryPath } from '../site/urls.ts';
+import { apiPath, libraryPath, servesOras } from '../site/urls.ts';
 import { nginxMapId } from '../hosts/nginx.ts';
 import { toApi } from './to-api.ts';
 import { libraryHost } from '../hosts/index.ts';
 import type { LibraryRedirectRule } from '../hosts/library-host.ts';
 import { toImagefileFiles, toLibrary, toLibrarySiteFiles } from './to-library.ts';
 import { toManifests } from './to-manifests.ts';
+import { toOci } from './to-oci.ts';
+import { toShpc } from './to-shpc.ts';
 import { toSiteFiles } from './to-site-files.ts';
 import { checkLibrarySiteBudget } from './check-library-budget.ts';
 
@@ -41,12 +43,18 @@ export function toSitePlan(site: Site): SitePlan {
   const { config } = site;
   const manifests = toManifests(site);
   const library = config.library === undefined ? undefined : toLibrary(site);
+  // oras:// needs a host that redirects (or serves the bytes), the same forms as library://, and
+  // the site at its host's root, where clients ask for /v2/.
+  const oci = library && servesOras(config) ? toOci(site) : undefined;
+  if (library && oci) library.redirects.push(...oci.blobs);
   const files: PlannedFile[] = [
     ...manifests.files.map((m): PlannedFile => ({ path: m.path, text: toCompactJsonText(m.manifest), kind: 'manifest', collection: m.manifest.collection })),
     ...(library
       ? [
           ...library.images.map((i): PlannedFile => ({ path: i.path, text: toCompactJsonText(i.json), kind: 'library', collection: i.collection })),
           ...toImagefileFiles(config, library).map((r): PlannedFile => ({ ...r, kind: 'library' })),
+          ...(oci?.files ?? []).map((f): PlannedFile => ({ ...f, kind: 'library' })),
+          ...(oci ? toShpc(site, oci.tagDigests) : []).map((f): PlannedFile => ({ ...f, kind: 'api' })),
         ]
       : []),
     ...toApi(site).map((a): PlannedFile => ({ path: a.path, text: toCompactJsonText(a.json), kind: 'api', collection: a.collection })),

@@ -82,6 +82,24 @@ export const tagRecord = z
   })
   .describe('One tag of a container: the image it points at, and what the image says about itself. The Markdown body holds release notes.');
 
+/** What Singularity Registry HPC (shpc) adds to a container's module: commands and features. */
+const shpc = z
+  .strictObject({
+    aliases: z
+      .record(z.string().regex(/^\w[\w-]{0,63}$/, { error: 'expected a command name: letters, digits, _ and -' }), shortText)
+      .optional()
+      .describe('Commands the module puts on the PATH, each run in the container: name → the command inside it (e.g. samtools: /usr/local/bin/samtools).'),
+    features: z
+      .strictObject({
+        gpu: z.boolean().optional().describe('The container uses the GPU (shpc adds --nv or --rocm as its settings say).'),
+        x11: z.boolean().optional().describe('The container opens X11 windows.'),
+        home: z.boolean().optional().describe('The container needs a home directory bound.'),
+      })
+      .optional()
+      .describe('shpc features the container needs.'),
+  })
+  .describe('For Singularity Registry HPC (shpc): the commands and features of the module each container installs as (library.json, container.yaml).');
+
 export const collectionRecord = z
   .strictObject({
     summary: shortText.optional().describe('One sentence shown in lists.'),
@@ -95,6 +113,7 @@ export const collectionRecord = z
       .describe('An issue in the registry\'s repository (registry.yml `repository`): its 👍 reactions are this collection\'s stars, and the collection page links to it.'),
     signers: z.array(signerId).max(100).optional().describe('The keys whose signatures this collection trusts, beside registry.yml\'s: PGP fingerprints (keys in registry/keys/FINGERPRINT.asc) or PEM key names (registry/keys/NAME.pem). Owners and maintainers only.'),
     signatures: signaturePolicy.optional(),
+    shpc: shpc.optional(),
   })
   .describe('A collection (registry/<collection>/README.md). The Markdown body is its description.');
 
@@ -105,6 +124,7 @@ export const containerRecord = z
     source: httpsUrl.optional().describe('Where the definition files live (https).'),
     license: shortText.optional().describe('License of the software in the image (SPDX identifier).'),
     yanked: retracted('yanked (pullable by its exact pin only)').describe('Images of this container\'s tags, current or in their history, that were yanked: no tag or `latest` resolves to them, and each stays pullable by its pin (name@md5). Owners and maintainers only.'),
+    shpc: shpc.optional().describe('shpc aliases and features for this container (beside its collection\'s).'),
     withdrawn: retracted('withdrawn (not served at all)').describe('Images of this container\'s tags, current or in their history (also of deleted tags), that were withdrawn: no manifest serves them, their pages keep a tombstone, verify no longer fetches them. Owners and maintainers only.'),
   })
   .describe('A container (registry/<collection>/<container>/README.md). The Markdown body is its description.');

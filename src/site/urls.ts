@@ -150,6 +150,47 @@ export const libraryPath = {
   cloudflareRoutes: () => '/_routes.json',
 };
 
+/**
+ * The OCI distribution API as oras:// clients ask it (go-containerregistry, oras-go), at the
+ * site's root: `/v2/` must answer 200 at the host's root for a client to pull at all.
+ */
+export const ociPath = {
+  /** `GET /v2/`: the API's ping (a folder whose index the host serves). */
+  ping: () => '/v2/',
+  catalog: () => '/v2/_catalog',
+  /** `lab/tool`: a container is a repository. */
+  tags: (repository: string) => `/v2/${repository}/tags/list`,
+  manifest: (repository: string, reference: string) => `/v2/${repository}/manifests/${reference}`,
+  blob: (repository: string, digest: string) => `/v2/${repository}/blobs/${digest}`,
+};
+
+/** What a SIF artifact in an OCI registry is made of, as `apptainer push oras://` writes it. */
+export const OCI = {
+  manifestType: 'application/vnd.oci.image.manifest.v1+json',
+  configType: 'application/vnd.sylabs.sif.config.v1+json',
+  layerType: 'application/vnd.sylabs.sif.layer.v1.sif',
+  /** The config every SIF artifact carries, and its digest. */
+  config: '{}',
+  configDigest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+} as const;
+
+/** What Singularity Registry HPC (shpc) reads from a registry's site. */
+export const shpcPath = {
+  /** Every module: shpc asks https://ORG.github.io/REPO/library.json for a registry github.com/ORG/REPO. */
+  library: () => '/library.json',
+  containerYaml: (c: string, n: string) => `/collections/${c}/${n}/container.yaml`,
+};
+
+/** Whether the site answers oras:// pulls: with a `library` host form, at its host's root (clients ask /v2/ there). */
+export function servesOras(config: Pick<SiteConfig, 'url' | 'library'>): boolean {
+  return config.library !== undefined && basePath(config) === '';
+}
+
+/** The oras:// reference a client pulls: host and path prefix, then the repository and a tag or `@sha256:…`. */
+export function orasUri(config: Pick<SiteConfig, 'url'>, c: string, n: string, reference: string): string {
+  return `oras://${new URL(config.url).host}/${c}/${n}${reference.startsWith('sha256:') ? `@${reference}` : `:${reference}`}`;
+}
+
 export function libraryPin(sha256: string): string {
   return `sha256.${sha256}`;
 }

@@ -1,0 +1,183 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import Ajv from 'ajv';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSifhub } from '../helpers/cli.ts';
+import { tagRecord, TempRepo, type Image } from '../helpers/git-repo.ts';
+import { startImageServer, type ImageServer } from '../helpers/image-server.ts';
+import { nginxConfig, startNginx, type Host } from '../helpers/library-hosts.ts';
+
+// oras:// pulls from the static OCI tree the build writes, served by nginx with the configuration
+// `sifhub nginx-config` writes: go-containerregistry's request sequence (what Apptainer and
+// SingularityCE pull with), and skopeo, a real OCI client, copying each tag and pinned digest.
+
+const FIXTURES = new URL('../fixtures/sif/', import.meta.url);
+const run = promisify(execFile);
+const hasTools = existsSync('/usr/sbin/nginx') && existsSync('/usr/bin/skopeo');
+
+let images: ImageServer;
+let repo: TempRepo;
+let nginx: Host;
+const img: Record<string, Image & { bytes: Buffer }> = {};
+
+const describeImage = (bytes: Buffer, url: string) => ({ url, bytes, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), md5: createHash('md5').update(bytes).digest('hex') });
+
+const MANIFEST_ACCEPT = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+].join(',');
+
+/**
+ * What go-containerregistry does for `apptainer pull oras://HOST/NAME:REF`: ping /v2/, fetch the
+ * manifest (its Content-Type tells an index from an image), then the SIF layer's blob, following
+ * redirects, checking its size and sha256.
+ */
+async function orasPull(name: string, reference: string): Promise<{ manifest: { layers: { mediaType: string; digest: string; size: number }[] }; type: string | null; digest: string; bytes: Buffer }> {
+  const ping = await fetch(`${nginx.url}/v2/`);
+  expect(ping.status).toBe(200);
+  const response = await fetch(`${nginx.url}/v2/${name}/manifests/${reference}`, { headers: { accept: MANIFEST_ACCEPT } });
+  if (response.status !== 200) throw new Error(`manifest ${name}:${reference}: ${response.status}`);
+  const raw = Buffer.from(await response.arrayBuffer());
+  const digest = `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+  // For a @sha256: reference, go-containerregistry recomputes the manifest's digest.
+  if (reference.startsWith('sha256:')) expect(digest).toBe(reference);
+  const manifest = JSON.parse(raw.toString()) as { layers: { mediaType: string; digest: string; size: number }[] };
+  const layer = manifest.layers.find((l) => l.mediaType === 'application/vnd.sylabs.sif.layer.v1.sif')!;
+  const blob = await fetch(`${nginx.url}/v2/${name}/blobs/${layer.digest}`, { redirect: 'manual' });
+  // A redirect to the image's own host (here, one with a certificate made for the test).
+  expect(blob.status).toBe(303);
+  const bytes = await httpsGet(blob.headers.get('location')!);
+  expect(bytes.length).toBe(layer.size);
+  expect(`sha256:${createHash('sha256').update(bytes).digest('hex')}`).toBe(layer.digest);
+  return { manifest, type: response.headers.get('content-type'), digest, bytes };
+}
+
+function httpsGet(url: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    https.get(url, { ca: images.ca }, (response) => {
+      const chunks: Buffer[] = [];
+      if (response.statusCode !== 200) reject(new Error(`${url}: ${response.statusCode}`));
+      response.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks)));
+    }).on('error', reject);
+  });
+}
+
+beforeAll(async () => {
+  if (!hasTools) return;
+  const busybox = await readFile(new URL('sce-3.8.1_busybox_amd64_signed.sif', FIXTURES));
+  const alpine = await readFile(new URL('singularity-3.2.1_alpine_labels-apps.sif', FIXTURES));
+  const arm = await readFile(new URL('sce-3.8.1_busybox_arm64_signed.sif', FIXTURES));
+  const ppc = await readFile(new URL('sce-3.8.1_busybox_ppc64le_signed.sif', FIXTURES));
+  images = await startImageServer({ '/busybox.sif': busybox, '/alpine.sif': alpine, '/arm.sif': arm, '/ppc.sif': ppc });
+  img.busybox = describeImage(busybox, `${images.base}/busybox.sif`);
+  img.alpine = describeImage(alpine, `${images.base}/alpine.sif`);
+  img.arm = describeImage(arm, `${images.base}/arm.sif`);
+  img.ppc = describeImage(ppc, `${images.base}/ppc.sif`);
+  repo = await TempRepo.create();
+  await repo.write({
+    'registry/registry.yml': 'name: Institute\nurl: https://hpc.example.edu\nlibrary: nginx\nrepository: https://github.com/hpc/registry\n',
+    'registry/lab/README.md': '---\nowners: [ada, grace]\nsummary: The lab\'s tools.\nshpc:\n  features:\n    gpu: true\n---\n',
+    'registry/lab/tool/README.md': '---\nsummary: Aligns reads.\nshpc:\n  aliases:\n    tool: /usr/local/bin/tool\n---\n',
+    'registry/lab/tool/1.0.md': tagRecord(img.alpine!),
+    'registry/lab/tool/2.0.md': tagRecord(img.arm!),
+    'registry/lab/tool/3.0.md': tagRecord(img.ppc!),
+  });
+  await repo.commit('start', '2024-01-01T00:00:00Z');
+  await repo.write({
+    'registry/lab/tool/1.0.md': tagRecord(img.busybox!),
+    'registry/lab/tool/2.0.md': tagRecord(img.arm!, 'yanked: Wrong build.\n'),
+    'registry/lab/tool/3.0.md': tagRecord(img.ppc!, 'withdrawn: Leaked a key.\n'),
+  });
+  await repo.commit('move 1.0, yank 2.0, withdraw 3.0', '2024-02-01T00:00:00Z');
+  const build = await runSifhub(['build', '--quiet'], repo.dir);
+  expect(build.code, build.stderr).toBe(0);
+  nginx = await startNginx(await nginxConfig(repo.dir, path.join(repo.dir, 'dist')));
+}, 180_000);
+
+afterAll(async () => {
+  await nginx?.close();
+  await images?.close();
+  await repo?.dispose();
+});
+
+describe.skipIf(!hasTools)('oras:// from the static OCI tree on nginx', () => {
+  it('pulls a tag as go-containerregistry does: an OCI image manifest, then the SIF itself from where its record says', async () => {
+    const pulled = await orasPull('lab/tool', '1.0');
+    expect(pulled.type).toBe('application/vnd.oci.image.manifest.v1+json');
+    expect(pulled.bytes.equals(img.busybox!.bytes)).toBe(true);
+    // latest is the most recently updated tag still standing.
+    expect((await orasPull('lab/tool', 'latest')).digest).toBe(pulled.digest);
+  });
+
+  it('keeps every image a tag pointed at pullable by its manifest digest, as a moved tag\'s pin', async () => {
+    const manifests = await readFile(path.join(repo.dir, 'dist/v2/_catalog'), 'utf8');
+    expect(JSON.parse(manifests)).toEqual({ repositories: ['lab/tool'] });
+    const list = await fetch(`${nginx.url}/v2/lab/tool/tags/list`);
+    expect(list.headers.get('content-type')).toBe('application/json');
+    expect(await list.json()).toEqual({ name: 'lab/tool', tags: ['1.0', 'latest'] });
+    // The first image of 1.0, by the digest its manifest has.
+    const before = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.sylabs.sif.config.v1+json', digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2 }, layers: [{ mediaType: 'application/vnd.sylabs.sif.layer.v1.sif', digest: `sha256:${img.alpine!.sha256}`, size: img.alpine!.size, annotations: { 'org.opencontainers.image.title': 'tool.sif' } }] });
+    const pinned = await orasPull('lab/tool', `sha256:${createHash('sha256').update(before).digest('hex')}`);
+    expect(pinned.bytes.equals(img.alpine!.bytes)).toBe(true);
+  });
+
+  it('serves a yanked image by digest only, and a withdrawn one not at all', async () => {
+    expect((await fetch(`${nginx.url}/v2/lab/tool/manifests/2.0`)).status).toBe(404);
+    const yanked = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.sylabs.sif.config.v1+json', digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2 }, layers: [{ mediaType: 'application/vnd.sylabs.sif.layer.v1.sif', digest: `sha256:${img.arm!.sha256}`, size: img.arm!.size, annotations: { 'org.opencontainers.image.title': 'tool.sif' } }] });
+    expect((await orasPull('lab/tool', `sha256:${createHash('sha256').update(yanked).digest('hex')}`)).bytes.equals(img.arm!.bytes)).toBe(true);
+    expect((await fetch(`${nginx.url}/v2/lab/tool/manifests/3.0`)).status).toBe(404);
+    expect((await fetch(`${nginx.url}/v2/lab/tool/blobs/sha256:${img.ppc!.sha256}`, { redirect: 'manual' })).status).toBe(404);
+  });
+
+  it('writes shpc\'s library.json and container.yaml: each tag pinned by the digest oras:// serves, valid by shpc\'s own schema', async () => {
+    const library = JSON.parse(await (await fetch(`${nginx.url}/library.json`)).text()) as Record<string, { config_url: string; config: Record<string, unknown> }>;
+    expect(Object.keys(library)).toEqual(['lab/tool']);
+    const entry = library['lab/tool']!;
+    const digest = (await orasPull('lab/tool', '1.0')).digest;
+    expect(entry.config).toEqual({
+      oras: 'hpc.example.edu/lab/tool',
+      url: 'https://hpc.example.edu/collections/lab/tool/',
+      maintainer: '@ada, @grace',
+      description: 'Aligns reads.',
+      latest: { '1.0': digest },
+      tags: { '1.0': digest },
+      aliases: { tool: '/usr/local/bin/tool' },
+      features: { gpu: true },
+    });
+    const ajv = new Ajv({ strict: false });
+    const valid = ajv.compile(JSON.parse(await readFile(new URL('../fixtures/shpc/container.schema.json', import.meta.url), 'utf8')));
+    expect(valid(entry.config), JSON.stringify(valid.errors)).toBe(true);
+    expect(entry.config_url).toBe('https://hpc.example.edu/collections/lab/tool/container.yaml');
+    const yaml = parse(await (await fetch(`${nginx.url}/collections/lab/tool/container.yaml`)).text());
+    expect(yaml).toEqual(entry.config);
+    // The container's page says how to install it as a module.
+    const page = await (await fetch(`${nginx.url}/collections/lab/tool/`)).text();
+    expect(page).toContain('shpc install lab/tool');
+  });
+
+  it('is copied by skopeo, a real OCI client, by tag and by digest', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'sifhub-skopeo-'));
+    try {
+      const host = nginx.url.replace(/^http:\/\//, '');
+      const copy = (reference: string, dir: string) => run('skopeo', ['copy', '--src-tls-verify=false', `docker://${host}/lab/tool${reference}`, `dir:${path.join(out, dir)}`], { env: { ...process.env, ...images.trust } });
+      await copy(':1.0', 'tag');
+      const manifest = JSON.parse(await readFile(path.join(out, 'tag/manifest.json'), 'utf8')) as { layers: { digest: string }[] };
+      const layer = await readFile(path.join(out, 'tag', manifest.layers[0]!.digest.replace('sha256:', '')));
+      expect(layer.equals(img.busybox!.bytes)).toBe(true);
+      const { stdout } = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${host}/lab/tool:1.0`]);
+      const digest = `sha256:${createHash('sha256').update(stdout).digest('hex')}`;
+      await copy(`@${digest}`, 'digest');
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+});
