@@ -162,6 +162,9 @@ describe.skipIf(!hasTools)('oras:// from the static OCI tree on nginx', () => {
     // The container's page says how to install it as a module.
     const page = await (await fetch(`${nginx.url}/collections/lab/tool/`)).text();
     expect(page).toContain('shpc install lab/tool');
+    expect(page).toContain('apptainer pull oras://hpc.example.edu/lab/tool:1.0');
+    // And the About page lists oras:// among the ways to pull.
+    expect(await (await fetch(`${nginx.url}/about/`)).text()).toContain('apptainer pull oras://hpc.example.edu/COLLECTION/CONTAINER:TAG');
   });
 
   it('is copied by skopeo, a real OCI client, by tag and by digest', async () => {
