@@ -13,6 +13,8 @@ import { toNginxAuthScript } from './nginx-auth.ts';
 const SHORT = 'public, max-age=60';
 const PAGES = 'public, max-age=300';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** The library API's error, as container-library-client reads it, for a client asking for another architecture. */
+const ARCH_REFUSAL = 'if ($sifhub_wrong_arch) { return 404 \'{"error":{"code":404,"message":"$sifhub_wrong_arch"}}\'; }';
 
 export interface NginxConfig {
   /** For inside `http {}`. */
@@ -57,6 +59,15 @@ export function toNginxConfig(config: SiteConfig, root: string, options: NginxOp
           'map $uri $sifhub_image {',
           `    include ${dir}${libraryPath.nginxMap()};`,
           '}',
+          '# Apptainer asks for its own architecture (?arch=amd64): a tag of another is refused, never',
+          '# handed over as if it were the one asked for.',
+          'map $uri $sifhub_arch {',
+          `    include ${dir}${libraryPath.nginxArchMap()};`,
+          '}',
+          'map "$sifhub_arch:$arg_arch" $sifhub_wrong_arch {',
+          '    default "";',
+          '    "~^(?<sifhub_have>[a-z0-9_]+):(?!\\k<sifhub_have>$)(?<sifhub_want>[a-z0-9_]+)$" "no $sifhub_want image of this tag: it is $sifhub_have only";',
+          '}',
         ]
       : ['# No library:// map (registry.yml has no library: nginx).']),
     ...(isPrivate
@@ -71,6 +82,11 @@ export function toNginxConfig(config: SiteConfig, root: string, options: NginxOp
   // whatever their names end in: `types {}` keeps nginx from guessing from a tag's ".0".
   const cache = (value: string) => `    add_header Cache-Control "${isPrivate ? 'private, no-store' : value}" always;`;
   const json = (location: string, exact = false, access: string[] = guard) => [`location ${exact ? '=' : '^~'} ${prefix}${location} {`, ...access, `    alias ${dir}${location};`, '    types { }', '    default_type application/json;', cache(SHORT), '}'];
+  const jsonRefusingArch = (location: string) => {
+    const lines = json(location);
+    lines.splice(1, 0, `    ${ARCH_REFUSAL}`);
+    return lines;
+  };
   // shub:// clients send no credentials: in a private registry they are answered from the listed networks only.
   const shubAccess = isPrivate && (config.shubNetworks?.length ?? 0) > 0 ? ['    satisfy any;', ...config.shubNetworks!.map((n) => `    allow ${n};`), '    deny all;', ...guard] : guard;
   const imagefile = isPrivate && redirects
@@ -90,7 +106,7 @@ export function toNginxConfig(config: SiteConfig, root: string, options: NginxOp
         '}',
       ]
     : redirects
-      ? [`location ^~ ${prefix}/v1/imagefile/ {`, '    if ($sifhub_image = "") { return 404; }', '    return 303 $sifhub_image;', '}']
+      ? [`location ^~ ${prefix}/v1/imagefile/ {`, '    default_type application/json;', `    ${ARCH_REFUSAL}`, '    if ($sifhub_image = "") { return 404; }', '    return 303 $sifhub_image;', '}']
       : [`location ^~ ${prefix}/v1/imagefile/ {`, ...guard, `    alias ${dir}/v1/imagefile/;`, '    types { }', '    default_type application/octet-stream;', cache(SHORT), '}'];
   // oras:// (the OCI distribution API): manifests typed as OCI manifests, each image's layer blob
   // answered as /v1/imagefile/… is (the same map), the config blob `{}` and the lists as files.
@@ -168,11 +184,12 @@ export function toNginxConfig(config: SiteConfig, root: string, options: NginxOp
     ...(config.library !== undefined
       ? [
           '# library:// pulls: the image\'s JSON, the API version, and the image itself.',
-          ...json('/v1/images/'),
+          ...(redirects ? jsonRefusingArch('/v1/images/') : json('/v1/images/')),
           ...json('/version', true),
           ...imagefile,
           // The map is the build's, for nginx to read; it is no page.
           `location = ${prefix}${libraryPath.nginxMap()} { return 404; }`,
+          `location = ${prefix}${libraryPath.nginxArchMap()} { return 404; }`,
           ...(servesOras(config) ? oras : []),
         ]
       : []),

@@ -18,7 +18,16 @@ export const nginxHost: LibraryHost = {
   form: 'nginx',
   siteFiles: (config, library) => {
     const lines = library.redirects.map((r) => `"${sitePathOf(config, r)}" "${redirectTarget(r.to)}";\n`).join('');
-    return [{ path: libraryPath.nginxMap().slice(1), text: `${lines}"${mapProbePath(config)}" "${MAP_ID_URL}${fnv1aHex(lines)}";\n` }];
+    // Apptainer asks for its own architecture (?arch=): each path's, so a client is refused another's image.
+    const arches = library.images.flatMap((i) => {
+      const arch = i.json.data.arch;
+      if (typeof arch !== 'string') return [];
+      return [i.path, i.path.replace(/^v1\/images\//, 'v1/imagefile/')].map((path) => `"${sitePathOf(config, { path })}" "${arch}";\n`);
+    });
+    return [
+      { path: libraryPath.nginxMap().slice(1), text: `${lines}"${mapProbePath(config)}" "${MAP_ID_URL}${fnv1aHex(lines)}";\n` },
+      { path: libraryPath.nginxArchMap().slice(1), text: arches.join('') },
+    ];
   },
   hint: 'is the map included, and nginx reloaded since the deploy?',
 };

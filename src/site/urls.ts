@@ -143,6 +143,8 @@ export const libraryPath = {
   imagefile: (name: string, ref: string) => `/v1/imagefile/${name}:${ref}`,
   /** The nginx map the server's configuration includes (README "Pulling with library://"). */
   nginxMap: () => '/library-imagefile.map',
+  /** Each library:// path's architecture, for nginx to refuse a client that asks for another (`?arch=`). */
+  nginxArchMap: () => '/library-arch.map',
   /** Netlify reads redirect rules from this file at the site's root. */
   netlifyRedirects: () => '/_redirects',
   /** Cloudflare Pages runs this module for the routes _routes.json names (advanced mode). */

@@ -93,7 +93,7 @@ beforeAll(async () => {
   });
   await repo.commit('start', '2024-01-01T00:00:00Z');
   await repo.write({
-    'registry/lab/tool/1.0.md': tagRecord(img.busybox!),
+    'registry/lab/tool/1.0.md': tagRecord(img.busybox!, 'architecture: amd64\n'),
     'registry/lab/tool/2.0.md': tagRecord(img.arm!, 'yanked: Wrong build.\n'),
     'registry/lab/tool/3.0.md': tagRecord(img.ppc!, 'withdrawn: Leaked a key.\n'),
   });
@@ -165,6 +165,20 @@ describe.skipIf(!hasTools)('oras:// from the static OCI tree on nginx', () => {
     expect(page).toContain('apptainer pull oras://hpc.example.edu/lab/tool:1.0');
     // And the About page lists oras:// among the ways to pull.
     expect(await (await fetch(`${nginx.url}/about/`)).text()).toContain('apptainer pull oras://hpc.example.edu/COLLECTION/CONTAINER:TAG');
+  });
+
+  it('refuses a library:// client that asks for another architecture, rather than hand it this one', async () => {
+    // Apptainer sends its own architecture with both requests of a library:// pull.
+    const images = (arch: string) => fetch(`${nginx.url}/v1/images/lab/tool:1.0${arch ? `?arch=${arch}` : ''}`);
+    expect((await images('amd64')).status).toBe(200);
+    expect((await images('')).status).toBe(200);
+    const refused = await images('arm64');
+    expect(refused.status).toBe(404);
+    expect(refused.headers.get('content-type')).toBe('application/json');
+    expect(await refused.json()).toEqual({ error: { code: 404, message: 'no arm64 image of this tag: it is amd64 only' } });
+    const imagefile = (arch: string) => fetch(`${nginx.url}/v1/imagefile/lab/tool:1.0?arch=${arch}`, { redirect: 'manual' });
+    expect((await imagefile('amd64')).status).toBe(303);
+    expect((await imagefile('ppc64le')).status).toBe(404);
   });
 
   it('is copied by skopeo, a real OCI client, by tag and by digest', async () => {
