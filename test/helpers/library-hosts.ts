@@ -99,8 +99,21 @@ interface Matcher {
 export async function startNetlifyHost(root: string): Promise<Host> {
   const redirector = createRequire(import.meta.url)('netlify-redirector') as { parsePlain(rules: string, options: object): Promise<Matcher> };
   const matcher = await redirector.parsePlain(await readFile(path.join(root, '_redirects'), 'utf8').catch(() => ''), {});
+  const serveFile = async (res: http.ServerResponse, pathname: string): Promise<boolean> => {
+    const file = path.join(root, decodeURIComponent(pathname));
+    const info = file.startsWith(root) ? await stat(file).catch(() => undefined) : undefined;
+    const served = info?.isDirectory() ? path.join(file, 'index.html') : file;
+    if (!info || !(await stat(served).catch(() => undefined))?.isFile()) return false;
+    const body = await readFile(served);
+    res.writeHead(200, { 'content-length': body.length }).end(body);
+    return true;
+  };
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = () => matcher.match({ scheme: 'http', host: url.host, path: url.pathname, query: url.search.slice(1), getHeader: () => '', getCookie: () => '' });
+    // A forced rewrite (200!) answers before the file at its path; one to a missing file is a 404.
+    const forced = match();
+    if (forced?.force && forced.status === 200) return void ((await serveFile(res, new URL(forced.to, url).pathname)) || res.writeHead(404).end());
     const file = path.join(root, decodeURIComponent(url.pathname));
     const info = file.startsWith(root) ? await stat(file).catch(() => undefined) : undefined;
     const served = info?.isDirectory() ? path.join(file, 'index.html') : file;
@@ -108,7 +121,7 @@ export async function startNetlifyHost(root: string): Promise<Host> {
       const body = await readFile(served);
       return void res.writeHead(200, { 'content-length': body.length }).end(body);
     }
-    const rule = matcher.match({ scheme: 'http', host: url.host, path: url.pathname, query: url.search.slice(1), getHeader: () => '', getCookie: () => '' });
+    const rule = match();
     if (rule && rule.status >= 300 && rule.status < 400) return void res.writeHead(rule.status, { location: rule.to }).end();
     res.writeHead(404).end();
   });

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type { FileHistory } from '../../src/git/parse-log.ts';
 import { enrich } from '../../src/pipeline/enrich.ts';
@@ -94,6 +95,17 @@ describe('the host files', () => {
     const rules = files({ library: 'netlify' }).get('_redirects')!;
     expect(rules.split('\n')[0]).toBe('/v1/imagefile/lab/tool:1.0 https://images.example.org/a%20b/%24x%22.sif 303');
     expect(files({ library: 'netlify' }).has('library-imagefile.map')).toBe(false);
+  });
+
+  it('sends a Netlify key lookup for one key to that key alone, before the file of every key', async () => {
+    const rules = files({ library: 'netlify', url: 'https://lab.example.org/registry' }).get('_redirects')!;
+    expect(rules.trimEnd().split('\n').at(-1)).toBe('/registry/pks/lookup search=:search /registry/pks/by-id/:search 200!');
+    // As Netlify's own redirector reads it.
+    const redirector = createRequire(import.meta.url)('netlify-redirector') as { parsePlain(rules: string, options: object): Promise<{ match(r: object): { to: string; status: number; force: boolean } | null }> };
+    const matcher = await redirector.parsePlain(rules, {});
+    const request = (query: string) => ({ scheme: 'https', host: 'lab.example.org', path: '/registry/pks/lookup', query, getHeader: () => '', getCookie: () => '' });
+    expect(matcher.match(request('op=get&search=0xA20C27EE7FF7BA84&exact=on'))).toMatchObject({ to: '/registry/pks/by-id/0xA20C27EE7FF7BA84', status: 200, force: true });
+    expect(matcher.match(request('op=index'))).toBeNull();
   });
 
   it('writes Cloudflare a worker run only for /v1/imagefile/, and gives the images\' JSON the address it redirects to', () => {
