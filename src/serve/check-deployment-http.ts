@@ -4,7 +4,7 @@ import { shubManifest } from '../schema/manifest.ts';
 import type { LibraryRedirect } from '../schema/site-config.ts';
 import { libraryHost } from '../hosts/index.ts';
 import { mapIdOfLocation, mapProbePath } from '../hosts/nginx.ts';
-import { apiPath, libraryPath, libraryPin, redirectTarget } from '../site/urls.ts';
+import { apiPath, libraryPath, libraryPin, ociPath, redirectTarget, servesOras } from '../site/urls.ts';
 import { escapeHtml } from '../site/html.ts';
 
 // After a deploy: fetch the live site the way the clients and people do, and say what is wrong.
@@ -58,6 +58,13 @@ export async function checkDeployment(siteUrl: string, options: CheckOptions): P
   else if (registry && !home.text.includes(`<title>${escapeHtml(registry.name)}</title>`)) problems.push(`${base}/ is not the home page of "${registry.name}"`);
   else if (registry) checked.push('/');
 
+  // oras://: clients ask /v2/ at the host's root first.
+  const oras = registry?.library !== undefined && servesOras({ url: registry.url, library: registry.library.imagefile });
+  if (oras) {
+    const ping = await get(ociPath.ping()).catch((error: unknown) => ({ status: 0, text: String(error) }));
+    if (ping.status === 200) checked.push(ociPath.ping());
+    else problems.push(`${base}${ociPath.ping()} answered ${ping.status}, expected 200: oras:// clients ask for it at the host's root before anything else`);
+  }
   let left = options.tags;
   for (const summary of index?.collections ?? []) {
     if (left <= 0) break;
@@ -74,6 +81,7 @@ export async function checkDeployment(siteUrl: string, options: CheckOptions): P
           }
         }
         if (registry?.library && tag.url && !tag.retraction) await checkLibrary(registry.library.imagefile, `${collection!.name}/${container.name}`, tag.name, { url: tag.url, sha256: tag.sha256, size: tag.size });
+        if (oras && tag.url && !tag.retraction) await checkOras(`${collection!.name}/${container.name}`, tag.name, tag.sha256);
       }
     }
   }
@@ -95,6 +103,13 @@ export async function checkDeployment(siteUrl: string, options: CheckOptions): P
     }
   }
   return { checked, problems };
+
+  /** oras://: the tag's manifest names the tag's image as its one layer. */
+  async function checkOras(repository: string, tag: string, sha256: string): Promise<void> {
+    const sitePath = ociPath.manifest(repository, tag);
+    const manifest = await getJson(sitePath, (v) => v as { layers?: { digest?: string }[] });
+    if (manifest && manifest.layers?.[0]?.digest !== `sha256:${sha256}`) problems.push(`${base}${sitePath} names ${manifest.layers?.[0]?.digest ?? 'no layer'}, the API says sha256:${sha256}`);
+  }
 
   /** library://: the image's JSON, and /v1/imagefile/… answering as the registry's form says it will. */
   async function checkLibrary(form: LibraryRedirect, name: string, ref: string, image: { url: string; sha256: string; size: number }): Promise<void> {

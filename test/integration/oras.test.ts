@@ -181,6 +181,14 @@ describe.skipIf(!hasTools)('oras:// from the static OCI tree on nginx', () => {
     expect((await imagefile('ppc64le')).status).toBe(404);
   });
 
+  it('is checked by check-deployment: /v2/ at the host\'s root, and each tag\'s manifest naming its image', async () => {
+    const result = await runSifhub(['check-deployment', '--url', nginx.url, '--json'], repo.dir, { SIFHUB_DEPLOY_WAIT_SECONDS: '0' });
+    const report = JSON.parse(result.stdout) as { ok: boolean; checked: string[]; problems: string[] };
+    expect(report.checked).toEqual(expect.arrayContaining(['/v2/', '/v2/lab/tool/manifests/1.0']));
+    // The build was for https://hpc.example.edu, so that is the one problem.
+    expect(report.problems.filter((p) => !p.includes('the site was built for another URL'))).toEqual([]);
+  });
+
   it('is copied by skopeo, a real OCI client, by tag and by digest', async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'sifhub-skopeo-'));
     try {
