@@ -64,6 +64,9 @@ export function toNginxConfig(config: SiteConfig, root: string, options: NginxOp
           'map $uri $sifhub_arch {',
           `    include ${dir}${libraryPath.nginxArchMap()};`,
           '}',
+          ...(servesOras(config)
+            ? ['# oras://: each manifest\'s digest, sent as Docker-Content-Digest (the oras CLI asks for it).', 'map $uri $sifhub_digest {', `    include ${dir}${libraryPath.nginxDigestMap()};`, '}']
+            : []),
           'map "$sifhub_arch:$arg_arch" $sifhub_wrong_arch {',
           '    default "";',
           '    "~^(?<sifhub_have>[a-z0-9_]+):(?!\\k<sifhub_have>$)(?<sifhub_want>[a-z0-9_]+)$" "no $sifhub_want image of this tag: it is $sifhub_have only";',
@@ -131,6 +134,7 @@ export function toNginxConfig(config: SiteConfig, root: string, options: NginxOp
     `    alias ${dir}/v2/$1;`,
     '    types { }',
     `    default_type ${OCI.manifestType};`,
+    ...(redirects ? ['    add_header Docker-Content-Digest $sifhub_digest always;'] : []),
     cache(SHORT),
     '}',
     `location ~ "^${escaped}/v2/(.+/blobs/${OCI.configDigest})$" {`,
@@ -190,6 +194,7 @@ export function toNginxConfig(config: SiteConfig, root: string, options: NginxOp
           // The map is the build's, for nginx to read; it is no page.
           `location = ${prefix}${libraryPath.nginxMap()} { return 404; }`,
           `location = ${prefix}${libraryPath.nginxArchMap()} { return 404; }`,
+          `location = ${prefix}${libraryPath.nginxDigestMap()} { return 404; }`,
           ...(servesOras(config) ? oras : []),
         ]
       : []),

@@ -19,6 +19,8 @@ export interface OciTree {
   blobs: LibraryRedirectRule[];
   /** The manifest digest each tag (and `latest`) resolves to, by repository: what shpc pins. */
   tagDigests: Map<string, Map<string, string>>;
+  /** Each manifest file's digest, by its site path (without the leading slash): the `Docker-Content-Digest` a server sends with it. */
+  manifestDigests: Map<string, string>;
 }
 
 export function toOci(site: Site): OciTree {
@@ -27,6 +29,7 @@ export function toOci(site: Site): OciTree {
   const repositories: string[] = [];
   const manifestsOf = new Map<string, Map<string, string>>(); // repository → path → text
   const tagDigests = new Map<string, Map<string, string>>();
+  const manifestDigests = new Map<string, string>();
 
   const add = (repository: string, collection: string, file: string, version: Version, tags: readonly string[]) => {
     if (version.retraction?.kind === 'withdrawn') return;
@@ -41,7 +44,10 @@ export function toOci(site: Site): OciTree {
     }
     for (const reference of [...tags, digest]) {
       const path = ociPath.manifest(repository, reference).slice(1);
-      if (!paths.has(path)) paths.set(path, manifest);
+      if (!paths.has(path)) {
+        paths.set(path, manifest);
+        manifestDigests.set(path, digest);
+      }
     }
     const blob = ociPath.blob(repository, `sha256:${version.sha256}`).slice(1);
     if (!blobs.has(blob)) blobs.set(blob, { path: blob, to: version.url, image: version, file, collection });
@@ -75,7 +81,7 @@ export function toOci(site: Site): OciTree {
     for (const [path, text] of paths) files.push({ path, text, collection });
   }
   files.push({ path: ociPath.catalog().slice(1), text: `${JSON.stringify({ repositories: [...new Set(repositories)].sort() })}\n` });
-  return { files, blobs: [...blobs.values()], tagDigests };
+  return { files, blobs: [...blobs.values()], tagDigests, manifestDigests };
 }
 
 /** An image's manifest, byte for byte the same wherever it is served: its digest names it. */

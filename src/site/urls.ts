@@ -145,6 +145,8 @@ export const libraryPath = {
   nginxMap: () => '/library-imagefile.map',
   /** Each library:// path's architecture, for nginx to refuse a client that asks for another (`?arch=`). */
   nginxArchMap: () => '/library-arch.map',
+  /** Each oras:// manifest's digest, for nginx to send as Docker-Content-Digest (the oras CLI wants it). */
+  nginxDigestMap: () => '/oci-digest.map',
   /** Netlify reads redirect rules from this file at the site's root. */
   netlifyRedirects: () => '/_redirects',
   /** Cloudflare Pages runs this module for the routes _routes.json names (advanced mode). */

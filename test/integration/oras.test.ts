@@ -189,6 +189,13 @@ describe.skipIf(!hasTools)('oras:// from the static OCI tree on nginx', () => {
     expect(report.problems.filter((p) => !p.includes('the site was built for another URL'))).toEqual([]);
   });
 
+  it('answers a HEAD by tag with Docker-Content-Digest, as the oras CLI needs, naming the manifest it serves', async () => {
+    const head = await fetch(`${nginx.url}/v2/lab/tool/manifests/1.0`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('docker-content-digest')).toBe((await orasPull('lab/tool', '1.0')).digest);
+    expect(Number(head.headers.get('content-length'))).toBeGreaterThan(0);
+  });
+
   it('is copied by skopeo, a real OCI client, by tag and by digest', async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'sifhub-skopeo-'));
     try {
