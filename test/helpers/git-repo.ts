@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -75,6 +76,11 @@ export function image(n: number, url = `https://images.example.org/${n}.sif`): I
   // Distinct leading digits, and letters after them: an all-digit hash is a YAML number.
   const hex = (length: number) => n.toString(16).padEnd(length, 'e');
   return { url, sha256: hex(64), md5: hex(32), size: 1000 + n };
+}
+
+/** A real image's identity, with its bytes, as served at `url`. */
+export function describeImage(bytes: Buffer, url: string): Image & { bytes: Buffer } {
+  return { url, bytes, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), md5: createHash('md5').update(bytes).digest('hex') };
 }
 
 export function tagRecord(img: Image, extra = '', notes = ''): string {

@@ -1,11 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSifhub, withoutPlaceholderWarning } from '../helpers/cli.ts';
-import { TempRepo, tagRecord, type Image } from '../helpers/git-repo.ts';
+import { describeImage, TempRepo, tagRecord, type Image } from '../helpers/git-repo.ts';
 import { startImageServer, type ImageServer } from '../helpers/image-server.ts';
 import { libraryPull, parsePullCommand, remoteEndpoint, type Generation } from '../helpers/library-client.ts';
 import { nginxConfig, startCloudflareHost, startNetlifyHost, startNginx, type Host } from '../helpers/library-hosts.ts';
@@ -24,9 +24,6 @@ let images: ImageServer;
 let repo: TempRepo;
 const img: Record<string, Image & { bytes: Buffer }> = {};
 
-function describeImage(bytes: Buffer, url: string): Image & { bytes: Buffer } {
-  return { url, bytes, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), md5: createHash('md5').update(bytes).digest('hex') };
-}
 
 /** Builds the repository's registry with `registry.yml` set to `config`, into `out`. */
 async function build(config: string, out: string, env: Record<string, string> = {}): Promise<string> {

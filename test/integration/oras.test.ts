@@ -10,7 +10,7 @@ import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSifhub } from '../helpers/cli.ts';
-import { tagRecord, TempRepo, type Image } from '../helpers/git-repo.ts';
+import { describeImage, tagRecord, TempRepo, type Image } from '../helpers/git-repo.ts';
 import { startImageServer, type ImageServer } from '../helpers/image-server.ts';
 import { nginxConfig, startNginx, type Host } from '../helpers/library-hosts.ts';
 
@@ -27,7 +27,6 @@ let repo: TempRepo;
 let nginx: Host;
 const img: Record<string, Image & { bytes: Buffer }> = {};
 
-const describeImage = (bytes: Buffer, url: string) => ({ url, bytes, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), md5: createHash('md5').update(bytes).digest('hex') });
 
 const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.manifest.v1+json',

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { chmod, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSifhub } from '../helpers/cli.ts';
-import { tagRecord, TempRepo, type Image } from '../helpers/git-repo.ts';
+import { describeImage, tagRecord, TempRepo, type Image } from '../helpers/git-repo.ts';
 import { startImageServer, type ImageServer } from '../helpers/image-server.ts';
 import { libraryPull, type Generation } from '../helpers/library-client.ts';
 import { nginxConfig, startNginx, type Host } from '../helpers/library-hosts.ts';
@@ -25,7 +24,6 @@ let nginx: Host | undefined;
 let served: string;
 const img: Record<string, Image & { bytes: Buffer }> = {};
 
-const describeImage = (bytes: Buffer, url: string) => ({ url, bytes, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), md5: createHash('md5').update(bytes).digest('hex') });
 const deploy = async () => {
   const result = await runSifhub(['deploy', path.join(repo.dir, 'srv')], repo.dir);
   expect(result.code, result.stderr).toBe(0);

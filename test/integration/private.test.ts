@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSifhub } from '../helpers/cli.ts';
-import { tagRecord, TempRepo, type Image } from '../helpers/git-repo.ts';
+import { describeImage, tagRecord, TempRepo, type Image } from '../helpers/git-repo.ts';
 import { startImageServer, type ImageServer } from '../helpers/image-server.ts';
 import { libraryPull, type Generation } from '../helpers/library-client.ts';
 import { nginxConfig, startNginx, type Host } from '../helpers/library-hosts.ts';
@@ -27,7 +27,6 @@ let tokens: string;
 const img: Record<string, Image & { bytes: Buffer }> = {};
 const issued: Record<string, string> = {};
 
-const describeImage = (bytes: Buffer, url: string) => ({ url, bytes, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), md5: createHash('md5').update(bytes).digest('hex') });
 const token = (...args: string[]) => runSifhub(['token', ...args, '--file', tokens], repo.dir);
 
 beforeAll(async () => {
