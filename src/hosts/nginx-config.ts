@@ -119,6 +119,17 @@ export function toNginxConfig(config: SiteConfig, root: string, options: NginxOp
     : redirects
       ? ['    if ($sifhub_image = "") { return 404; }', '    return 303 $sifhub_image;']
       : [...guard, `    alias ${dir}/v2/$1;`, '    types { }', '    default_type application/octet-stream;', cache(SHORT)];
+  /** A file of the OCI tree whose name a regex matches, served with its media type. */
+  const v2File = (pattern: string, type: string, cacheFor: string, extra: string[] = []) => [
+    `location ~ "^${escaped}/v2/(${pattern})$" {`,
+    ...guard,
+    `    alias ${dir}/v2/$1;`,
+    '    types { }',
+    `    default_type ${type};`,
+    ...extra,
+    cache(cacheFor),
+    '}',
+  ];
   const oras = [
     '# oras:// pulls: the OCI distribution API. Clients ask /v2/ at the host\'s root.',
     `location ${prefix}/v2/ {`,
@@ -129,21 +140,8 @@ export function toNginxConfig(config: SiteConfig, root: string, options: NginxOp
     '    default_type application/json;',
     cache(SHORT),
     '}',
-    `location ~ "^${escaped}/v2/(.+/manifests/[^/]+)$" {`,
-    ...guard,
-    `    alias ${dir}/v2/$1;`,
-    '    types { }',
-    `    default_type ${OCI.manifestType};`,
-    ...(redirects ? ['    add_header Docker-Content-Digest $sifhub_digest always;'] : []),
-    cache(SHORT),
-    '}',
-    `location ~ "^${escaped}/v2/(.+/blobs/${OCI.configDigest})$" {`,
-    ...guard,
-    `    alias ${dir}/v2/$1;`,
-    '    types { }',
-    `    default_type ${OCI.configType};`,
-    cache(IMMUTABLE),
-    '}',
+    ...v2File('.+/manifests/[^/]+', OCI.manifestType, SHORT, redirects ? ['    add_header Docker-Content-Digest $sifhub_digest always;'] : []),
+    ...v2File(`.+/blobs/${OCI.configDigest}`, OCI.configType, IMMUTABLE),
     `location ~ "^${escaped}/v2/(.+/blobs/sha256:[0-9a-f]{64})$" {`,
     ...blob,
     '}',

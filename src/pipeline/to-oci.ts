@@ -26,7 +26,7 @@ export interface OciTree {
 export function toOci(site: Site): OciTree {
   const files: OciTree['files'] = [{ path: ociPath.ping().slice(1) + 'index.html', text: '{}\n' }];
   const blobs = new Map<string, LibraryRedirectRule>();
-  const repositories: string[] = [];
+  const repositories = new Set<string>();
   const manifestsOf = new Map<string, Map<string, string>>(); // repository → path → text
   const tagDigests = new Map<string, Map<string, string>>();
   const manifestDigests = new Map<string, string>();
@@ -56,7 +56,7 @@ export function toOci(site: Site): OciTree {
   for (const collection of site.collections) {
     for (const container of collection.containers) {
       const repository = `${collection.name}/${container.name}`;
-      repositories.push(repository);
+      repositories.add(repository);
       const tags: string[] = [];
       for (const tag of container.tags) {
         // A yanked image resolves only by digest; a tag names its current image otherwise.
@@ -71,8 +71,8 @@ export function toOci(site: Site): OciTree {
   for (const tag of pastVersions(site)) {
     const repository = `${tag.collection}/${tag.container}`;
     for (const version of tag.versions) add(repository, tag.collection, tag.file, version, []);
-    if (!repositories.includes(repository) && manifestsOf.has(repository)) {
-      repositories.push(repository);
+    if (!repositories.has(repository) && manifestsOf.has(repository)) {
+      repositories.add(repository);
       files.push({ path: ociPath.blob(repository, OCI.configDigest).slice(1), text: OCI.config, collection: tag.collection });
     }
   }
@@ -80,7 +80,7 @@ export function toOci(site: Site): OciTree {
     const collection = repository.slice(0, repository.indexOf('/'));
     for (const [path, text] of paths) files.push({ path, text, collection });
   }
-  files.push({ path: ociPath.catalog().slice(1), text: `${JSON.stringify({ repositories: [...new Set(repositories)].sort() })}\n` });
+  files.push({ path: ociPath.catalog().slice(1), text: `${JSON.stringify({ repositories: [...repositories].sort() })}\n` });
   return { files, blobs: [...blobs.values()], tagDigests, manifestDigests };
 }
 

@@ -1,7 +1,8 @@
 import type { Problem } from '../errors.ts';
 import type { Site } from '../model/types.ts';
 import { apiJsonSchemas, toCompactJsonText, toJsonText } from '../schema/json-schema.ts';
-import { absoluteUrl, apiPath, libraryPath, servesOras } from '../site/urls.ts';
+import { apiPath, libraryPath, servesOras } from '../site/urls.ts';
+import { sitePathOf } from '../hosts/site-path.ts';
 import { nginxMapId } from '../hosts/nginx.ts';
 import { toApi } from './to-api.ts';
 import { libraryHost } from '../hosts/index.ts';
@@ -55,7 +56,7 @@ export function toSitePlan(site: Site): SitePlan {
           ...toImagefileFiles(config, library).map((r): PlannedFile => ({ ...r, kind: 'library' })),
           ...(oci?.files ?? []).map((f): PlannedFile => ({ ...f, kind: 'library' })),
           ...(oci ? toShpc(site, oci.tagDigests) : []).map((f): PlannedFile => ({ ...f, kind: 'api' })),
-          ...(oci && config.library === 'nginx' ? [{ path: libraryPath.nginxDigestMap().slice(1), text: [...oci.manifestDigests].map(([path, digest]) => `"${new URL(absoluteUrl(config, `/${path}`)).pathname}" "${digest}";\n`).join(''), kind: 'library' as const }] : []),
+          ...(oci && config.library === 'nginx' ? [{ path: libraryPath.nginxDigestMap().slice(1), text: [...oci.manifestDigests].map(([path, digest]) => `"${sitePathOf(config, { path })}" "${digest}";\n`).join(''), kind: 'library' as const }] : []),
         ]
       : []),
     ...toApi(site).map((a): PlannedFile => ({ path: a.path, text: toCompactJsonText(a.json), kind: 'api', collection: a.collection })),
