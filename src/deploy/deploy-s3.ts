@@ -10,7 +10,7 @@ import { EnvironmentError, StorageError } from '../errors.ts';
 import type { Progress } from '../progress.ts';
 import { storageError } from '../storage/s3.ts';
 import type { S3Location } from '../storage/s3-url.ts';
-import { DEPLOY_RECORD, keyOf, planDeploy, redirectLocation, type DeployPlan, type LocalFile, type RemoteObject } from './plan-deploy.ts';
+import { DEPLOY_RECORD, isOciManifest, keyOf, planDeploy, redirectLocation, type DeployPlan, type LocalFile, type RemoteObject } from './plan-deploy.ts';
 
 // `sifhub deploy s3://BUCKET[/PREFIX]`: the built site into any S3-compatible bucket, sending
 // only what changed, in the order plan-deploy.ts gives. A deploy that stops halfway leaves every
@@ -109,7 +109,8 @@ async function readLocal(dir: string, jobs: number): Promise<LocalFile[]> {
       return { path: file, size: info.size, md5: hash.digest('hex') };
     }
     const bytes = await readFile(path.join(dir, file));
-    return { path: file, size: bytes.length, md5: createHash('md5').update(bytes).digest('hex') };
+    const mediaType = isOciManifest(file) ? manifestMediaType(bytes) : undefined;
+    return { path: file, size: bytes.length, md5: createHash('md5').update(bytes).digest('hex'), ...(mediaType ? { mediaType } : {}) };
   });
 }
 
@@ -145,4 +146,14 @@ async function writeRecord(client: S3Client, location: S3Location, keys: readonl
   await client.send(new PutObjectCommand({ Bucket: location.bucket, Key: key, Body: body, ContentType: 'application/json; charset=utf-8', CacheControl: 'no-store' })).catch((error: unknown) => {
     throw storageError(`could not write s3://${location.bucket}/${key}`, error);
   });
+}
+
+/** The `mediaType` an oras:// manifest the build wrote names; undefined for anything else. */
+function manifestMediaType(bytes: Buffer): string | undefined {
+  try {
+    const type = (JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown }).mediaType;
+    return typeof type === 'string' ? type : undefined;
+  } catch {
+    return undefined;
+  }
 }

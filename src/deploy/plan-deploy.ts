@@ -18,6 +18,8 @@ export interface LocalFile {
   path: string;
   size: number;
   md5: string;
+  /** An oras:// manifest's own `mediaType` (an image index is served as one). */
+  mediaType?: string;
 }
 
 export interface RemoteObject {
@@ -58,9 +60,10 @@ export function keyOf(prefix: string, file: string): string {
 }
 
 /** The Content-Type and Cache-Control a file is stored with (`redirect`: a website redirect object's). */
-export function objectHeaders(file: string, redirect = false): { contentType: string; cacheControl: string } {
+export function objectHeaders(file: string, redirect = false, mediaType?: string): { contentType: string; cacheControl: string } {
   // Manifests have no extension (`api/container/lab/tool:1.0`): the clients ignore the type, a browser shows JSON.
-  const type = redirect ? 'text/plain' : isImagefile(file) ? 'application/octet-stream' : isOciManifest(file) ? OCI.manifestType : isOciConfig(file) ? OCI.configType : isManifest(file) ? 'application/json' : servedAs(file.slice(file.lastIndexOf('/') + 1));
+  // An oras:// manifest's type tells a client an image index (a tag of several architectures) from an image.
+  const type = redirect ? 'text/plain' : isImagefile(file) ? 'application/octet-stream' : isOciManifest(file) ? (mediaType === OCI.indexType ? OCI.indexType : OCI.manifestType) : isOciConfig(file) ? OCI.configType : isManifest(file) ? 'application/json' : servedAs(file.slice(file.lastIndexOf('/') + 1));
   const contentType = type.startsWith('text/') || type === 'application/json' ? `${type}; charset=utf-8` : type;
   return { contentType, cacheControl: file.startsWith('_astro/') ? IMMUTABLE : SHORT };
 }
@@ -78,7 +81,7 @@ function isImagefile(file: string): boolean {
   return file.startsWith('v1/imagefile/') || (/^v2\/.+\/blobs\/sha256:[0-9a-f]{64}$/.test(file) && !isOciConfig(file));
 }
 
-function isOciManifest(file: string): boolean {
+export function isOciManifest(file: string): boolean {
   return /^v2\/.+\/manifests\/[^/]+$/.test(file);
 }
 
@@ -122,7 +125,7 @@ export function planDeploy(local: readonly LocalFile[], remote: ReadonlyMap<stri
       continue;
     }
     const redirect = options.websiteRedirects === true && isImagefile(file.path);
-    waves[waveOf(file.path)]!.uploads.push({ path: file.path, key, size: file.size, md5: file.md5, ...objectHeaders(file.path, redirect), redirect });
+    waves[waveOf(file.path)]!.uploads.push({ path: file.path, key, size: file.size, md5: file.md5, ...objectHeaders(file.path, redirect, file.mediaType), redirect });
   }
   const record = keyOf(prefix, DEPLOY_RECORD);
   const deletes = [...(previous ?? [])].filter((key) => !keys.has(key) && key !== record && remote.has(key)).sort();

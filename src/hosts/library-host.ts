@@ -11,6 +11,14 @@ export interface LibraryImage {
   path: string;
   json: { data: Record<string, unknown> };
   collection: string;
+  /** One architecture's image of a tag that holds several: the tag's own path, which a client asking `?arch=` for it is routed from. */
+  alternate?: PlatformAlternate;
+}
+
+/** A path served in place of `of` to a client that asks for `arch` (`?arch=`), where the host can route on it. */
+export interface PlatformAlternate {
+  of: string;
+  arch: string;
 }
 
 export interface LibraryRedirectRule {
@@ -23,6 +31,7 @@ export interface LibraryRedirectRule {
   /** The record that names it. */
   file: string;
   collection: string;
+  alternate?: PlatformAlternate;
 }
 
 export interface Library {

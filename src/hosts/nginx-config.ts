@@ -15,6 +15,8 @@ const PAGES = 'public, max-age=300';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** The library API's error, as container-library-client reads it, for a client asking for another architecture. */
 const ARCH_REFUSAL = 'if ($sifhub_wrong_arch) { return 404 \'{"error":{"code":404,"message":"$sifhub_wrong_arch"}}\'; }';
+/** A tag of several architectures: the client's (`?arch=`) image is served in the tag's place. */
+const PLATFORM_ROUTE = 'if ($sifhub_platform) { rewrite ^ $sifhub_platform last; }';
 
 export interface NginxConfig {
   /** For inside `http {}`. */
@@ -65,11 +67,26 @@ export function toNginxConfig(config: SiteConfig, root: string, options: NginxOp
           `    include ${dir}${libraryPath.nginxArchMap()};`,
           '}',
           ...(servesOras(config)
-            ? ['# oras://: each manifest\'s digest, sent as Docker-Content-Digest (the oras CLI asks for it).', 'map $uri $sifhub_digest {', `    include ${dir}${libraryPath.nginxDigestMap()};`, '}']
+            ? [
+                '# oras://: each manifest\'s digest, sent as Docker-Content-Digest (the oras CLI asks for it),',
+                '# and the tags of several architectures, whose image index is served with its own type.',
+                'map $uri $sifhub_digest {',
+                `    include ${dir}${libraryPath.nginxDigestMap()};`,
+                '}',
+                'map $uri $sifhub_oci_index {',
+                `    include ${dir}${libraryPath.nginxIndexMap()};`,
+                '}',
+              ]
             : []),
+          '# A tag of several architectures is routed to the one asked for (its own path, in the map).',
+          'map "$uri@$arg_arch" $sifhub_platform {',
+          '    volatile;  # asked again after the route: the routed path is no key',
+          `    include ${dir}${libraryPath.nginxPlatformMap()};`,
+          '}',
           'map "$sifhub_arch:$arg_arch" $sifhub_wrong_arch {',
           '    default "";',
           '    "~^(?<sifhub_have>[a-z0-9_]+):(?!\\k<sifhub_have>$)(?<sifhub_want>[a-z0-9_]+)$" "no $sifhub_want image of this tag: it is $sifhub_have only";',
+          '    "~^(?<sifhub_have>[a-z0-9_]+(?: [a-z0-9_]+)+):(?<sifhub_want>[a-z0-9_]+)$" "no $sifhub_want image of this tag: it has $sifhub_have";',
           '}',
         ]
       : ['# No library:// map (registry.yml has no library: nginx).']),
@@ -87,7 +104,7 @@ export function toNginxConfig(config: SiteConfig, root: string, options: NginxOp
   const json = (location: string, exact = false, access: string[] = guard) => [`location ${exact ? '=' : '^~'} ${prefix}${location} {`, ...access, `    alias ${dir}${location};`, '    types { }', '    default_type application/json;', cache(SHORT), '}'];
   const jsonRefusingArch = (location: string) => {
     const lines = json(location);
-    lines.splice(1, 0, `    ${ARCH_REFUSAL}`);
+    lines.splice(1, 0, `    ${PLATFORM_ROUTE}`, `    ${ARCH_REFUSAL}`);
     return lines;
   };
   // shub:// clients send no credentials: in a private registry they are answered from the listed networks only.
@@ -96,6 +113,7 @@ export function toNginxConfig(config: SiteConfig, root: string, options: NginxOp
     ? [
         '# The image is fetched from where its record says and passed on: its address never leaves the server.',
         `location ^~ ${prefix}/v1/imagefile/ {`,
+        `    ${PLATFORM_ROUTE}`,
         ...guard,
         '    js_content sifhub_auth.image;',
         '}',
@@ -109,7 +127,7 @@ export function toNginxConfig(config: SiteConfig, root: string, options: NginxOp
         '}',
       ]
     : redirects
-      ? [`location ^~ ${prefix}/v1/imagefile/ {`, '    default_type application/json;', `    ${ARCH_REFUSAL}`, '    if ($sifhub_image = "") { return 404; }', '    return 303 $sifhub_image;', '}']
+      ? [`location ^~ ${prefix}/v1/imagefile/ {`, '    default_type application/json;', `    ${PLATFORM_ROUTE}`, `    ${ARCH_REFUSAL}`, '    if ($sifhub_image = "") { return 404; }', '    return 303 $sifhub_image;', '}']
       : [`location ^~ ${prefix}/v1/imagefile/ {`, ...guard, `    alias ${dir}/v1/imagefile/;`, '    types { }', '    default_type application/octet-stream;', cache(SHORT), '}'];
   // oras:// (the OCI distribution API): manifests typed as OCI manifests, each image's layer blob
   // answered as /v1/imagefile/… is (the same map), the config blob `{}` and the lists as files.
@@ -140,7 +158,20 @@ export function toNginxConfig(config: SiteConfig, root: string, options: NginxOp
     '    default_type application/json;',
     cache(SHORT),
     '}',
-    ...v2File('.+/manifests/[^/]+', OCI.manifestType, SHORT, redirects ? ['    add_header Docker-Content-Digest $sifhub_digest always;'] : []),
+    ...v2File('.+/manifests/[^/]+', OCI.manifestType, SHORT, redirects ? ['    if ($sifhub_oci_index) { rewrite ^ $sifhub_oci_index last; }', '    add_header Docker-Content-Digest $sifhub_digest always;'] : []),
+    ...(redirects
+      ? [
+          `location ^~ ${prefix}${libraryPath.nginxIndexLocation()}/v2/ {`,
+          '    internal;',
+          ...guard,
+          `    alias ${dir}/v2/;`,
+          '    types { }',
+          `    default_type ${OCI.indexType};`,
+          '    add_header Docker-Content-Digest $sifhub_digest always;',
+          cache(SHORT),
+          '}',
+        ]
+      : []),
     ...v2File(`.+/blobs/${OCI.configDigest}`, OCI.configType, IMMUTABLE),
     `location ~ "^${escaped}/v2/(.+/blobs/sha256:[0-9a-f]{64})$" {`,
     ...blob,
@@ -192,7 +223,9 @@ export function toNginxConfig(config: SiteConfig, root: string, options: NginxOp
           // The map is the build's, for nginx to read; it is no page.
           `location = ${prefix}${libraryPath.nginxMap()} { return 404; }`,
           `location = ${prefix}${libraryPath.nginxArchMap()} { return 404; }`,
+          `location = ${prefix}${libraryPath.nginxPlatformMap()} { return 404; }`,
           `location = ${prefix}${libraryPath.nginxDigestMap()} { return 404; }`,
+          `location = ${prefix}${libraryPath.nginxIndexMap()} { return 404; }`,
           ...(servesOras(config) ? oras : []),
         ]
       : []),

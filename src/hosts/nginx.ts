@@ -18,15 +18,25 @@ export const nginxHost: LibraryHost = {
   form: 'nginx',
   siteFiles: (config, library) => {
     const lines = library.redirects.map((r) => `"${sitePathOf(config, r)}" "${redirectTarget(r.to)}";\n`).join('');
-    // Apptainer asks for its own architecture (?arch=): each path's, so a client is refused another's image.
+    // Apptainer asks for its own architecture (?arch=): a tag of several is routed to that
+    // architecture's image ("PATH@ARCH" → its path), and any other path is refused to a client
+    // asking for an architecture it is not. A tag of several lists them, space-separated.
+    const platforms = new Map<string, string[]>();
+    for (const alternate of [...library.images, ...library.redirects]) {
+      if (!alternate.alternate) continue;
+      const { of, arch } = alternate.alternate;
+      platforms.set(of, [...(platforms.get(of) ?? []), arch]);
+    }
     const arches = library.images.flatMap((i) => {
-      const arch = i.json.data.arch;
+      const arch = platforms.get(i.path)?.join(' ') ?? i.json.data.arch;
       if (typeof arch !== 'string') return [];
       return [i.path, i.path.replace(/^v1\/images\//, 'v1/imagefile/')].map((path) => `"${sitePathOf(config, { path })}" "${arch}";\n`);
     });
+    const routes = [...library.images, ...library.redirects].flatMap((r) => (r.alternate ? [`"${sitePathOf(config, { path: r.alternate.of })}@${r.alternate.arch}" "${sitePathOf(config, r)}";\n`] : []));
     return [
       { path: libraryPath.nginxMap().slice(1), text: `${lines}"${mapProbePath(config)}" "${MAP_ID_URL}${fnv1aHex(lines)}";\n` },
       { path: libraryPath.nginxArchMap().slice(1), text: arches.join('') },
+      { path: libraryPath.nginxPlatformMap().slice(1), text: routes.join('') },
     ];
   },
   hint: 'is the map included, and nginx reloaded since the deploy?',

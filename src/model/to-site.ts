@@ -7,7 +7,7 @@ import { toLabelIndex } from './to-labels.ts';
 import { toRankings } from './to-rankings.ts';
 import { toTopicIndex } from './to-topics.ts';
 import type { ContainerRecord } from '../schema/record.ts';
-import type { CollectionEntry, ContainerEntry, Image, ImageState, RemovedTag, Retraction, SignatureView, Site, SiteKey, TagEntry, Usage, Version } from './types.ts';
+import type { CollectionEntry, ContainerEntry, ImageState, RemovedTag, Retraction, SignatureView, Site, SiteKey, TagEntry, Usage, Version } from './types.ts';
 
 // Stage 5: records × git history × usage counts → the site model, one function per level (tag,
 // container, collection, registry). Pure: Markdown rendering and reading old versions' images
@@ -113,8 +113,9 @@ function toTagEntry(tag: TagInput, changes: readonly FileChange[], context: Cont
   const committedBlob = changes.at(-1)?.blob;
   const lastChanged = committedBlob === tag.blob ? changes.at(-1)?.date : undefined;
   const last = versions.at(-1);
-  if (last && last.sha256 === tag.record.sha256) {
+  if (last && sameImages(last, tag.record)) {
     last.url = tag.record.url;
+    last.platforms = pick(tag.record).platforms;
     last.retraction = carry(last.retraction, tag.record, lastChanged);
   } else versions.push({ ...pick(tag.record), retraction: carry(undefined, tag.record, undefined) });
   applyListed(versions, context.listed(tag.collection, tag.container));
@@ -198,8 +199,9 @@ function toVersions(changes: readonly FileChange[], imageOf: (blob: string) => I
     const image = imageOf(change.blob);
     if (!image) continue;
     const last = versions.at(-1);
-    if (last && last.sha256 === image.sha256) {
+    if (last && sameImages(last, image)) {
       last.url = image.url;
+      last.platforms = pick(image).platforms;
       last.retraction = carry(last.retraction, image, change.date);
       continue;
     }
@@ -242,24 +244,38 @@ function toListedRetractions(container: ContainerInput, changes: readonly FileCh
 
 /** The README's word on an image adds to its record's: withdrawn wins over yanked. */
 function applyListed(versions: readonly Version[], listed: ReadonlyMap<string, Retraction>): void {
-  if (listed.size === 0) return;
   for (const version of versions) {
+    // A record's yanked or withdrawn covers each architecture's image; a README's listing, the one it names.
+    for (const platform of version.platforms ?? []) platform.retraction = stronger(listed.get(platform.sha256), version.retraction);
     const said = listed.get(version.sha256);
     if (said && (said.kind === 'withdrawn' || !version.retraction)) version.retraction = said;
   }
 }
 
+function stronger(a: Retraction | undefined, b: Retraction | undefined): Retraction | undefined {
+  return a?.kind === 'withdrawn' ? a : b?.kind === 'withdrawn' ? b : (a ?? b);
+}
+
 /** Every version of an image some version withdraws is withdrawn, with that reason. */
 function withdrawEverywhere(versions: readonly Version[]): void {
-  const withdrawn = new Map(versions.flatMap((v) => (v.retraction?.kind === 'withdrawn' ? [[v.sha256, v.retraction] as const] : [])));
-  for (const version of versions) {
-    const said = withdrawn.get(version.sha256);
-    if (said && version.retraction?.kind !== 'withdrawn') version.retraction = said;
+  // Each architecture's image too: bytes withdrawn as one tag's image are served as no other's.
+  const images = versions.flatMap((v) => [v, ...(v.platforms ?? [])]);
+  const withdrawn = new Map(images.flatMap((i) => (i.retraction?.kind === 'withdrawn' ? [[i.sha256, i.retraction] as const] : [])));
+  for (const image of images) {
+    const said = withdrawn.get(image.sha256);
+    if (said && image.retraction?.kind !== 'withdrawn') image.retraction = said;
   }
 }
 
-function pick(image: Image): Version {
-  return { sha256: image.sha256, md5: image.md5, size: image.size, url: image.url };
+function pick(image: ImageState): Version {
+  const platforms = image.platforms?.map((p) => ({ architecture: p.architecture, sha256: p.sha256, md5: p.md5, size: p.size, url: p.url }));
+  return { sha256: image.sha256, md5: image.md5, size: image.size, url: image.url, ...(image.architecture ? { architecture: image.architecture } : {}), ...(platforms ? { platforms } : {}) };
+}
+
+/** Whether a record names the same images as a version: its own, and each other architecture's. */
+function sameImages(version: Version, image: ImageState): boolean {
+  const key = (platforms: readonly { sha256: string }[] | undefined) => (platforms ?? []).map((p) => p.sha256).sort().join();
+  return version.sha256 === image.sha256 && key(version.platforms) === key(image.platforms);
 }
 
 /** When `latest` is not a tag: the tag whose image changed last; uncommitted counts as newest. */
@@ -282,9 +298,10 @@ function maxDate(dates: readonly (string | undefined)[]): string | undefined {
 }
 
 /** Storage, not tag count: two tags on one image count it once. */
-/** The bytes the images take, each once; a withdrawn image is served nowhere, so it counts nowhere. */
+/** The bytes the images take (each architecture's), each once; a withdrawn image is served nowhere, so it counts nowhere. */
 function distinctBytes(versions: readonly Version[]): number {
-  const sizes = new Map(versions.filter((v) => v.retraction?.kind !== 'withdrawn').map((v) => [v.sha256, v.size]));
+  const kept = (image: { retraction?: Retraction }) => image.retraction?.kind !== 'withdrawn';
+  const sizes = new Map(versions.filter(kept).flatMap((v) => [v, ...(v.platforms ?? []).filter(kept)]).map((i) => [i.sha256, i.size]));
   return sum([...sizes.values()]);
 }
 

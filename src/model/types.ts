@@ -8,8 +8,15 @@ import type { SiteConfig } from '../schema/site-config.ts';
 /** The four fields that make an image, as the tag record's schema types them. */
 export type Image = Pick<TagRecord, 'url' | 'sha256' | 'md5' | 'size'>;
 
-/** An image as a version of its record states it: with whether it was taken back. */
-export type ImageState = Image & Partial<Pick<TagRecord, 'yanked' | 'withdrawn'>>;
+/** One more architecture's image of a tag (its record's `platforms`). */
+export interface PlatformImage extends Image {
+  architecture: string;
+  /** Taken back on its own, by its container's README listing it. */
+  retraction?: Retraction;
+}
+
+/** An image as a version of its record states it: with whether it was taken back, and its other architectures' images. */
+export type ImageState = Image & Partial<Pick<TagRecord, 'yanked' | 'withdrawn' | 'architecture'>> & { platforms?: readonly (Image & { architecture: string })[] };
 
 /**
  * An image its owners took back, as npm, PyPI and crates.io do. Yanked: no tag or `latest`
@@ -30,6 +37,10 @@ export interface Version extends Image {
   date?: string;
   author?: string;
   retraction?: Retraction;
+  /** The architecture of the image at `url`, when the record named it. */
+  architecture?: string;
+  /** The same version's images for other architectures; a change to any of them is a new version. */
+  platforms?: PlatformImage[];
 }
 
 /** One signature of a tag's current image, as its page and the API tell it. */

@@ -24,7 +24,8 @@ export function enrich(registry: RegistryInput, history: History, usage: Usage =
   });
 }
 
-const HISTORY_IMAGE = 'history-image';
+// Versioned by what a parse holds: a kept parse from before `platforms` would lack them.
+const HISTORY_IMAGE = 'history-image-2';
 const HISTORY_CONTAINER = 'history-container';
 
 function parsed<K extends 'image' | 'container'>(text: string | undefined, blob: string, kind: K) {

@@ -1,6 +1,6 @@
 import type { ApiCollection, ApiCollectionsIndex, ApiRegistry } from '../schema/api.ts';
 import { absoluteUrl, apiPath, libraryPath, pagePath, shubUri, starsIssueUrl } from '../site/urls.ts';
-import type { Site, Version } from '../model/types.ts';
+import type { PlatformImage, Site, Version } from '../model/types.ts';
 import { signedFacts } from '../model/signatures.ts';
 
 // Stage 6b: the JSON API for programs (api/v1/). The index links to collection files relatively,
@@ -95,9 +95,16 @@ export function toApi(site: Site): ApiFile[] {
 }
 
 /** A version as the API lists it: a withdrawn image's address is not handed out. */
-function toApiVersion(version: Version): Omit<Version, 'url'> & { url?: string } {
-  if (version.retraction?.kind !== 'withdrawn') return version;
-  const { url: _, ...rest } = version;
+function toApiVersion(version: Version): ApiVersion {
+  const platforms = version.platforms?.map(withoutWithdrawnUrl);
+  return { ...withoutWithdrawnUrl(version), ...(platforms ? { platforms } : {}) };
+}
+
+type ApiVersion = Omit<Version, 'url' | 'platforms'> & { url?: string; platforms?: (Omit<PlatformImage, 'url'> & { url?: string })[] };
+
+function withoutWithdrawnUrl<T extends { url: string; retraction?: { kind: string } }>(image: T): Omit<T, 'url'> & { url?: string } {
+  if (image.retraction?.kind !== 'withdrawn') return image;
+  const { url: _, ...rest } = image;
   return rest;
 }
 

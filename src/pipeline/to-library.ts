@@ -2,6 +2,7 @@ import type { SiteConfig } from '../schema/site-config.ts';
 import { libraryHost } from '../hosts/index.ts';
 import type { Library, LibraryImage, LibraryRedirectRule } from '../hosts/library-host.ts';
 import { pastVersions } from '../model/past-versions.ts';
+import { platformRef, servedImagesOf } from '../model/platforms.ts';
 import { signedFacts } from '../model/signatures.ts';
 import type { Site, Version } from '../model/types.ts';
 import { absoluteUrl, LIBRARY_COLLECTION, libraryPath, libraryPin, redirectTarget } from '../site/urls.ts';
@@ -34,6 +35,8 @@ interface Served {
   tags: string[];
   /** Whom the current image is signed by, when it is a tag's current one with signatures. */
   signed?: { signed: boolean; fingerprints: string[] };
+  /** One architecture's image of a tag that holds several, served beside the tag's ref (`1.0@arm64`). */
+  alternate?: { ref: string; arch: string };
 }
 
 export function toLibrary(site: Site): Library {
@@ -56,21 +59,28 @@ export function toLibrary(site: Site): Library {
       }
       for (const tag of container.tags) {
         const v = tag.current;
-        if (v.retraction?.kind === 'withdrawn') continue;
-        const base = { file: tag.file, collection: collection.name, container: container.name, version: v, arch: tag.record.architecture, tags: resolving.get(v.sha256) ?? [], signed: tag.signatures && signedFacts(tag.signatures) };
-        if (!v.retraction) {
-          add({ ...base, ref: tag.name });
-          if (container.latest === tag.name && tag.name !== 'latest') add({ ...base, ref: 'latest' });
+        const refs = v.retraction ? [] : [tag.name, ...(container.latest === tag.name && tag.name !== 'latest' ? ['latest'] : [])];
+        const tags = resolving.get(v.sha256) ?? [];
+        if (v.retraction?.kind !== 'withdrawn') {
+          const base = { file: tag.file, collection: collection.name, container: container.name, version: v, arch: tag.record.architecture, tags, signed: tag.signatures && signedFacts(tag.signatures) };
+          for (const ref of refs) add({ ...base, ref });
+          add({ ...base, ref: libraryPin(v.sha256) });
         }
-        add({ ...base, ref: libraryPin(v.sha256) });
+        // A tag of several architectures: each image at its pin, and at the tag's refs for the client asking for its architecture.
+        if (!v.platforms) continue;
+        for (const image of servedImagesOf(v)) {
+          const arch = image.architecture!;
+          const base = { file: tag.file, collection: collection.name, container: container.name, version: image, arch, tags: image.retraction ? [] : tags };
+          if (image.sha256 !== v.sha256) add({ ...base, ref: libraryPin(image.sha256) });
+          if (!image.retraction) for (const ref of refs) add({ ...base, ref: platformRef(ref, arch), alternate: { ref, arch } });
+        }
       }
     }
   }
   for (const tag of pastVersions(site)) {
     // Newest first: if a tag went A → B → A, the later URL of A wins (as the manifests do).
     for (const v of [...tag.versions].reverse()) {
-      if (v.retraction?.kind === 'withdrawn') continue;
-      add({ file: tag.file, collection: tag.collection, container: tag.container, ref: libraryPin(v.sha256), version: v, tags: [] });
+      for (const image of servedImagesOf(v)) add({ file: tag.file, collection: tag.collection, container: tag.container, ref: libraryPin(image.sha256), version: image, arch: image.architecture, tags: [] });
     }
   }
 
@@ -78,8 +88,9 @@ export function toLibrary(site: Site): Library {
   const redirects: LibraryRedirectRule[] = [];
   for (const entry of served.values()) {
     for (const name of libraryPath.names(entry.collection, entry.container)) {
-      images.push({ path: libraryPath.image(name, entry.ref).slice(1), json: { data: toLibraryImage(entry, host?.locationInImageJson ?? false) }, collection: entry.collection });
-      redirects.push({ path: libraryPath.imagefile(name, entry.ref).slice(1), to: entry.version.url, image: entry.version, file: entry.file, collection: entry.collection });
+      const alternate = entry.alternate && { of: libraryPath.image(name, entry.alternate.ref).slice(1), arch: entry.alternate.arch };
+      images.push({ path: libraryPath.image(name, entry.ref).slice(1), json: { data: toLibraryImage(entry, host?.locationInImageJson ?? false) }, collection: entry.collection, ...(alternate ? { alternate } : {}) });
+      redirects.push({ path: libraryPath.imagefile(name, entry.ref).slice(1), to: entry.version.url, image: entry.version, file: entry.file, collection: entry.collection, ...(alternate ? { alternate: { of: libraryPath.imagefile(name, entry.alternate!.ref).slice(1), arch: alternate.arch } } : {}) });
     }
   }
   return { images, redirects };

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { LibraryRedirectRule } from '../hosts/library-host.ts';
 import { pastVersions } from '../model/past-versions.ts';
-import type { Site, Version } from '../model/types.ts';
+import { servedImagesOf, type ArchImage } from '../model/platforms.ts';
+import type { Image, Site, Version } from '../model/types.ts';
 import { OCI, ociPath } from '../site/urls.ts';
 
 // oras:// pulls: a static OCI distribution tree, as `apptainer push oras://` would have left the
@@ -21,6 +22,8 @@ export interface OciTree {
   tagDigests: Map<string, Map<string, string>>;
   /** Each manifest file's digest, by its site path (without the leading slash): the `Docker-Content-Digest` a server sends with it. */
   manifestDigests: Map<string, string>;
+  /** The manifest files that are image indexes (tags of several architectures), by site path without the leading slash: served as `OCI.indexType`. */
+  indexPaths: Set<string>;
 }
 
 export function toOci(site: Site): OciTree {
@@ -30,13 +33,13 @@ export function toOci(site: Site): OciTree {
   const manifestsOf = new Map<string, Map<string, string>>(); // repository → path → text
   const tagDigests = new Map<string, Map<string, string>>();
   const manifestDigests = new Map<string, string>();
+  const indexes = new Set<string>();
 
-  const add = (repository: string, collection: string, file: string, version: Version, tags: readonly string[]) => {
-    if (version.retraction?.kind === 'withdrawn') return;
-    const manifest = toManifest(repository, version);
+  /** A manifest (or index) served at its digest and at `tags`. */
+  const put = (repository: string, text: string, tags: readonly string[]): string => {
     const paths = manifestsOf.get(repository) ?? new Map<string, string>();
     manifestsOf.set(repository, paths);
-    const digest = `sha256:${sha256(manifest)}`;
+    const digest = `sha256:${sha256(text)}`;
     for (const tag of tags) {
       const digests = tagDigests.get(repository) ?? new Map<string, string>();
       tagDigests.set(repository, digests);
@@ -45,12 +48,33 @@ export function toOci(site: Site): OciTree {
     for (const reference of [...tags, digest]) {
       const path = ociPath.manifest(repository, reference).slice(1);
       if (!paths.has(path)) {
-        paths.set(path, manifest);
+        paths.set(path, text);
         manifestDigests.set(path, digest);
       }
     }
-    const blob = ociPath.blob(repository, `sha256:${version.sha256}`).slice(1);
-    if (!blobs.has(blob)) blobs.set(blob, { path: blob, to: version.url, image: version, file, collection });
+    return digest;
+  };
+  const add = (repository: string, collection: string, file: string, version: Version, tags: readonly string[]) => {
+    const images = servedImagesOf(version);
+    for (const image of images) {
+      const blob = ociPath.blob(repository, `sha256:${image.sha256}`).slice(1);
+      if (!blobs.has(blob)) blobs.set(blob, { path: blob, to: image.url, image, file, collection });
+    }
+    // One image: its manifest is the tag's. Several architectures: an index of those a tag resolves to.
+    if (!version.platforms) {
+      if (images.length > 0) put(repository, toManifest(repository, version), tags);
+      return;
+    }
+    const entries = images.map((image) => {
+      const text = toManifest(repository, image);
+      return { image, text, digest: put(repository, text, []) };
+    });
+    const resolving = entries.filter((e) => !e.image.retraction);
+    if (resolving.length > 0) {
+      const index = toIndex(resolving);
+      const digest = put(repository, index, tags);
+      indexes.add(digest);
+    }
   };
 
   for (const collection of site.collections) {
@@ -81,11 +105,24 @@ export function toOci(site: Site): OciTree {
     for (const [path, text] of paths) files.push({ path, text, collection });
   }
   files.push({ path: ociPath.catalog().slice(1), text: `${JSON.stringify({ repositories: [...repositories].sort() })}\n` });
-  return { files, blobs: [...blobs.values()], tagDigests, manifestDigests };
+  const indexPaths = new Set([...manifestDigests].flatMap(([path, digest]) => (indexes.has(digest) ? [path] : [])));
+  return { files, blobs: [...blobs.values()], tagDigests, manifestDigests, indexPaths };
+}
+
+/**
+ * A tag of several architectures as an OCI image index: each architecture's manifest, with the
+ * platform go-containerregistry matches the client's against (`linux` and its architecture).
+ */
+function toIndex(entries: readonly { image: ArchImage; text: string; digest: string }[]): string {
+  return JSON.stringify({
+    schemaVersion: 2,
+    mediaType: OCI.indexType,
+    manifests: entries.map((e) => ({ mediaType: OCI.manifestType, digest: e.digest, size: Buffer.byteLength(e.text), platform: { architecture: e.image.architecture, os: 'linux' } })),
+  });
 }
 
 /** An image's manifest, byte for byte the same wherever it is served: its digest names it. */
-function toManifest(repository: string, version: Version): string {
+function toManifest(repository: string, version: Image): string {
   const container = repository.slice(repository.indexOf('/') + 1);
   return JSON.stringify({
     schemaVersion: 2,

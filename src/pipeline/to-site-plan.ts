@@ -1,5 +1,6 @@
 import type { Problem } from '../errors.ts';
 import type { Site } from '../model/types.ts';
+import type { SiteConfig } from '../schema/site-config.ts';
 import { apiJsonSchemas, toCompactJsonText, toJsonText } from '../schema/json-schema.ts';
 import { apiPath, libraryPath, servesOras } from '../site/urls.ts';
 import { sitePathOf } from '../hosts/site-path.ts';
@@ -9,7 +10,7 @@ import { libraryHost } from '../hosts/index.ts';
 import type { LibraryRedirectRule } from '../hosts/library-host.ts';
 import { toImagefileFiles, toLibrary, toLibrarySiteFiles } from './to-library.ts';
 import { toManifests } from './to-manifests.ts';
-import { toOci } from './to-oci.ts';
+import { toOci, type OciTree } from './to-oci.ts';
 import { toShpc } from './to-shpc.ts';
 import { toSiteFiles } from './to-site-files.ts';
 import { checkLibrarySiteBudget } from './check-library-budget.ts';
@@ -56,7 +57,7 @@ export function toSitePlan(site: Site): SitePlan {
           ...toImagefileFiles(config, library).map((r): PlannedFile => ({ ...r, kind: 'library' })),
           ...(oci?.files ?? []).map((f): PlannedFile => ({ ...f, kind: 'library' })),
           ...(oci ? toShpc(site, oci.tagDigests) : []).map((f): PlannedFile => ({ ...f, kind: 'api' })),
-          ...(oci && config.library === 'nginx' ? [{ path: libraryPath.nginxDigestMap().slice(1), text: [...oci.manifestDigests].map(([path, digest]) => `"${sitePathOf(config, { path })}" "${digest}";\n`).join(''), kind: 'library' as const }] : []),
+          ...(oci && config.library === 'nginx' ? toNginxOciMaps(config, oci) : []),
         ]
       : []),
     ...toApi(site).map((a): PlannedFile => ({ path: a.path, text: toCompactJsonText(a.json), kind: 'api', collection: a.collection })),
@@ -78,4 +79,19 @@ function withNginxMapId(files: PlannedFile[]): void {
   const json = JSON.parse(registry.text) as { library?: Record<string, unknown> };
   if (json.library) json.library.map = id;
   registry.text = toCompactJsonText(json);
+}
+
+/**
+ * What nginx needs to serve the OCI tree as a registry does: each manifest's digest (sent as
+ * Docker-Content-Digest) and which manifests are image indexes, each served from an internal
+ * location with the index's media type (nginx cannot type one path of a folder otherwise).
+ */
+function toNginxOciMaps(config: SiteConfig, oci: OciTree): PlannedFile[] {
+  const sitePath = (path: string) => sitePathOf(config, { path });
+  const internal = (path: string) => `${libraryPath.nginxIndexLocation()}/${path}`.slice(1);
+  const digests = [...oci.manifestDigests].flatMap(([path, digest]) => [path, ...(oci.indexPaths.has(path) ? [internal(path)] : [])].map((p) => `"${sitePath(p)}" "${digest}";\n`));
+  return [
+    { path: libraryPath.nginxDigestMap().slice(1), text: digests.join(''), kind: 'library' },
+    { path: libraryPath.nginxIndexMap().slice(1), text: [...oci.indexPaths].map((path) => `"${sitePath(path)}" "${sitePath(internal(path))}";\n`).join(''), kind: 'library' },
+  ];
 }

@@ -19,6 +19,9 @@ const image = z.object({
   // Whether the image was taken back, as that version of the record said; never a reason to lose the version.
   yanked: tagRecord.shape.yanked.catch(undefined),
   withdrawn: tagRecord.shape.withdrawn.catch(undefined),
+  architecture: tagRecord.shape.architecture.catch(undefined),
+  // Its other architectures' images, when that version named them as today's rules read them.
+  platforms: z.array(z.object({ architecture: tagRecord.shape.architecture.unwrap(), url: tagRecord.shape.url, sha256: tagRecord.shape.sha256, md5: tagRecord.shape.md5, size: tagRecord.shape.size })).optional().catch(undefined),
 });
 
 const KINDS = {
@@ -52,8 +55,27 @@ export function checkRecord<K extends RecordKind>(file: { display: string; text:
   if (!result.success) return { ok: false, problems: [...toProblems(file.display, result.error.issues, parsed.value, schema), ...costly] };
   const both = kind === 'tag' && (result.data as TagRecord).yanked !== undefined && (result.data as TagRecord).withdrawn !== undefined;
   if (both) costly.push({ file: file.display, field: 'yanked', line: parsed.value.locate(['yanked']).line, message: 'an image is either yanked (still pullable by its pin) or withdrawn (not served at all), not both: keep withdrawn' });
+  if (kind === 'tag') costly.push(...platformProblems(result.data as TagRecord).map(({ path, message }) => ({ file: file.display, field: path.join('.'), line: parsed.value.locate(path).line, message })));
   if (costly.length > 0) return { ok: false, problems: costly };
   return { ok: true, data: result.data as RecordOf<K>, body };
+}
+
+/** A tag's images for several architectures: the tag's own names its architecture, and no two share one, or share their bytes. */
+function platformProblems(record: TagRecord): { path: (string | number)[]; message: string }[] {
+  if (!record.platforms) return [];
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  if (record.architecture === undefined) problems.push({ path: ['platforms'], message: 'a tag with platforms names the architecture of its own image (the one at url): add `architecture:` as `sifhub inspect` prints it' });
+  const arches = new Map<string, string>(record.architecture ? [[record.architecture, 'architecture']] : []);
+  const images = new Map<string, string>([[record.sha256, 'sha256']]);
+  record.platforms.forEach((p, i) => {
+    const twin = arches.get(p.architecture);
+    if (twin) problems.push({ path: ['platforms', i, 'architecture'], message: `expected one image per architecture, received ${p.architecture} again (${twin} names it)` });
+    else arches.set(p.architecture, `platforms.${i}.architecture`);
+    const same = images.get(p.sha256);
+    if (same) problems.push({ path: ['platforms', i, 'sha256'], message: `expected another architecture's image, received the same image as ${same}` });
+    else images.set(p.sha256, `platforms.${i}.sha256`);
+  });
+  return problems;
 }
 
 const UNKEPT_KEY = '"__proto__" cannot be a name: JavaScript takes it as an object\'s prototype, so this label or app would vanish from the site; rename it';

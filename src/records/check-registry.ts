@@ -96,23 +96,26 @@ function checkNames(file: RegistryFile, parts: string[]): Problem[] {
   return problems;
 }
 
-/** The same image (sha256) must have the same md5 and size wherever it is recorded. */
+/** The same image (sha256) must have the same md5 and size wherever it is recorded: as a tag's image or as one of its platforms'. */
 function validateImageConsistency(tags: readonly TagInput[]): Problem[] {
   const problems: Problem[] = [];
-  const seen = new Map<string, TagInput>();
+  const seen = new Map<string, { file: string; field: string; md5: string; size: number }>();
   for (const tag of tags) {
-    const first = seen.get(tag.record.sha256);
-    if (!first) {
-      seen.set(tag.record.sha256, tag);
-      continue;
-    }
-    for (const field of ['md5', 'size'] as const) {
-      if (first.record[field] !== tag.record[field]) {
-        problems.push({
-          file: tag.file,
-          field,
-          message: `${first.file} records the same sha256 with ${field} ${first.record[field]}, this record says ${tag.record[field]}: one of them is wrong`,
-        });
+    const images = [{ field: '', image: tag.record }, ...(tag.record.platforms ?? []).map((image, i) => ({ field: `platforms.${i}.`, image }))];
+    for (const { field: at, image } of images) {
+      const first = seen.get(image.sha256);
+      if (!first) {
+        seen.set(image.sha256, { file: tag.file, field: at, md5: image.md5, size: image.size });
+        continue;
+      }
+      for (const field of ['md5', 'size'] as const) {
+        if (first[field] !== image[field]) {
+          problems.push({
+            file: tag.file,
+            field: `${at}${field}`,
+            message: `${first.file} records the same sha256 with ${field} ${first[field]}, this record says ${image[field]}: one of them is wrong`,
+          });
+        }
       }
     }
   }

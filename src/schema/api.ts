@@ -62,19 +62,35 @@ export const apiCollectionsIndex = z
   })
   .describe('api/v1/collections.json: every collection with counts.');
 
+const apiRetraction = z
+  .strictObject({
+    kind: z.enum(['yanked', 'withdrawn']).describe('yanked: only its exact pin (name:tag@md5) pulls it; withdrawn: nothing serves it.'),
+    reason: z.string(),
+    date: z.string().optional().describe('When a record first said so; absent while uncommitted.'),
+  })
+  .optional()
+  .describe('Set when the image\'s owners took it back.');
+
 const apiVersion = z.strictObject({
   sha256: z.string(),
   md5: z.string(),
   size: z.int(),
   url: z.string().optional().describe('Where the image is downloaded; absent for a withdrawn image.'),
-  retraction: z
-    .strictObject({
-      kind: z.enum(['yanked', 'withdrawn']).describe('yanked: only its exact pin (name:tag@md5) pulls it; withdrawn: nothing serves it.'),
-      reason: z.string(),
-      date: z.string().optional().describe('When a record first said so; absent while uncommitted.'),
-    })
+  retraction: apiRetraction,
+  architecture: z.string().optional().describe('Architecture of the image at `url`, when the record names it.'),
+  platforms: z
+    .array(
+      z.strictObject({
+        architecture: z.string(),
+        sha256: z.string(),
+        md5: z.string(),
+        size: z.int(),
+        url: z.string().optional().describe('Absent for a withdrawn image.'),
+        retraction: apiRetraction,
+      }),
+    )
     .optional()
-    .describe('Set when the image\'s owners took it back.'),
+    .describe('The same version\'s images for other architectures (oras:// serves them as one image index; library:// by the client\'s architecture).'),
   date: z.string().optional().describe('Commit date; absent while uncommitted.'),
   commit: z.string().optional().describe('Git commit that set this image; absent while uncommitted.'),
   author: z.string().optional(),

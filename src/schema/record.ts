@@ -47,6 +47,24 @@ const retracted = (what: string) =>
     .max(1000)
     .optional();
 
+const architecture = z.string().regex(/^[a-z0-9_]{1,20}$/, { error: 'expected an architecture such as amd64, arm64 or ppc64le' });
+
+/** Other architectures a tag holds, beside its own image's (the tag's `url`). */
+export const MAX_PLATFORMS = 8;
+
+const platform = z
+  .strictObject({
+    architecture: architecture.describe('Architecture from this image\'s SIF header (amd64, arm64, ppc64le, …).'),
+    url: httpsUrl.describe('Direct https URL of this architecture\'s SIF file, served as `url` is.'),
+    sha256: sha256Hex.describe('SHA-256 of the SIF file, lowercase hex.'),
+    md5: md5Hex.describe('MD5 of the SIF file, lowercase hex.'),
+    size: byteSize.describe('Size of the SIF file in bytes.'),
+    mirrors: z.array(httpsUrl).max(10).optional().describe('Other https URLs serving the same bytes.'),
+    created: isoDateTime.optional().describe('When the image was built (SIF header).'),
+    signatures: z.array(signature).max(64).optional().describe('Signatures stored in the SIF.'),
+  })
+  .describe('The image of this tag for one more architecture.');
+
 export const tagRecord = z
   .strictObject({
     url: httpsUrl.describe('Direct https URL of the SIF file. Must answer HEAD and GET with 200 and an exact Content-Length, without redirecting (sregistry-cli does not follow redirects); GitHub release download URLs are the one exception: they redirect to GitHub\'s asset host, which Apptainer and Singularity follow.'),
@@ -57,11 +75,7 @@ export const tagRecord = z
     frozen: z.boolean().optional().describe('A frozen tag may never point at another image; it may still be yanked or withdrawn.'),
     yanked: reason.optional().describe('Why this image was yanked: the tag (and `latest`) no longer resolve to it, and it stays pullable by its exact pin (name:tag@md5). Owners and maintainers only.'),
     withdrawn: reason.optional().describe('Why this image was withdrawn: no manifest serves it in any form, its pages keep a tombstone with this reason, and verify no longer fetches it. Owners and maintainers only.'),
-    architecture: z
-      .string()
-      .regex(/^[a-z0-9_]{1,20}$/, { error: 'expected an architecture such as amd64, arm64 or ppc64le' })
-      .optional()
-      .describe('Architecture from the SIF header.'),
+    architecture: architecture.optional().describe('Architecture from the SIF header. Required with `platforms`: it is the architecture of the image at `url`.'),
     created: isoDateTime.optional().describe('When the image was built (SIF header).'),
     definition: text(262144).optional().describe('The definition file the image was built from.'),
     bootstrap: shortText.optional().describe('Bootstrap agent of the definition file (docker, library, localimage, …).'),
@@ -79,6 +93,12 @@ export const tagRecord = z
       .strictObject({ id: shortText.describe('ID from /etc/os-release.'), versionId: shortText.optional().describe('VERSION_ID from /etc/os-release.') })
       .optional()
       .describe('Operating system from /etc/os-release inside the image.'),
+    platforms: z
+      .array(platform)
+      .min(1)
+      .max(MAX_PLATFORMS)
+      .optional()
+      .describe('The same tag built for other architectures, one image each. oras:// serves the tag as an image index, library:// the architecture the client asks for (where the host routes on it); shub:// and plain downloads get the image at `url`.'),
   })
   .describe('One tag of a container: the image it points at, and what the image says about itself. The Markdown body holds release notes.');
 

@@ -4,7 +4,7 @@ import { shubManifest } from '../schema/manifest.ts';
 import type { LibraryRedirect } from '../schema/site-config.ts';
 import { libraryHost } from '../hosts/index.ts';
 import { mapIdOfLocation, mapProbePath } from '../hosts/nginx.ts';
-import { apiPath, libraryPath, libraryPin, ociPath, redirectTarget, servesOras } from '../site/urls.ts';
+import { apiPath, libraryPath, libraryPin, OCI, ociPath, redirectTarget, servesOras } from '../site/urls.ts';
 import { escapeHtml } from '../site/html.ts';
 
 // After a deploy: fetch the live site the way the clients and people do, and say what is wrong.
@@ -104,10 +104,25 @@ export async function checkDeployment(siteUrl: string, options: CheckOptions): P
   }
   return { checked, problems };
 
-  /** oras://: the tag's manifest names the tag's image as its one layer. */
+  /** oras://: the tag's manifest names the tag's image as its one layer (a tag of several architectures: one of its index's manifests does). */
   async function checkOras(repository: string, tag: string, sha256: string): Promise<void> {
-    const sitePath = ociPath.manifest(repository, tag);
-    const manifest = await getJson(sitePath, (v) => v as { layers?: { digest?: string }[] });
+    type Manifest = { mediaType?: string; layers?: { digest?: string }[]; manifests?: { digest?: string }[] };
+    let sitePath = ociPath.manifest(repository, tag);
+    let manifest = await getJson(sitePath, (v) => v as Manifest);
+    if (manifest?.mediaType === OCI.indexType) {
+      const children = manifest.manifests ?? [];
+      let found: Manifest | undefined;
+      for (const child of children) {
+        const path = ociPath.manifest(repository, child.digest ?? '');
+        const candidate = await getJson(path, (v) => v as Manifest);
+        if (candidate?.layers?.[0]?.digest === `sha256:${sha256}`) {
+          [found, sitePath] = [candidate, path];
+          break;
+        }
+      }
+      if (!found) return void problems.push(`${base}${sitePath} is an image index of ${children.length} manifests, none naming sha256:${sha256}, the API's image of ${repository}:${tag}`);
+      manifest = found;
+    }
     if (manifest && manifest.layers?.[0]?.digest !== `sha256:${sha256}`) problems.push(`${base}${sitePath} names ${manifest.layers?.[0]?.digest ?? 'no layer'}, the API says sha256:${sha256}`);
   }
 

@@ -145,10 +145,18 @@ export const libraryPath = {
   nginxMap: () => '/library-imagefile.map',
   /** Each library:// path's architecture, for nginx to refuse a client that asks for another (`?arch=`). */
   nginxArchMap: () => '/library-arch.map',
+  /** A tag of several architectures: "PATH@ARCH" → that architecture's path, for nginx to route `?arch=` on. */
+  nginxPlatformMap: () => '/library-platforms.map',
   /** Each oras:// manifest's digest, for nginx to send as Docker-Content-Digest (the oras CLI wants it). */
   nginxDigestMap: () => '/oci-digest.map',
+  /** The oras:// manifests that are image indexes, for nginx to serve with the index's media type. */
+  nginxIndexMap: () => '/oci-index.map',
+  /** Where nginx serves an image index from, internally (a location of its own sets its type). */
+  nginxIndexLocation: () => '/_sifhub/oci-index',
   /** Netlify reads redirect rules from this file at the site's root. */
   netlifyRedirects: () => '/_redirects',
+  /** What Netlify answers (404) a client asking for an architecture a tag of several does not hold; no image name starts with a dot. */
+  netlifyNoArchitecture: () => '/v1/images/.sifhub-no-architecture',
   /** Cloudflare Pages runs this module for the routes _routes.json names (advanced mode). */
   cloudflareWorker: () => '/_worker.js',
   cloudflareRoutes: () => '/_routes.json',
@@ -171,6 +179,8 @@ export const ociPath = {
 /** What a SIF artifact in an OCI registry is made of, as `apptainer push oras://` writes it. */
 export const OCI = {
   manifestType: 'application/vnd.oci.image.manifest.v1+json',
+  /** A tag of several architectures: Apptainer ≥ 1.5 picks its platform's manifest from it. */
+  indexType: 'application/vnd.oci.image.index.v1+json',
   configType: 'application/vnd.sylabs.sif.config.v1+json',
   layerType: 'application/vnd.sylabs.sif.layer.v1.sif',
   /** The config every SIF artifact carries, and its digest. */

@@ -36,6 +36,8 @@ export interface ClientOptions {
   local?: readonly string[];
   /** What `apptainer remote login` stored: sent as `Authorization: Bearer` to the library's own host. */
   token?: string;
+  /** The client's architecture (`apptainer pull --arch`; its own by default): amd64 unless told. */
+  arch?: string;
 }
 
 /** `apptainer pull --library BASE library://PATH:TAG` (or with the host in the reference, BASE = https://HOST). */
@@ -59,9 +61,10 @@ export async function libraryPull(base: string, imagePath: string, tag: string, 
   // ResolveReference against the base with a trailing slash, as NewClient makes it.
   const api = (rel: string, query = '') => `${new URL(rel, base.endsWith('/') ? base : `${base}/`).href}${query ? `?${query}` : ''}`;
   const ref = `${imagePath}:${tag}`;
+  const arch = options.arch ?? 'amd64';
   const getImage = async () => {
-    const res = await get(api(`v1/images/${ref}`, 'arch=amd64'));
-    if (res.status === 404) throw new Error(`image does not exist in the library: ${ref} (amd64)`);
+    const res = await get(api(`v1/images/${ref}`, `arch=${arch}`));
+    if (res.status === 404) throw new Error(`image does not exist in the library: ${ref} (${arch})`);
     if (res.status !== 200) throw new Error(`request did not succeed: http status code: ${res.status}`);
     const data = (JSON.parse(res.body.toString('utf8')) as { data?: { hash?: unknown; size?: unknown } }).data;
     if (typeof data?.hash !== 'string' || typeof data.size !== 'number') throw new Error(`error decoding image: ${res.body.toString('utf8').slice(0, 200)}`);
@@ -74,7 +77,7 @@ export async function libraryPull(base: string, imagePath: string, tag: string, 
     const oci = await get(api('v1/oci-redirect', `namespace=${encodeURIComponent(imagePath)}&accessTypes=pull`));
     if (oci.status === 200) throw new Error('the site answered v1/oci-redirect with 200: the client would pull from an OCI registry');
     await get(api('version'));
-    const res = await get(api(`v1/imagefile/${ref}`, 'arch=amd64'), {}, (status) => status !== 303);
+    const res = await get(api(`v1/imagefile/${ref}`, `arch=${arch}`), {}, (status) => status !== 303);
     if (res.status === 404) throw new Error('requested image was not found in the library');
     if (res.status === 200) bytes = res.body;
     else if (res.status !== 303) throw new Error(`unexpected HTTP status ${res.status}`);
@@ -85,7 +88,7 @@ export async function libraryPull(base: string, imagePath: string, tag: string, 
     }
   } else {
     await get(api('version'));
-    const res = await get(api(`v1/imagefile/${ref}`, 'arch=amd64'), {}, () => false);
+    const res = await get(api(`v1/imagefile/${ref}`, `arch=${arch}`), {}, () => false);
     if (res.status === 404) throw new Error('requested image was not found in the library');
     if (res.status === 200) bytes = res.body;
     else if (res.status !== 303) throw new Error(`unexpected HTTP status ${res.status}`);

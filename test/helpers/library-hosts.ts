@@ -112,8 +112,13 @@ export async function startNetlifyHost(root: string): Promise<Host> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = () => matcher.match({ scheme: 'http', host: url.host, path: url.pathname, query: url.search.slice(1), getHeader: () => '', getCookie: () => '' });
     // A forced rewrite (200!) answers before the file at its path; one to a missing file is a 404.
+    // A forced 404! answers with its target's content and that status.
     const forced = match();
     if (forced?.force && forced.status === 200) return void ((await serveFile(res, new URL(forced.to, url).pathname)) || res.writeHead(404).end());
+    if (forced?.force && forced.status === 404) {
+      const body = await readFile(path.join(root, decodeURIComponent(new URL(forced.to, url).pathname))).catch(() => Buffer.alloc(0));
+      return void res.writeHead(404, { 'content-length': body.length }).end(body);
+    }
     const file = path.join(root, decodeURIComponent(url.pathname));
     const info = file.startsWith(root) ? await stat(file).catch(() => undefined) : undefined;
     const served = info?.isDirectory() ? path.join(file, 'index.html') : file;

@@ -40,7 +40,9 @@ beforeAll(async () => {
   // first, as verify (and so `library: site`) checks.
   const big = Buffer.concat([busybox.subarray(0, 4096), randomBytes(11 * 1024 * 1024 + 123)]);
   const alpine = await readFile(path.join(FIXTURES, 'singularity-3.2.1_alpine_labels-apps.sif'));
-  images = await startImageServer({ '/big.sif': big, '/busybox.sif': busybox, '/alpine.sif': alpine });
+  const arm = await readFile(path.join(FIXTURES, 'sce-3.8.1_busybox_arm64_signed.sif'));
+  images = await startImageServer({ '/big.sif': big, '/busybox.sif': busybox, '/alpine.sif': alpine, '/arm.sif': arm });
+  img.arm = describeImage(arm, `${images.base}/arm.sif`);
   img.big = describeImage(big, `${images.base}/big.sif`);
   img.busybox = describeImage(busybox, `${images.base}/busybox.sif`);
   img.alpine = describeImage(alpine, `${images.base}/alpine.sif`);
@@ -50,6 +52,10 @@ beforeAll(async () => {
   await repo.commit('add', '2024-01-01T00:00:00Z');
   await repo.write({ 'registry/lab/tool/1.0.md': tagRecord(img.busybox!), 'registry/lab/tool/old.md': tagRecord(img.alpine!, 'yanked: Built against the wrong reference genome.\n') });
   await repo.commit('move 1.0, add a yanked tag', '2024-02-01T00:00:00Z');
+  // A tag of two architectures.
+  const arm64 = `  - architecture: arm64\n    url: ${img.arm.url}\n    sha256: ${img.arm.sha256}\n    md5: ${img.arm.md5}\n    size: ${img.arm.size}\n`;
+  await repo.write({ 'registry/lab/multi/1.0.md': tagRecord(img.busybox!, `architecture: amd64\nplatforms:\n${arm64}`) });
+  await repo.commit('add a tag of two architectures', '2024-03-01T00:00:00Z');
 }, 60_000);
 
 afterAll(async () => {
@@ -136,6 +142,16 @@ describe.each([
 
   it('names itself as a library for `apptainer remote add`', async () => {
     expect(await remoteEndpoint(base)).toEqual({ library: url, keyserver: 'https://keys.openpgp.org' });
+  });
+
+  it('hands each client its own architecture\'s image of a tag that holds several, and refuses one it does not hold', async () => {
+    for (const [arch, expected] of [['amd64', img.busybox!], ['arm64', img.arm!]] as const) {
+      for (const generation of GENERATIONS) {
+        const pulled = await libraryPull(base, 'lab/multi', '1.0', { generation, ca: images.ca, arch });
+        expect(pulled.bytes.equals(expected.bytes), `${arch} ${generation}`).toBe(true);
+      }
+    }
+    await expect(libraryPull(base, 'lab/multi', '1.0', { generation: 'current', ca: images.ca, arch: 'ppc64le' })).rejects.toThrow('image does not exist in the library: lab/multi:1.0 (ppc64le)');
   });
 
   it('answers an unknown tag with 404, which the client reports', async () => {

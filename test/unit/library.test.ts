@@ -108,12 +108,13 @@ describe('the host files', () => {
     expect(matcher.match(request('op=index'))).toBeNull();
   });
 
-  it('writes Cloudflare a worker run only for /v1/imagefile/, and gives the images\' JSON the address it redirects to', () => {
+  it('writes Cloudflare a worker run only for the library:// paths, and gives the images\' JSON the address it redirects to', () => {
     const out = files({ library: 'cloudflare', url: 'https://lab.example.org/registry' });
-    expect(JSON.parse(out.get('_routes.json')!)).toEqual({ version: 1, include: ['/registry/v1/imagefile/*'], exclude: [] });
+    // /v1/images/ too: the worker answers each client's architecture, and refuses another.
+    expect(JSON.parse(out.get('_routes.json')!)).toEqual({ version: 1, include: ['/registry/v1/imagefile/*', '/registry/v1/images/*'], exclude: [] });
     expect(out.get('_worker.js')).toContain('const PREFIX = "/registry/v1/imagefile/";');
     // At its host's root the site serves oras:// too: the worker types manifests and redirects blobs.
-    expect(JSON.parse(files({ library: 'cloudflare', url: 'https://containers.example.org' }).get('_routes.json')!).include).toEqual(['/v1/imagefile/*', '/v2/*']);
+    expect(JSON.parse(files({ library: 'cloudflare', url: 'https://containers.example.org' }).get('_routes.json')!).include).toEqual(['/v1/imagefile/*', '/v1/images/*', '/v2/*']);
     const cloudflare = site({ library: 'cloudflare' });
     expect(toLibrary(cloudflare).images[0]!.json.data.location).toBe('https://images.example.org/a%20b/%24x%22.sif');
     expect(toLibrary(site({})).images[0]!.json.data.location).toBeUndefined();

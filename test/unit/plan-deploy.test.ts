@@ -49,4 +49,11 @@ describe('objectHeaders', () => {
     expect(objectHeaders('_astro/index.B2x.js')).toEqual({ contentType: 'text/javascript; charset=utf-8', cacheControl: 'public, max-age=31536000, immutable' });
     expect(objectHeaders('pagefind/wasm.en.pagefind').contentType).toBe('application/octet-stream');
   });
+
+  it('types oras:// manifests by what they are: an image index (a tag of several architectures) as an index, anything else as an image manifest', () => {
+    expect(objectHeaders('v2/lab/tool/manifests/1.0', false, 'application/vnd.oci.image.index.v1+json').contentType).toBe('application/vnd.oci.image.index.v1+json');
+    expect(objectHeaders('v2/lab/tool/manifests/1.0', false, 'application/vnd.oci.image.manifest.v1+json').contentType).toBe('application/vnd.oci.image.manifest.v1+json');
+    expect(objectHeaders('v2/lab/tool/manifests/1.0', false, 'text/html').contentType).toBe('application/vnd.oci.image.manifest.v1+json');
+    expect(objectHeaders('v2/lab/tool/manifests/1.0').contentType).toBe('application/vnd.oci.image.manifest.v1+json');
+  });
 });

@@ -168,6 +168,37 @@ describe('checkRegistry', () => {
     `);
   });
 
+  it('takes a tag of several architectures: one image each, its own architecture named, every image checked as the tag\'s is', () => {
+    const OTHER = '8032cf0d6a2f8a5e3aabb58473b4143c41464242e9a9ea7212bc61937ff8fa50';
+    const platform = (arch: string, sha = OTHER, size = '841445') => `  - architecture: ${arch}\n    url: https://example.org/${arch}.sif\n    sha256: ${sha}\n    md5: e3a5408b2a3e130f15862284ae78f61a\n    size: ${size}`;
+    const ok = checkRegistry(files({ 'registry.yml': config, 'lab/tool/1.0.md': tag(`${good}\narchitecture: amd64\nplatforms:\n${platform('arm64')}`) }));
+    expect(ok.ok).toBe(true);
+    expect(
+      report({
+        'lab/tool/unnamed.md': tag(`${good}\nplatforms:\n${platform('arm64')}`),
+        'lab/tool/twice.md': tag(`${good}\narchitecture: arm64\nplatforms:\n${platform('arm64')}`),
+        'lab/tool/same.md': tag(`${good}\narchitecture: amd64\nplatforms:\n${platform('arm64', SHA)}`),
+        'lab/tool/http.md': tag(`${good}\narchitecture: amd64\nplatforms:\n${platform('arm64').replace('https:', 'http:')}`),
+      }),
+    ).toMatchInlineSnapshot(`
+      "✖ 4 problems in 4 files
+      registry/lab/tool/http.md
+        platforms.0.url   expected an https:// URL without credentials, received "http://example.org/arm64.sif"  (line 9)
+      registry/lab/tool/same.md
+        platforms.0.sha256   expected another architecture's image, received the same image as sha256  (line 10)
+      registry/lab/tool/twice.md
+        platforms.0.architecture   expected one image per architecture, received arm64 again (architecture names it)  (line 8)
+      registry/lab/tool/unnamed.md
+        platforms   a tag with platforms names the architecture of its own image (the one at url): add \`architecture:\` as \`sifhub inspect\` prints it  (line 7)"
+    `);
+    // One image is one image, whichever tag or architecture names it.
+    expect(report({ 'lab/tool/1.0.md': tag(`${good}\narchitecture: amd64\nplatforms:\n${platform('arm64')}`), 'lab/tool/2.0.md': tag(`${good}\narchitecture: amd64\nplatforms:\n${platform('arm64', OTHER, '1')}`) })).toMatchInlineSnapshot(`
+      "✖ 1 problem in 1 file
+      registry/lab/tool/2.0.md
+        platforms.0.size   registry/lab/tool/1.0.md records the same sha256 with size 841445, this record says 1: one of them is wrong"
+    `);
+  });
+
   it('wants a whole issue number for starsIssue, and a repository for it to live in', () => {
     expect(report({ 'lab/README.md': '---\nstarsIssue: 7\n---\n', 'bio/README.md': '---\nstarsIssue: "7"\n---\n', 'cv/README.md': '---\nstarsIssue: 7.5\n---\n' })).toMatchInlineSnapshot(`
       "✖ 3 problems in 3 files
