@@ -16,7 +16,7 @@ export interface LibraryImage {
 }
 
 /** A path served in place of `of` to a client that asks for `arch` (`?arch=`), where the host can route on it. */
-export interface PlatformAlternate {
+interface PlatformAlternate {
   of: string;
   arch: string;
 }

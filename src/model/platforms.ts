@@ -12,7 +12,7 @@ export type ArchImage = Omit<PlatformImage, 'architecture'> & { architecture?: s
  * it was taken back (a record's yanked or withdrawn covers them all; a README's listing, the one
  * image it names).
  */
-export function imagesOf(version: Version): ArchImage[] {
+function imagesOf(version: Version): ArchImage[] {
   const own: ArchImage = { url: version.url, sha256: version.sha256, md5: version.md5, size: version.size, architecture: version.architecture, retraction: version.retraction };
   return [own, ...(version.platforms ?? [])];
 }

@@ -36,6 +36,7 @@ export function checkChange({ base, head, author, baseName, outside = [] }: Chan
     if (!now) problems.push({ file: display(p), message: `deletes a frozen tag; ${rule}` });
     else if (!after) continue; // unreadable now: the schema check reports it
     else if (after.sha256 !== before.sha256) problems.push({ file: display(p), field: 'sha256', message: `moves a frozen tag from ${before.sha256.slice(0, 12)}… to ${after.sha256.slice(0, 12)}…; ${rule}` });
+    else if (platformKey(after) !== platformKey(before)) problems.push({ file: display(p), field: 'platforms', message: `changes the architectures' images of a frozen tag (${platformKey(before) || 'none'} → ${platformKey(after) || 'none'}); ${rule}` });
     else if (after.frozen !== true) problems.push({ file: display(p), field: 'frozen', message: `unfreezes a frozen tag; ${rule}` });
   }
 
@@ -150,4 +151,9 @@ function ownsCollectionTrusting(id: string, author: string, baseFiles: ReadonlyM
     if (readOwners(baseFiles.get(path)).some((o) => sameLogin(o, author))) return true;
   }
   return false;
+}
+
+/** A tag's other architectures' images, as one comparable text: "arm64 8032cf0d6a2f…, ppc64le …". */
+function platformKey(record: { platforms?: readonly { architecture: string; sha256: string }[] }): string {
+  return (record.platforms ?? []).map((p) => `${p.architecture} ${p.sha256.slice(0, 12)}…`).sort().join(', ');
 }

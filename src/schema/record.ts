@@ -50,7 +50,7 @@ const retracted = (what: string) =>
 const architecture = z.string().regex(/^[a-z0-9_]{1,20}$/, { error: 'expected an architecture such as amd64, arm64 or ppc64le' });
 
 /** Other architectures a tag holds, beside its own image's (the tag's `url`). */
-export const MAX_PLATFORMS = 8;
+const MAX_PLATFORMS = 8;
 
 const platform = z
   .strictObject({

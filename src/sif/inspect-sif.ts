@@ -1,4 +1,5 @@
 import { definitionHeader } from './definition-header.ts';
+import { architectureOf, primaryPartition } from './architecture.ts';
 import { FormatError } from '../errors.ts';
 import { MAX_LABELS } from '../schema/bounds.ts';
 import { tagRecord, type TagRecord } from '../schema/record.ts';
@@ -60,8 +61,7 @@ export async function inspectSif(source: ByteSource, compressor: Compressor): Pr
   const defDescriptor = descriptors.find((d) => d.type === 'Def.FILE');
   const defFile = defDescriptor ? await read(defDescriptor) : undefined;
 
-  const partitions = descriptors.filter((d) => d.type === 'FS');
-  const primary = partitions.find((d) => d.partition?.type === 'primary-system') ?? partitions.find((d) => d.partition?.type === 'system');
+  const primary = primaryPartition(descriptors);
   let fs: Squashfs | undefined;
   if (primary?.partition?.fs === 'squashfs') {
     fs = await readSquashfs(sliceSource(source, primary.offset, primary.size, `object ${primary.id} (the squashfs partition)`), compressor);
@@ -88,7 +88,7 @@ export async function inspectSif(source: ByteSource, compressor: Compressor): Pr
 
   const signed = await signaturesOf(source, sif);
   const metadata: ImageMetadata = {
-    architecture: primary?.partition?.architecture ?? header.architecture,
+    architecture: architectureOf(sif),
     created: header.created,
     definition: meaningful(definition),
     bootstrap: declared.bootstrap ?? labels?.['org.label-schema.usage.singularity.deffile.bootstrap'],

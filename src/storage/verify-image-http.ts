@@ -8,6 +8,8 @@ import { isIP, type LookupFunction } from 'node:net';
 import { parseReleaseAssetUrl } from '../github/urls.ts';
 import { addressProblem, NO_ALLOWED_HOSTS, type AllowedHosts } from './allowed-hosts.ts';
 import { SignatureClaimCheck, type SignatureClaim } from '../sif/signature-claims-node.ts';
+import { ARCHITECTURE_PREFIX, architectureOfPrefix } from '../sif/architecture.ts';
+import { FormatError } from '../errors.ts';
 
 // `sifhub verify` for one image: does its URL serve, directly and completely, the bytes the
 // record describes? The URL comes from a stranger's pull request, so every step is bounded:
@@ -47,6 +49,8 @@ export interface ImageClaim {
   md5: string;
   /** What the record says of the image's signatures: checked against its bytes too. */
   signatures?: readonly SignatureClaim[];
+  /** The architecture the record says the image is for (its SIF header's): checked too. */
+  architecture?: string;
 }
 
 const SIF_MAGIC = Buffer.from('SIF_MAGIC');
@@ -106,6 +110,9 @@ export async function verifyImage(claim: ImageClaim, options: VerifyOptions): Pr
     const signatures = claim.signatures?.length ? new SignatureClaimCheck(claim.size, claim.signatures) : undefined;
     let received = 0;
     let start = Buffer.alloc(0);
+    // The header and descriptor table, to read the architecture from when the record states one.
+    const table: Buffer[] = [];
+    let tableLength = 0;
     for await (const chunk of get as AsyncIterable<Buffer>) {
       received += chunk.length;
       if (received > claim.size) {
@@ -113,6 +120,11 @@ export async function verifyImage(claim: ImageClaim, options: VerifyOptions): Pr
         throw new VerifyFailure(`serves more than the recorded ${claim.size.toLocaleString('en')} bytes`);
       }
       if (start.length < MAGIC_OFFSET + SIF_MAGIC.length) start = Buffer.concat([start, chunk.subarray(0, MAGIC_OFFSET + SIF_MAGIC.length - start.length)]);
+      if (claim.architecture !== undefined && tableLength < ARCHITECTURE_PREFIX) {
+        const part = chunk.subarray(0, ARCHITECTURE_PREFIX - tableLength);
+        table.push(part);
+        tableLength += part.length;
+      }
       sha256.update(chunk);
       md5.update(chunk);
       await signatures?.update(received - chunk.length, chunk);
@@ -127,6 +139,13 @@ export async function verifyImage(claim: ImageClaim, options: VerifyOptions): Pr
     if (gotMd5 !== claim.md5) throw new VerifyFailure(`md5 is ${gotMd5}, the record says ${claim.md5}`);
     const signatureProblem = await signatures?.result();
     if (signatureProblem) throw new VerifyFailure(signatureProblem);
+    if (claim.architecture !== undefined) {
+      const architecture = await architectureOfPrefix(Buffer.concat(table), claim.size).catch((error: unknown) => {
+        if (error instanceof FormatError) throw new VerifyFailure(`its architecture cannot be read: ${error.message}`);
+        throw error;
+      });
+      if (architecture !== claim.architecture) throw new VerifyFailure(`is ${architecture ? `an ${architecture}` : 'an architecture-less'} image, the record says ${claim.architecture}`);
+    }
     return undefined;
   } catch (error) {
     if (controller.signal.aborted) return `did not finish within ${Math.round(options.timeoutMs / 1000)} s`;

@@ -106,7 +106,7 @@ describe('sifhub mirror', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('0 copied, 3 already there, of 3 images');
     const branch = /on branch (sifhub\/mirrors-[0-9a-f]{12})/.exec(result.stdout)![1]!;
-    expect(github.writes.pulls).toEqual([expect.objectContaining({ repo: 'lab/registry', title: 'Record mirrors of 2 tags', head: branch, base: 'main' })]);
+    expect(github.writes.pulls).toEqual([expect.objectContaining({ repo: 'lab/registry', title: 'Record mirrors of 2 images', head: branch, base: 'main' })]);
     // 1.0 gets the copy of its current image; its first image's copy stays in the bucket only (no record names it).
     const [b, c] = [claim(B, ''), claim(C, '')];
     for (const [tag, image] of [['1.0', b], ['2.0', c]] as const) {

@@ -20,6 +20,7 @@ const claim = (bytes: Buffer, url: string): Image => ({
   sha256: createHash('sha256').update(bytes).digest('hex'),
   md5: createHash('md5').update(bytes).digest('hex'),
 });
+const ARM = await readFile(new URL('../fixtures/sif/sce-3.8.1_busybox_arm64_signed.sif', import.meta.url));
 const OTHER = Buffer.from(SIF).fill(7, 4096, 8192); // same size, other bytes
 const NOT_SIF = Buffer.alloc(4096, 'x');
 
@@ -42,6 +43,7 @@ function handler(req: http.IncomingMessage, res: http.ServerResponse): void {
   switch (req.url) {
     case '/good.sif': case '/good.sif?mirror=1': case '/good.sif?mirror=2': return send(SIF);
     case '/other.sif': return send(OTHER);
+    case '/arm.sif': return send(ARM);
     case '/notsif.bin': return send(NOT_SIF);
     case '/lying-size.sif': // HEAD claims the recorded size; GET sends half
       if (req.method === 'HEAD') return send(SIF);
@@ -207,6 +209,29 @@ describe('sifhub verify', () => {
       expect(result.stderr).toBe('');
       expect(result.stdout).toContain('✔ 1 image verified');
       expect(result.code).toBe(0);
+    } finally {
+      await repo.dispose();
+    }
+  });
+
+  it('checks every architecture\'s image of a tag, and that each is the architecture its record says', async () => {
+    const arm64 = (image: Image) => `platforms:\n  - architecture: arm64\n    url: ${image.url}\n    sha256: ${image.sha256}\n    md5: ${image.md5}\n    size: ${image.size}\n`;
+    const repo = await registryWith({});
+    try {
+      await repo.write({
+        'registry/lab/tool/multi.md': tagRecord(claim(SIF, `${base}/good.sif`), `architecture: amd64\n${arm64(claim(ARM, `${base}/arm.sif`))}`),
+        // An amd64 image offered to arm64 clients: the bytes are the record's, the architecture is not.
+        'registry/lab/tool/mislabelled.md': tagRecord(claim(ARM, `${base}/arm.sif`), `architecture: amd64\n${arm64(claim(SIF, `${base}/good.sif?mirror=1`))}`),
+      });
+      const result = await runSifhub(['verify', '--all', '--allow-host', 'localhost'], repo.dir, trustTestCertificate());
+      const lines = result.stdout.trim().split('\n').sort();
+      expect(lines).toEqual([
+        `✔ registry/lab/tool/multi.md  792,293 bytes, sha256 and md5 match`,
+        `✔ registry/lab/tool/multi.md platforms.0.url ${base}/arm.sif  841,445 bytes, sha256 and md5 match`,
+        `✖ registry/lab/tool/mislabelled.md  is an arm64 image, the record says amd64`,
+        `✖ registry/lab/tool/mislabelled.md platforms.0.url ${base}/good.sif?mirror=1  is an amd64 image, the record says arm64`,
+      ].sort());
+      expect(result.code).toBe(1);
     } finally {
       await repo.dispose();
     }

@@ -21,6 +21,14 @@ describe('withMirror', () => {
     expect(parse(second)).toMatchObject({ ok: true, data: { mirrors: [URL_1, 'https://other.example.org/x.sif'] } });
   });
 
+  it('adds a mirror to one architecture\'s image of a tag that holds several, and nowhere else', () => {
+    const text = `${tagRecord(image(1), `architecture: amd64\nplatforms:\n  - architecture: arm64\n    url: ${image(2).url}\n    sha256: ${image(2).sha256}\n    md5: ${image(2).md5}\n    size: ${image(2).size}\n`)}`;
+    const edited = withMirror(text, URL_1, ['platforms', 0])!;
+    expect(parse(edited)).toMatchObject({ ok: true, data: { platforms: [{ architecture: 'arm64', mirrors: [URL_1] }] } });
+    expect((parse(edited) as { data: { mirrors?: string[] } }).data.mirrors).toBeUndefined();
+    expect(withMirror(text, URL_1, ['platforms', 1])).toBeUndefined();
+  });
+
   it('leaves alone a text that is not a record it can edit', () => {
     expect(withMirror('no frontmatter', URL_1)).toBeUndefined();
     expect(withMirror('---\nmirrors: "not a list"\n---\n', URL_1)).toBeUndefined();

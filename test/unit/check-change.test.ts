@@ -27,6 +27,15 @@ describe('checkChange', () => {
     expect(check([config, lab])).toEqual(['registry/lab/tool/1.0.md (deleted): deletes a frozen tag; frozen tags never change image and are never deleted (frozen in main)']);
   });
 
+  it('refuses adding or moving an architecture\'s image of a frozen tag: its index would change', () => {
+    const arm = (n: number) => `architecture: amd64\nplatforms:\n  - architecture: arm64\n    url: ${image(n).url}\n    sha256: ${image(n).sha256}\n    md5: ${image(n).md5}\n    size: ${image(n).size}\n`;
+    const [added] = check([config, lab, file('lab/tool/1.0.md', tagRecord(image(1), `frozen: true\n${arm(3)}`))], 'Grace');
+    expect(added).toBe(`registry/lab/tool/1.0.md platforms: changes the architectures' images of a frozen tag (none → arm64 ${image(3).sha256.slice(0, 12)}…); frozen tags never change image and are never deleted (frozen in main)`);
+    const frozenTwo = file('lab/tool/1.0.md', tagRecord(image(1), `frozen: true\n${arm(3)}`));
+    expect(checkChange({ base: [config, lab, frozenTwo], head: [config, lab, file('lab/tool/1.0.md', tagRecord(image(1), `frozen: true\n${arm(4)}`))], author: 'Grace', baseName: 'main' })).toHaveLength(1);
+    expect(checkChange({ base: [config, lab, frozenTwo], head: [config, lab, file('lab/tool/1.0.md', tagRecord(image(1), `frozen: true\n${arm(3)}yanked: Wrong build.\n`))], author: 'Grace', baseName: 'main' })).toEqual([]);
+  });
+
   it('lets owners and maintainers yank or withdraw a frozen tag, which still never moves', () => {
     const yanked = file('lab/tool/1.0.md', tagRecord(image(1), 'frozen: true\nyanked: Wrong reference genome.\n'));
     const withdrawn = file('lab/tool/1.0.md', tagRecord(image(1), 'frozen: true\nwithdrawn: Ships a cryptominer.\n'));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { mapConcurrent } from '../../concurrency.ts';
+import { servedImagesOf } from '../../model/platforms.ts';
 import type { Site, Version } from '../../model/types.ts';
 import { objectHolds, uploadImage } from '../../storage/s3.ts';
 import { imageKey, publicUrlOf, type S3Location } from '../../storage/s3-url.ts';
@@ -37,10 +38,12 @@ export interface MirrorResult extends MirrorImage {
 export function imagesToMirror(site: Site): MirrorImage[] {
   const images = new Map<string, MirrorImage>();
   const add = (version: Version, tag: string) => {
-    if (version.retraction?.kind === 'withdrawn') return;
-    const image = images.get(version.sha256) ?? { sha256: version.sha256, md5: version.md5, size: version.size, url: version.url, tags: [] };
-    if (!image.tags.includes(tag)) image.tags.push(tag);
-    images.set(version.sha256, image);
+    // Each architecture's image of a tag that holds several.
+    for (const served of servedImagesOf(version)) {
+      const image = images.get(served.sha256) ?? { sha256: served.sha256, md5: served.md5, size: served.size, url: served.url, tags: [] };
+      if (!image.tags.includes(tag)) image.tags.push(tag);
+      images.set(served.sha256, image);
+    }
   };
   for (const collection of site.collections) for (const container of collection.containers) for (const tag of container.tags) for (const v of tag.versions) add(v, `${tag.collection}/${tag.container}:${tag.name}`);
   for (const removed of site.removed) for (const v of removed.versions) add(v, `${removed.collection}/${removed.container}:${removed.name}`);

@@ -30,14 +30,17 @@ export async function recordMirrors(input: RecordMirrorsInput): Promise<{ branch
   for (const collection of input.site.collections) {
     for (const container of collection.containers) {
       for (const tag of container.tags) {
-        const url = copies.get(tag.current.sha256);
-        if (!url) continue;
+        // The tag's own image, then each other architecture's, in the record's order.
+        const images = [{ at: [] as (string | number)[], sha256: tag.current.sha256, label: '' }, ...(tag.current.platforms ?? []).map((p, i) => ({ at: ['platforms', i], sha256: p.sha256, label: ` (${p.architecture})` }))];
         const file = tagRecordPath({ collection: tag.collection, container: tag.container, tag: tag.name });
-        const text = await repository.readAtBase(file);
-        const edited = text === undefined ? undefined : withMirror(text, url);
-        if (edited === undefined) continue;
-        files[file] = edited;
-        lines.push(`- \`${tag.collection}/${tag.container}:${tag.name}\`: ${url}`);
+        let text = images.some((i) => copies.has(i.sha256)) ? await repository.readAtBase(file) : undefined;
+        for (const image of images) {
+          const url = copies.get(image.sha256);
+          const edited = url === undefined || text === undefined ? undefined : withMirror(text, url, image.at);
+          if (edited === undefined) continue;
+          text = files[file] = edited;
+          lines.push(`- \`${tag.collection}/${tag.container}:${tag.name}\`${image.label}: ${url}`);
+        }
       }
     }
   }
@@ -45,7 +48,7 @@ export async function recordMirrors(input: RecordMirrorsInput): Promise<{ branch
     input.log('✔ Every tag lists its mirror already: nothing to propose');
     return {};
   }
-  const title = `Record mirrors of ${lines.length} tag${lines.length === 1 ? '' : 's'}`;
+  const title = `Record mirrors of ${lines.length} image${lines.length === 1 ? '' : 's'}`;
   const body = `Each copy was downloaded from the tag's \`url\` and stored only when its sha256, md5 and size were the recorded ones (\`sifhub mirror\`).\n\n${lines.join('\n')}\n`;
   const branch = `sifhub/mirrors-${createHash('sha256').update(JSON.stringify(files)).digest('hex').slice(0, 12)}`;
   await commitOnBranch({ repository, branch, files, message: `${title}\n\n${body}` });

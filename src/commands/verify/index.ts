@@ -32,7 +32,7 @@ export default defineCommand({
     const reports = await verifyRegistry(values.registry, values.all ? { all: true } : { base: values.base!, head: values.head }, options, (r) => {
       if (values.json) return;
       const where = r.field === 'url' ? '' : ` ${r.field} ${visible(r.url)}`;
-      console.log(r.failure ? `${styleText('red', '✖')} ${visible(r.tag.file)}${where}  ${visible(r.failure)}` : done(`${visible(r.tag.file)}${where}  ${r.tag.record.size.toLocaleString('en')} bytes, sha256 and md5 match`));
+      console.log(r.failure ? `${styleText('red', '✖')} ${visible(r.tag.file)}${where}  ${visible(r.failure)}` : done(`${visible(r.tag.file)}${where}  ${r.size.toLocaleString('en')} bytes, sha256 and md5 match`));
     });
     const failed: Problem[] = reports.filter((r) => r.failure).map((r) => ({ file: r.tag.file, field: r.field, message: `${r.url} ${r.failure}` }));
     if (values.json) {
