@@ -20,11 +20,12 @@ export default defineCommand({
   async run(values) {
     const shardText = process.env.SIFHUB_SEARCH_SHARD_RECORDS;
     const searchShardRecords = shardText === undefined || shardText === '' ? undefined : positiveWholeNumber(shardText, 'SIFHUB_SEARCH_SHARD_RECORDS');
-    const [{ buildSite }, { githubAccessFromEnv }, { plural }, { placeholderUrlProblem, libraryHostProblem }] = await Promise.all([
+    const [{ buildSite }, { githubAccessFromEnv }, { plural }, { placeholderUrlProblem, libraryHostProblem, orasHostProblem }, { platformHostProblem }] = await Promise.all([
       import('../pipeline/build.ts'),
       import('../github/octokit.ts'),
       import('../site/format.ts'),
       import('../schema/site-config.ts'),
+      import('../hosts/index.ts'),
     ]);
     const result = await buildSite({ registryDir: values.registry, outDir: values.out, quiet: values.quiet || values.json, fresh: values.fresh, github: githubAccessFromEnv(), searchShardRecords }).catch((error: unknown) => {
       if (values.json && error instanceof InputError) return error;
@@ -35,8 +36,8 @@ export default defineCommand({
       return 1;
     }
     const placeholder = placeholderUrlProblem(result.site.config.url);
-    const hostProblem = libraryHostProblem(result.site.config);
-    const warnings = [...(placeholder ? [placeholder] : []), ...(hostProblem ? [hostProblem] : []), ...result.warnings];
+    const hostProblems = [libraryHostProblem(result.site.config), orasHostProblem(result.site.config), platformHostProblem(result.site)].filter((p) => p !== undefined);
+    const warnings = [...(placeholder ? [placeholder] : []), ...hostProblems, ...result.warnings];
     const { counts } = result.site;
     const seconds = Number(result.timings.reduce((s, t) => s + t.seconds, 0).toFixed(1));
     if (values.json) {

@@ -8,6 +8,7 @@ import { REDIRECTING, type LibraryHost } from './library-host.ts';
 export const cloudflareHost: LibraryHost = {
   ...REDIRECTING,
   form: 'cloudflare',
+  routesArchitecture: true,
   locationInImageJson: true,
   siteFiles: (config) => {
     const prefix = basePath(config);

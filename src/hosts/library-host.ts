@@ -43,6 +43,11 @@ export interface LibraryHost {
   form: LibraryRedirect;
   /** The image's JSON names its address (`location`), for a host whose code redirects from it. */
   locationInImageJson: boolean;
+  /**
+   * The host answers the client's `?arch=`: a tag of several architectures with the one asked
+   * for, another architecture's image with a refusal. Elsewhere every client gets the tag's own.
+   */
+  routesArchitecture: boolean;
   /** Site-wide files the host reads: a redirect table, a worker (beside the API's config files). */
   siteFiles(config: SiteConfig, library: Library): { path: string; text: string }[];
   /** One file per /v1/imagefile/… path, owned by the image's collection (S3's redirect objects). */

@@ -1,4 +1,5 @@
-import { filePath, libraryPath, redirectTarget } from '../site/urls.ts';
+import { filePath, libraryPath, OCI, redirectTarget } from '../site/urls.ts';
+import type { SiteConfig } from '../schema/site-config.ts';
 import { REDIRECTING, type LibraryHost } from './library-host.ts';
 import { sitePathOf } from './site-path.ts';
 
@@ -8,6 +9,7 @@ import { sitePathOf } from './site-path.ts';
 export const netlifyHost: LibraryHost = {
   ...REDIRECTING,
   form: 'netlify',
+  routesArchitecture: true,
   siteFiles: (config, library) => {
     const lookup = sitePathOf(config, { path: filePath.keyLookup().slice(1) });
     const byId = sitePathOf(config, { path: filePath.keyById(':search').slice(1) }).replace('%3Asearch', ':search');
@@ -38,3 +40,12 @@ export const netlifyHost: LibraryHost = {
   },
   hint: 'was _redirects deployed at the site\'s root?',
 };
+
+/**
+ * Netlify's `_headers`: each oras:// image index (a tag of several architectures) with its media
+ * type, which alone tells a client an index from an image. Other manifests go out untyped, which
+ * clients read as an image manifest.
+ */
+export function netlifyHeaders(config: SiteConfig, indexPaths: Iterable<string>): string {
+  return [...indexPaths].map((path) => `${sitePathOf(config, { path })}\n  Content-Type: ${OCI.indexType}\n`).join('');
+}

@@ -16,6 +16,7 @@ const MAP_ID_URL = 'https://sifhub.invalid/map/';
 export const nginxHost: LibraryHost = {
   ...REDIRECTING,
   form: 'nginx',
+  routesArchitecture: true,
   siteFiles: (config, library) => {
     const lines = library.redirects.map((r) => `"${sitePathOf(config, r)}" "${redirectTarget(r.to)}";\n`).join('');
     // Apptainer asks for its own architecture (?arch=): a tag of several is routed to that

@@ -7,6 +7,7 @@ import type { LibraryHost } from './library-host.ts';
 
 export const s3WebsiteHost: LibraryHost = {
   form: 's3-website',
+  routesArchitecture: false,
   locationInImageJson: false,
   siteFiles: () => [],
   imagefileFiles: (library) => library.redirects.map((r) => ({ path: r.path, text: `${redirectTarget(r.to)}\n`, collection: r.collection })),

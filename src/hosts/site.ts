@@ -6,6 +6,7 @@ import type { LibraryHost } from './library-host.ts';
 
 export const siteHost: LibraryHost = {
   form: 'site',
+  routesArchitecture: false,
   locationInImageJson: false,
   siteFiles: () => [],
   imagefileFiles: () => [],

@@ -5,6 +5,7 @@ import { apiJsonSchemas, toCompactJsonText, toJsonText } from '../schema/json-sc
 import { apiPath, libraryPath, servesOras } from '../site/urls.ts';
 import { sitePathOf } from '../hosts/site-path.ts';
 import { nginxMapId } from '../hosts/nginx.ts';
+import { netlifyHeaders } from '../hosts/netlify.ts';
 import { toApi } from './to-api.ts';
 import { libraryHost } from '../hosts/index.ts';
 import type { LibraryRedirectRule } from '../hosts/library-host.ts';
@@ -58,6 +59,7 @@ export function toSitePlan(site: Site): SitePlan {
           ...(oci?.files ?? []).map((f): PlannedFile => ({ ...f, kind: 'library' })),
           ...(oci ? toShpc(site, oci.tagDigests) : []).map((f): PlannedFile => ({ ...f, kind: 'api' })),
           ...(oci && config.library === 'nginx' ? toNginxOciMaps(config, oci) : []),
+          ...(oci && config.library === 'netlify' && oci.indexPaths.size > 0 ? [{ path: libraryPath.netlifyHeaders().slice(1), text: netlifyHeaders(config, oci.indexPaths), kind: 'library' as const }] : []),
         ]
       : []),
     ...toApi(site).map((a): PlannedFile => ({ path: a.path, text: toCompactJsonText(a.json), kind: 'api', collection: a.collection })),

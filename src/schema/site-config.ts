@@ -47,6 +47,19 @@ export function libraryHostProblem(config: Pick<SiteConfig, 'url' | 'library'>):
   return `library: ${config.library} needs a host that redirects, but url is on GitHub Pages (${host}), which serves files only: library:// pulls will fail there. Use library: site on GitHub Pages, or serve the site from ${config.library === 's3-website' ? 'the bucket\'s website endpoint' : config.library}.`;
 }
 
+/**
+ * Why a GitHub Pages project site serves no oras:// tree, or undefined: clients ask /v2/ at the
+ * host's root, which a project site (ORG.github.io/REPO) does not have. Elsewhere a path prefix
+ * is the admin's choice, told on the About page and in the docs.
+ */
+export function orasHostProblem(config: Pick<SiteConfig, 'url' | 'library'>): string | undefined {
+  if (config.library === undefined || !URL.canParse(config.url)) return undefined;
+  const url = new URL(config.url);
+  const prefix = url.pathname.replace(/\/+$/, '');
+  if (prefix === '' || !url.hostname.toLowerCase().endsWith('.github.io')) return undefined;
+  return `no oras:// pulls (nor shpc's library.json): clients ask for /v2/ at the host's root, and a GitHub Pages project site lives under ${prefix}. Serve it at a custom domain or as the organisation's ${url.hostname} site to add them; shub:// and library:// work as they are.`;
+}
+
 export const siteConfig = z
   .strictObject({
     name: shortText.min(1).describe('Name of the registry, shown on every page.'),

@@ -153,6 +153,8 @@ export const libraryPath = {
   nginxIndexMap: () => '/oci-index.map',
   /** Where nginx serves an image index from, internally (a location of its own sets its type). */
   nginxIndexLocation: () => '/_sifhub/oci-index',
+  /** Netlify reads response headers per path from this file at the site's root. */
+  netlifyHeaders: () => '/_headers',
   /** Netlify reads redirect rules from this file at the site's root. */
   netlifyRedirects: () => '/_redirects',
   /** What Netlify answers (404) a client asking for an architecture a tag of several does not hold; no image name starts with a dot. */

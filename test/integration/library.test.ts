@@ -29,7 +29,11 @@ const img: Record<string, Image & { bytes: Buffer }> = {};
 async function build(config: string, out: string, env: Record<string, string> = {}): Promise<string> {
   await repo.write({ 'registry/registry.yml': config });
   const built = await runSifhub(['build', '--registry', 'registry', '--out', out, '--quiet'], repo.dir, env);
-  expect(withoutPlaceholderWarning(built.stderr)).toBe('');
+  // A host that cannot read the client's ?arch= hands lab/multi's own image to every machine: the build says so.
+  const form = /library: (\S+)/.exec(config)?.[1];
+  const warning = form === 's3-website' || form === 'site' ? `! lab/multi:1.0 holds several architectures, but library: ${form} cannot route on the architecture a client asks for` : undefined;
+  if (warning) expect(built.stderr).toContain(warning);
+  expect(withoutPlaceholderWarning(built.stderr).split('\n').filter((line) => !warning || !line.startsWith(warning)).join('\n')).toBe('');
   expect(built.code).toBe(0);
   return path.join(repo.dir, out);
 }

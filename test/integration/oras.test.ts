@@ -233,6 +233,11 @@ describe.skipIf(!hasTools)('oras:// from the static OCI tree on nginx', () => {
     // shpc pins the tag by the index's digest: each HPC centre's module gets its own architecture.
     const library = JSON.parse(await (await fetch(`${nginx.url}/library.json`)).text()) as Record<string, { config: { tags: Record<string, string> } }>;
     expect(library['lab/multi']!.config.tags['1.0']).toBe(arm.indexDigest);
+    // The tag's page lists each architecture with the commands that pull it on any machine.
+    const page = await (await fetch(`${nginx.url}/collections/lab/multi/1.0/`)).text();
+    expect(page).toContain('oras:// and library:// give each machine its own');
+    expect(page).toContain('apptainer pull --arch arm64 oras://hpc.example.edu/lab/multi:1.0');
+    expect(page).toContain(`apptainer pull --arch ppc64le library://hpc.example.edu/lab/default/multi:sha256.${img.ppc!.sha256}`);
     // An architecture the tag does not hold is not in it: the client stops, naming it.
     await expect(platformDigest('lab/multi', '1.0', 's390x')).rejects.toThrow('no child with platform linux/s390x');
   });

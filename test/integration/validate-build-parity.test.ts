@@ -89,7 +89,11 @@ describe('validate and build agree', () => {
     expect(built.code, built.stderr).toBe(0);
     const json = JSON.parse(built.stdout) as { ok: boolean; counts: { tags: number }; files: { manifests: number }; warnings: string[] };
     expect(json).toMatchObject({ ok: true, counts: { tags: 1 }, files: { manifests: 5 } }); // 1.0, latest, each pinned, and the md5 alone
-    expect(json.warnings).toEqual([expect.stringContaining('library: nginx needs a host that redirects, but url is on GitHub Pages (lab.github.io), which serves files only')]);
+    expect(json.warnings).toEqual([
+      expect.stringContaining('library: nginx needs a host that redirects, but url is on GitHub Pages (lab.github.io), which serves files only'),
+      // And a project site has no host root for oras:// clients to ask /v2/ at.
+      expect.stringContaining('no oras:// pulls (nor shpc\'s library.json): clients ask for /v2/ at the host\'s root, and a GitHub Pages project site lives under /registry'),
+    ]);
     await repo.write({ 'registry/lab/tool/2.0.md': tagRecord({ ...image(2), md5: image(1).md5 }) });
     const refused = await runSifhub(['build', '--json', '--out', 'dist'], repo.dir);
     expect(refused.code).toBe(1);

@@ -6,6 +6,8 @@ import { toLibrary, toLibrarySiteFiles, toImagefileFiles, toRemoteConfig } from 
 import type { RegistryInput, TagInput } from '../../src/records/types.ts';
 import type { SiteConfig } from '../../src/schema/site-config.ts';
 import { libraryPullCommand, redirectTarget } from '../../src/site/urls.ts';
+import { toOci } from '../../src/pipeline/to-oci.ts';
+import { netlifyHeaders } from '../../src/hosts/netlify.ts';
 import { image, tagRecord, type Image } from '../helpers/git-repo.ts';
 
 const config: SiteConfig = { name: 'T', url: 'https://registry.example.org', library: 'nginx' };
@@ -136,5 +138,39 @@ describe('libraryPullCommand', () => {
   it('names the host at its root, and --library under a path prefix', () => {
     expect(libraryPullCommand({ url: 'https://containers.example.org' }, 'lab', 'tool', '1.0')).toBe('apptainer pull library://containers.example.org/lab/default/tool:1.0');
     expect(libraryPullCommand({ url: 'https://lab.github.io/registry/' }, 'lab', 'tool', '1.0')).toBe('apptainer pull --library https://lab.github.io/registry library://lab/tool:1.0');
+  });
+});
+
+describe('a tag of several architectures', () => {
+  const [own, arm, old] = [image(1), image(2), image(3)];
+  const record = { ...own, architecture: 'amd64', platforms: [{ ...arm, architecture: 'arm64' }] } as Image;
+  // 1.0 held amd64 and another arm64 image before: that index keeps its digest.
+  const history = [{ path: 'lab/tool/1.0.md', changes: [change('c1', '2024-01-01T00:00:00Z', 'b1'), change('c2', '2024-02-01T00:00:00Z', 'blob-1.0')] }];
+  const site = enrich(registry([tag('1.0', record)], { library: 'netlify' }), { files: history, blobs: new Map([['b1', tagRecord(own, `architecture: amd64\nplatforms:\n  - architecture: arm64\n    url: ${old.url}\n    sha256: ${old.sha256}\n    md5: ${old.md5}\n    size: ${old.size}\n`)]]) });
+
+  it('serves each architecture at the tag\'s refs (ref@arch) and at its own pin, and every image it held at its pin', () => {
+    const library = toLibrary(site);
+    const data = (path: string) => library.images.find((i) => i.path === path)?.json.data;
+    expect(data('v1/images/lab/tool:1.0@arm64')).toMatchObject({ hash: pin(arm), arch: 'arm64', tags: ['1.0', 'latest'] });
+    expect(data('v1/images/lab/tool:latest@amd64')).toMatchObject({ hash: pin(own), arch: 'amd64' });
+    expect(data(`v1/images/lab/default/tool:${pin(arm)}`)).toMatchObject({ arch: 'arm64' });
+    expect(data(`v1/images/lab/tool:${pin(old)}`)).toMatchObject({ hash: pin(old), arch: 'arm64', tags: [] });
+    // The tag's own path stays the tag's own image, for a client that names no architecture.
+    expect(data('v1/images/lab/tool:1.0')).toMatchObject({ hash: pin(own), arch: 'amd64' });
+    expect(library.redirects.find((r) => r.path === 'v1/imagefile/lab/tool:1.0@arm64')).toMatchObject({ to: arm.url, alternate: { of: 'v1/imagefile/lab/tool:1.0', arch: 'arm64' } });
+  });
+
+  it('writes an OCI image index for the tag and for the version before, typed for Netlify in _headers', () => {
+    const oci = toOci(site);
+    const index = JSON.parse(oci.files.find((f) => f.path === 'v2/lab/tool/manifests/1.0')!.text) as { mediaType: string; manifests: { platform: { architecture: string; os: string } }[] };
+    expect(index.mediaType).toBe('application/vnd.oci.image.index.v1+json');
+    expect(index.manifests.map((m) => m.platform)).toEqual([{ architecture: 'amd64', os: 'linux' }, { architecture: 'arm64', os: 'linux' }]);
+    // The tag, latest, and each version's index by digest; no image manifest is an index.
+    expect([...oci.indexPaths].filter((p) => !p.includes('sha256:')).sort()).toEqual(['v2/lab/tool/manifests/1.0', 'v2/lab/tool/manifests/latest']);
+    expect([...oci.indexPaths].filter((p) => p.includes('sha256:'))).toHaveLength(2);
+    expect(oci.blobs.map((b) => b.to).sort()).toEqual([own.url, arm.url, old.url].sort());
+    const headers = netlifyHeaders(site.config, oci.indexPaths);
+    expect(headers).toContain('/v2/lab/tool/manifests/1.0\n  Content-Type: application/vnd.oci.image.index.v1+json\n');
+    expect(headers.split('\n').filter((l) => l.startsWith('/'))).toHaveLength(4);
   });
 });
