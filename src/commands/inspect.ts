@@ -4,11 +4,12 @@ import type { TagRecord } from '../schema/record.ts';
 
 export default defineCommand({
   name: 'inspect',
-  usage: 'FILE.sif [--keys PATH] [--no-hash] [--record --url URL] [--json]',
+  usage: 'FILE.sif [--keys PATH] [--no-hash] [--record [--platform] --url URL] [--json]',
   description:
     'Prints what a SIF image says about itself (labels, definition file, runscript, apps, signatures,\n' +
     'OS), read from a few small parts of the file, then its sha256, md5 and size, which read the whole\n' +
-    'file. With --record, prints the tag record to commit as registry/COLLECTION/CONTAINER/TAG.md.\n' +
+    'file. With --record, prints the tag record to commit as registry/COLLECTION/CONTAINER/TAG.md;\n' +
+    'with --platform too, the entry that adds this image to a tag as another architecture\'s.\n' +
     'Each signature is checked: that the image is unchanged since signing, and who signed it, against\n' +
     'the keys in --keys (a key file or a folder of .asc and .pem keys; default registry/keys).',
   arguments: [{ name: 'FILE.sif', help: 'the image' }],
@@ -16,12 +17,14 @@ export default defineCommand({
     hash: { type: 'boolean', default: true, negatable: true, help: 'read the whole file for its sha256, md5 and size' },
     record: { type: 'boolean', help: 'print a tag record ready to commit (needs --url)' },
     url: { type: 'string', value: 'URL', help: 'the https URL the image is served from, for --record' },
+    platform: { type: 'boolean', help: 'with --record: print the image as one entry of a tag\'s platforms: list (another architecture\'s image of the tag)' },
     json: { type: 'boolean', help: 'print the SIF header, every object, the record fields, the signers and the hashes as JSON' },
     keys: { type: 'string', value: 'PATH', help: 'the signer keys to check signatures against (default registry/keys, when it exists)' },
   },
   async run(values, [file]) {
     if (values.record && values.url === undefined) throw new UsageError('--record needs --url URL: the https address the image is served from', 'inspect');
     if (values.record && !values.hash) throw new UsageError('--record needs the hashes: leave out --no-hash', 'inspect');
+    if (values.platform && !values.record) throw new UsageError('--platform goes with --record --url URL: it prints a record\'s platforms: entry', 'inspect');
     const { isHttpsUrl } = await import('../schema/fields.ts');
     // Before the whole file is read for its hashes.
     if (values.url !== undefined && !isHttpsUrl(values.url)) throw new UsageError(`--url expects an https:// URL without credentials, received "${values.url}"`, 'inspect');
@@ -36,8 +39,11 @@ export default defineCommand({
     const hashes = hashed?.hashes;
     if (hashed) inspection.metadata = hashed.metadata;
     if (values.record) {
-      const [{ toTagRecordText }, { tagRecord }] = await Promise.all([import('./submit/to-submission.ts'), import('../schema/record.ts')]);
-      process.stdout.write(toTagRecordText(tagRecord.parse({ url: values.url, ...hashes, ...inspection.metadata })));
+      const [{ toPlatformEntryText, toTagRecordText }, { tagRecord }] = await Promise.all([import('./submit/to-submission.ts'), import('../schema/record.ts')]);
+      const record = tagRecord.parse({ url: values.url, ...hashes, ...inspection.metadata });
+      if (values.platform && record.architecture === undefined) throw new UsageError(`${file} names no architecture, so it cannot be one architecture's image of a tag`, 'inspect');
+      process.stdout.write(values.platform ? toPlatformEntryText(record) : toTagRecordText(record));
+      if (values.platform) console.error(`Add these lines under \`platforms:\` in the tag's record (the tag's own image needs \`architecture:\` too).`);
       for (const note of inspection.notes) console.error(`! ${note}`);
       return;
     }

@@ -48,6 +48,26 @@ describe('sifhub inspect', () => {
     expect(http.stderr).toContain('--url expects an https:// URL without credentials, received "http://images.example.org/a.sif"');
   });
 
+  it('--record --platform prints another architecture\'s entry, which makes a tag of two architectures that validate accepts', async () => {
+    const own = await runSifhub(['inspect', fixture('sce-3.8.1_busybox_amd64_signed.sif'), '--record', '--url', 'https://images.example.org/busybox-amd64.sif'], process.cwd());
+    const arm = await runSifhub(['inspect', fixture('sce-3.8.1_busybox_arm64_signed.sif'), '--record', '--platform', '--url', 'https://images.example.org/busybox-arm64.sif'], process.cwd());
+    expect(arm.code).toBe(0);
+    expect(arm.stdout).toMatch(/^ {2}- architecture: arm64\n {4}url: https:\/\/images\.example\.org\/busybox-arm64\.sif\n/);
+    expect(arm.stderr).toContain('Add these lines under `platforms:`');
+    const repo = await TempRepo.create();
+    try {
+      const record = own.stdout.replace(/\n---\n$/, `\nplatforms:\n${arm.stdout}---\n`);
+      await repo.write({ 'registry/registry.yml': 'name: T\nurl: https://t.example.org\n', 'registry/lab/busybox/1.0.md': record });
+      const validate = await runSifhub(['validate'], repo.dir);
+      expect(validate.stderr).toBe('');
+      expect(validate.code).toBe(0);
+    } finally {
+      await repo.dispose();
+    }
+    const alone = await runSifhub(['inspect', fixture('sce-3.8.1_busybox_arm64_signed.sif'), '--platform'], process.cwd());
+    expect(alone.code).toBe(2);
+  });
+
   it('--json gives the header, every object and the record fields', async () => {
     const result = await runSifhub(['inspect', '--json', fixture('sce-3.8.1_busybox_arm64_signed.sif')], process.cwd());
     expect(result.code).toBe(0);

@@ -35,6 +35,16 @@ export function toTagRecordText(record: TagRecord, notes = ''): string {
   return `---\n${yaml(ordered)}---\n${notes ? `\n${notes.trim()}\n` : ''}`;
 }
 
+/**
+ * One more architecture's image of a tag, as an entry of its record's `platforms:` list (indented
+ * to append under it): the fields a platform keeps of what the image says about itself.
+ */
+export function toPlatformEntryText(record: TagRecord): string {
+  if (record.architecture === undefined) throw new Error('an image without an architecture cannot be a platform');
+  const entry = { architecture: record.architecture, url: record.url, sha256: record.sha256, md5: record.md5, size: record.size, ...(record.created ? { created: record.created } : {}), ...(record.signatures ? { signatures: record.signatures } : {}) };
+  return yaml({ platforms: [entry] }).replace(/^platforms:\n/, '');
+}
+
 export function toCollectionReadmeText(owner: string | undefined): string {
   const data = owner ? { owners: [owner] } : {};
   return `---\n${Object.keys(data).length > 0 ? yaml(data) : ''}---\n`;
