@@ -61,6 +61,9 @@ export async function swapIn(outDir: string, stagingDir: string, plan: ReusePlan
   });
   // The site being replaced becomes the next build's spare, described by what the cache said of it.
   const next = plan.cache.site !== undefined && plan.cache.site === previous ? { ...plan.cache, site: plan.cache.site, spare: undefined } : undefined;
+  // A spare from an older sifhub may still be its builder's alone. Before the marker is taken:
+  // a chmod changes the folder's ctime, and with it the marker the next build trusts it by.
+  await readableDir(built);
   await time('swap: cache', async () => {
     // Side by side: one collection at a time, 7,800 collections' digests took 14 s.
     const names = [...plan.keys.keys()];
@@ -68,8 +71,6 @@ export async function swapIn(outDir: string, stagingDir: string, plan: ReusePlan
     const outputs = new Map(names.map((name, i) => [name, digests[i]!]));
     await writeBuildCache(outDir, { site: built, marker: await siteMarker(built), collections: plan.keys, search: new Map(plan.shards.map((s) => [s.index, s.key])), outputs, spare: next });
   });
-  // A spare from an older sifhub may still be its builder's alone.
-  await readableDir(built);
   await time('swap: switch', () => replaceDir(built, outDir, { keepPrevious: next !== undefined }));
   return built;
 }

@@ -51,10 +51,10 @@ export function toSitePlan(site: Site): SitePlan {
   const oci = library && servesOras(config) ? toOci(site) : undefined;
   if (library && oci) library.redirects.push(...oci.blobs);
   const files: PlannedFile[] = [
-    ...manifests.files.map((m): PlannedFile => ({ path: m.path, text: toCompactJsonText(m.manifest), kind: 'manifest', collection: m.manifest.collection })),
+    ...manifests.files.map((m) => lazyFile(m.path, 'manifest', m.manifest.collection, () => toCompactJsonText(m.manifest))),
     ...(library
       ? [
-          ...library.images.map((i): PlannedFile => ({ path: i.path, text: toCompactJsonText(i.json), kind: 'library', collection: i.collection })),
+          ...library.images.map((i) => lazyFile(i.path, 'library', i.collection, () => toCompactJsonText(i.json))),
           ...toImagefileFiles(config, library).map((r): PlannedFile => ({ ...r, kind: 'library' })),
           ...(oci?.files ?? []).map((f): PlannedFile => ({ ...f, kind: 'library' })),
           ...(oci ? toShpc(site, oci.tagDigests) : []).map((f): PlannedFile => ({ ...f, kind: 'api' })),
@@ -62,7 +62,7 @@ export function toSitePlan(site: Site): SitePlan {
           ...(oci && config.library === 'netlify' && oci.indexPaths.size > 0 ? [{ path: libraryPath.netlifyHeaders().slice(1), text: netlifyHeaders(config, oci.indexPaths), kind: 'library' as const }] : []),
         ]
       : []),
-    ...toApi(site).map((a): PlannedFile => ({ path: a.path, text: toCompactJsonText(a.json), kind: 'api', collection: a.collection })),
+    ...toApi(site).map((a) => lazyFile(a.path, 'api', a.collection, () => toCompactJsonText(a.json))),
     ...Object.entries(apiJsonSchemas()).map(([name, schema]): PlannedFile => ({ path: apiPath.schema(name).slice(1), text: toJsonText(schema), kind: 'api' })),
     ...toSiteFiles(site).map((f): PlannedFile => ({ ...f, kind: 'api' })),
     ...(library ? toLibrarySiteFiles(config, library).map((f): PlannedFile => ({ ...f, kind: 'api' })) : []),
@@ -70,6 +70,23 @@ export function toSitePlan(site: Site): SitePlan {
   const images = library && config.library !== undefined && libraryHost(config.library).servesBytes ? library.redirects : [];
   withNginxMapId(files);
   return { files, images, problems: [...manifests.problems, ...checkLibrarySiteBudget(config, images, site.configFile)] };
+}
+
+/**
+ * A file whose text is made when first read: a rebuild writes only the collections that changed,
+ * so the JSON of every other collection's manifests and API is never serialised (at 10,000 tags,
+ * most of a one-record rebuild's garbage).
+ */
+function lazyFile(path: string, kind: PlannedKind, collection: string | undefined, make: () => string): PlannedFile {
+  let text: string | undefined;
+  return {
+    path,
+    kind,
+    ...(collection === undefined ? {} : { collection }),
+    get text() {
+      return (text ??= make());
+    },
+  };
 }
 
 /** registry.json names the nginx map the build wrote, for check-deployment to compare with what nginx loaded. */

@@ -95,8 +95,11 @@ const LINE_CONTAINERS = /^(?:[ \t]*(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t])))*/;
 /** A body's cost to render, bounded (schema/bounds.ts): its size, and block quotes nested in quotes. */
 function bodyProblems(file: { display: string; text: string }, body: string, what: string): Problem[] {
   const problems: Problem[] = [];
-  const bytes = new TextEncoder().encode(body).length;
+  // A UTF-16 unit is at most 3 UTF-8 bytes: a short body needs no encoding to be within the limit.
+  const bytes = body.length * 3 <= MAX_BODY_BYTES ? 0 : new TextEncoder().encode(body).length;
   if (bytes > MAX_BODY_BYTES) problems.push({ file: file.display, message: `the Markdown after the frontmatter (${what}) is ${bytes.toLocaleString('en')} bytes; at most ${MAX_BODY_BYTES.toLocaleString('en')}: link to longer documents` });
+  // Too few quote markers to nest that deep: most bodies, spared the line-by-line look.
+  if (countOf(body, '>') <= MAX_QUOTE_DEPTH) return problems;
   const lines = body.split('\n');
   const firstLine = file.text.replace(/\r\n/g, '\n').split('\n').length - lines.length + 1;
   const deepest = lines.reduce((best, line, i) => {
@@ -112,4 +115,10 @@ export function recordOrUndefined<K extends RecordKind>(file: { display: string;
   if (!file) return undefined;
   const checked = checkRecord(file, kind);
   return checked.ok ? checked.data : undefined;
+}
+
+function countOf(text: string, char: string): number {
+  let count = 0;
+  for (let at = text.indexOf(char); at !== -1; at = text.indexOf(char, at + 1)) count++;
+  return count;
 }

@@ -82,6 +82,18 @@ describe('sifhub build keeps unchanged collections', () => {
     expect(Buffer.from(tree.get('collections/alpha/index.html')!, 'base64').toString()).toContain('Alpha tools, renamed');
   });
 
+  it('records each site by a marker that still holds at the next build, so neither site is walked file by file to be trusted', async () => {
+    const dist = path.join(repo.dir, 'dist');
+    const { site, marker, spare } = await readBuildCache(dist);
+    const markerOf = async (dir: string) => {
+      const info = await stat(dir, { bigint: true });
+      return `${info.dev}:${info.ino}:${info.ctimeNs}`;
+    };
+    // Taken after the last change to the folder (its ctime moves with a chmod, too).
+    expect(marker).toBe(await markerOf(site!));
+    expect(spare?.marker).toBe(await markerOf(spare!.site));
+  });
+
   it('takes a reverted collection back from the site before last, whose copy is already right', async () => {
     const dist = path.join(repo.dir, 'dist');
     const before = await readFile(path.join(repo.dir, 'registry/alpha/README.md'), 'utf8');
