@@ -2,8 +2,8 @@
 # What the tests need beyond Node and git, from Debian or Ubuntu packages: Chromium for the
 # browser tests (never a downloaded browser), Ceph's radosgw for the real S3 server, openssl for
 # its certificate, uuidgen and curl for its start script, nginx to serve library:// redirects and
-# its JavaScript module for a private registry's token check, and skopeo, an OCI client, to pull
-# oras://.
+# its JavaScript module for a private registry's token check, skopeo, an OCI client, to pull
+# oras://, and rsync, which gitlab-ci-local copies a project with to run its pipeline.
 # `npm test` runs this first; `.ci/run` runs `npm test`. Installs what is missing when root;
 # otherwise prints the one command to run.
 set -euo pipefail
@@ -23,6 +23,7 @@ need curl curl
 need /usr/sbin/nginx nginx-light
 need /usr/lib/nginx/modules/ngx_http_js_module.so libnginx-mod-http-js
 need skopeo skopeo
+need rsync rsync
 
 [ ${#packages[@]} -eq 0 ] && exit 0
 command="apt-get install -y --no-install-recommends ${packages[*]}"

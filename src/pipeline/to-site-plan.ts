@@ -93,11 +93,12 @@ function lazyFile(path: string, kind: PlannedKind, collection: string | undefine
 function withNginxMapId(files: PlannedFile[]): void {
   const map = files.find((f) => f.path === libraryPath.nginxMap().slice(1));
   const id = map && nginxMapId(map.text);
-  const registry = files.find((f) => f.path === apiPath.registry().slice(1));
-  if (id === undefined || !registry) return;
+  const at = files.findIndex((f) => f.path === apiPath.registry().slice(1));
+  if (id === undefined || at === -1) return;
+  const registry = files[at]!;
   const json = JSON.parse(registry.text) as { library?: Record<string, unknown> };
   if (json.library) json.library.map = id;
-  registry.text = toCompactJsonText(json);
+  files[at] = { path: registry.path, kind: registry.kind, ...(registry.collection === undefined ? {} : { collection: registry.collection }), text: toCompactJsonText(json) };
 }
 
 /**

@@ -49,9 +49,15 @@ export const slug = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,49}$/, { error: 'expected a lowercase word of a-z, 0-9 and - (at most 50)' });
 
-export const githubLogin = z
+/**
+ * A person on the registry's forge: a GitHub login (letters, digits, single hyphens, at most 39)
+ * or a GitLab username (also `_` and `.`, at most 255, not ending in .git or .atom). Every GitHub
+ * login is a valid GitLab username, so one pattern serves both.
+ */
+export const forgeLogin = z
   .string()
-  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, { error: 'expected a GitHub login' });
+  .regex(/^(?:[A-Za-z0-9_.][A-Za-z0-9_.-]{0,253}[A-Za-z0-9_-]|[A-Za-z0-9_])$/, { error: 'expected a GitHub login or GitLab username' })
+  .refine((login) => !/\.(?:git|atom)$/i.test(login), { error: 'expected a GitHub login or GitLab username (a GitLab username never ends in .git or .atom)' });
 
 export const isoDateTime = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time such as 2024-02-01T12:00:00Z' });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_LABELS } from './bounds.ts';
-import { byteSize, githubLogin, httpsUrl, isoDateTime, md5Hex, sha256Hex, shortText, signaturePolicy, signerId, slug, text } from './fields.ts';
+import { byteSize, forgeLogin, httpsUrl, isoDateTime, md5Hex, sha256Hex, shortText, signaturePolicy, signerId, slug, text } from './fields.ts';
 
 // The records humans commit under registry/. One zod schema per concept; every type in the
 // project is inferred from these, and registry/.schema/*.json is generated from them.
@@ -123,7 +123,7 @@ const shpc = z
 export const collectionRecord = z
   .strictObject({
     summary: shortText.optional().describe('One sentence shown in lists.'),
-    owners: z.array(githubLogin).max(100).optional().describe('GitHub logins allowed to change this collection.'),
+    owners: z.array(forgeLogin).max(100).optional().describe('GitHub logins (or GitLab usernames) allowed to change this collection.'),
     topics: z.array(slug).max(20).optional().describe('Topics, lowercase words.'),
     starsIssue: z
       .int({ error: 'expected an issue number such as 12' })

@@ -1,6 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
-import { byteSize, githubLogin, httpsUrl, shortText, signaturePolicy, signerId, text } from './fields.ts';
+import { byteSize, forgeLogin, httpsUrl, shortText, signaturePolicy, signerId, text } from './fields.ts';
 
 /** How a library:// client gets from /v1/imagefile/… to the image (README "Pulling with library://"). */
 export const LIBRARY_REDIRECTS = ['netlify', 'nginx', 'cloudflare', 's3-website', 'site'] as const;
@@ -73,7 +73,7 @@ export const siteConfig = z
     contact: z.email({ error: 'expected an email address' }).optional().describe('Email address of the people who run the registry.'),
     help: httpsUrl.optional().describe('Where users get help (https).'),
     repository: httpsUrl.optional().describe('The git repository holding these records (https); commits link to it.'),
-    maintainers: z.array(githubLogin).max(100).optional().describe('GitHub logins who may change every collection.'),
+    maintainers: z.array(forgeLogin).max(100).optional().describe('GitHub logins (or GitLab usernames) who may change every collection.'),
     storage: z
       .strictObject({
         s3: z

@@ -131,9 +131,9 @@ describe('the documentation', () => {
       const shell = blocks(file, await readFile(path.join(ROOT, file), 'utf8')).filter((b) => SHELLS.has(b.lang));
       const runnable = shell.filter((b) => b.needs === undefined);
       if (runnable.length === 0) continue;
-      // The first guide makes the registry; the others are followed inside it.
+      // The first guides make a registry (on GitHub, on GitLab); the others are followed inside the first.
       const registry = path.join(work, 'my-registry');
-      const cwd = file === 'docs/start-a-registry.md' || file === 'README.md' ? work : registry;
+      const cwd = file === 'docs/start-a-registry.md' || file === 'docs/gitlab.md' || file === 'README.md' ? work : registry;
       await copyFile(SIF, path.join(cwd, 'tool.sif'));
       const script = ['set -euo pipefail', ...runnable.map((b) => `echo "▶ ${b.file}:${b.line}" >&2\n${b.text.replace(/(?<![\w.$/-])\/(srv|etc)\//g, `${work}/root/$1/`)}`)].join('\n');
       await mkdir(path.join(work, 'root/srv'), { recursive: true });

@@ -94,7 +94,7 @@ describe('sifhub init', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/new\/registry\/registry\.yml/);
     expect(result.stderr).toMatch(/url +expected an https:\/\/ URL/);
-    expect(result.stderr).toMatch(/maintainers\.1 +expected a GitHub login/);
+    expect(result.stderr).toMatch(/maintainers\.1 +expected a GitHub login or GitLab username/);
     expect(result.stderr).toMatch(/contact +expected an email address/);
     expect(await readdir(dir)).toEqual([]);
   });

@@ -10,12 +10,16 @@ export default defineCommand({
     'Creates a registry repository in DIR: registry/registry.yml, the pull-request and publish\n' +
     'workflows running sifhub\'s GitHub Action at this version, Dependabot to keep it current, a\n' +
     'README for contributors, .gitignore and editor wiring for the record schemas. No example\n' +
-    'records. Asks for what is missing on a terminal; defaults come from the git remote "origin".',
+    'records. With --forge gitlab (or a repository on a GitLab server), a .gitlab-ci.yml that\n' +
+    'publishes with this sifhub version and Renovate in place of the GitHub files; with --forge none,\n' +
+    'no CI files (the site is built where it is served). Asks for what is\n' +
+    'missing on a terminal; defaults come from the git remote "origin".',
   arguments: [{ name: 'DIR', help: 'the new repository\'s folder (default .): empty, or a fresh clone', optional: true }],
   options: {
     name: { type: 'string', value: 'NAME', help: 'the registry\'s name, shown on every page' },
     url: { type: 'string', value: 'URL', help: 'where the site is served (https; GitHub Pages: https://OWNER.github.io/REPO)' },
-    repository: { type: 'string', value: 'URL', help: 'the repository\'s web address (https://github.com/OWNER/REPO)' },
+    repository: { type: 'string', value: 'URL', help: 'the repository\'s web address (https://github.com/OWNER/REPO, https://gitlab.example.edu/GROUP/REPO)' },
+    forge: { type: 'string', value: 'github|gitlab|none', help: 'where the repository and its automation live (default: from --repository\'s host); none: no CI files, the site is built where it is served' },
     maintainers: { type: 'string', value: 'LOGIN[,LOGIN…]', help: 'GitHub logins who review everything' },
     contact: { type: 'string', value: 'EMAIL', help: 'who runs the registry' },
     'allow-hosts': { type: 'string', value: 'HOST|RANGE[,…]', help: 'internal image hosts the check may fetch from although not public (storage.lab.example.edu, 10.20.0.0/16)' },
@@ -59,7 +63,9 @@ export default defineCommand({
     }
 
     refuseUnsafeInputs(answers); // defaults from the git remote, and what was typed
+    const forge = forgeOf(values.forge, answers.repository!);
     const registry: RegistryAnswers = {
+      forge,
       name: answers.name!,
       url: answers.url!,
       repository: answers.repository!,
@@ -74,13 +80,27 @@ export default defineCommand({
     if (!checked.ok) throw new InputError(checked.problems);
 
     const action = templates.actionAt(packageVersion());
+    const gitlab = forge === 'github' ? undefined : await import('./templates-gitlab.ts');
+    const automation: Record<string, string> = gitlab
+      ? {
+          ...(forge === 'gitlab'
+            ? {
+                '.gitlab-ci.yml': gitlab.gitlabCi(packageVersion(), { url: registry.url, ...(s3 ? { s3: { ...s3, siteUrl: registry.url } } : {}) }),
+                'renovate.json': gitlab.renovateConfig(),
+              }
+            : {}),
+          'README.md': gitlab.gitlabContributorsReadme(registry, packageVersion(), templates.shubHost(registry.url), forge === 'gitlab' ? 'gitlab' : 'none'),
+        }
+      : {
+          '.github/workflows/pull-request.yml': templates.pullRequestWorkflow(action),
+          '.github/workflows/publish.yml': s3 ? templates.publishS3Workflow(action, { ...s3, siteUrl: registry.url }) : templates.publishWorkflow(action),
+          '.github/dependabot.yml': templates.dependabotConfig(),
+          'README.md': templates.contributorsReadme(registry, packageVersion()),
+        };
     const files: Record<string, string> = {
       'registry/registry.yml': yml,
       ...Object.fromEntries(Object.entries(recordJsonSchemas()).map(([name, schema]) => [`registry/.schema/${name}`, toJsonText(schema)])),
-      '.github/workflows/pull-request.yml': templates.pullRequestWorkflow(action),
-      '.github/workflows/publish.yml': s3 ? templates.publishS3Workflow(action, { ...s3, siteUrl: registry.url }) : templates.publishWorkflow(action),
-      '.github/dependabot.yml': templates.dependabotConfig(),
-      'README.md': templates.contributorsReadme(registry, packageVersion()),
+      ...automation,
       '.gitignore': templates.GITIGNORE,
       '.vscode/settings.json': templates.vscodeSettings(),
     };
@@ -92,9 +112,29 @@ export default defineCommand({
     for (const file of Object.keys(files).filter((f) => !f.startsWith('registry/.schema/'))) console.log(`  ${file}`);
     const hasRemote = await gitSucceeds(dir, ['remote', 'get-url', 'origin']);
     const clone = `${registry.repository.replace(/\/+$/, '')}.git`;
+    const push = `${hasRemote ? '' : `git -C ${dir} remote add origin ${clone} && `}git -C ${dir} add -A && git -C ${dir} commit -m "Start the registry" && git -C ${dir} push -u origin main`;
+    if (forge === 'none') {
+      console.log(`
+Next:
+  1. Commit and push:  ${push}
+  2. Build and deploy where the site is served (sifhub's docs/own-servers.md: a timer runs both).
+  3. Review every change: judge it with the pinned sifhub as README.md says.
+  4. Add a collection: registry/COLLECTION/README.md with owners, then tags (see README.md).`);
+      return 0;
+    }
+    if (forge === 'gitlab') {
+      console.log(`
+Next:
+  1. Commit and push:  ${push}
+  2. On GitLab: Build → Pipeline schedules → New schedule, daily on main (usage counts change).${s3 ? ` The bucket, its CDN at ${registry.url} and the role ${s3.role}, trusting this project's ID tokens (sifhub's docs/hosts.md).` : ' Deploy → Pages shows the site\'s address once the first pipeline has run.'}
+  3. Protect main (Settings → Repository → Protected branches: maintainers merge, nobody pushes) and
+     review every merge request: judge it with the pinned sifhub as README.md says.
+  4. Add a collection: registry/COLLECTION/README.md with owners, then tags (see README.md).`);
+      return 0;
+    }
     console.log(`
 Next:
-  1. Commit and push:  ${hasRemote ? '' : `git -C ${dir} remote add origin ${clone} && `}git -C ${dir} add -A && git -C ${dir} commit -m "Start the registry" && git -C ${dir} push -u origin main
+  1. Commit and push:  ${push}
   2. ${s3 ? `The bucket, its CDN at ${registry.url} and the role ${s3.role} (sifhub's docs/hosts.md, "S3, R2, Ceph or MinIO behind a CDN"); on GitHub: Settings → Actions: allow ${templates.ACTION_REPOSITORY} and aws-actions/configure-aws-credentials.` : `On GitHub: Settings → Pages → Source: GitHub Actions; Settings → Actions: allow ${templates.ACTION_REPOSITORY}.`}
   3. Protect main: require the "check" status of the Pull request workflow, and branches up to date before merging.
   4. Add a collection: registry/COLLECTION/README.md with owners, then tags (see README.md).`);
@@ -128,4 +168,16 @@ function s3Deployment(values: { 'deploy-to'?: string; 'aws-role'?: string; 'aws-
   if (!region || !/^(auto|[a-z]{2}(-[a-z]+)+-\d)$/.test(region)) throw new UsageError(`--deploy-to needs --aws-region (us-east-1, eu-west-3; auto for Cloudflare R2), received ${region === undefined ? 'none' : `"${region}"`}`, 'init');
   if (endpoint !== undefined && !/^https:\/\/[^\s/]+(\/\S*)?$/.test(endpoint)) throw new UsageError(`--aws-endpoint expects the store's https URL, received "${endpoint}"`, 'init');
   return { target, role, region, ...(endpoint ? { endpoint } : {}) };
+}
+
+/** The forge --forge names, or the one --repository's host says; GitHub by default only on a GitHub host. */
+function forgeOf(given: string | undefined, repository: string): 'github' | 'gitlab' | 'none' {
+  if (given !== undefined) {
+    if (given !== 'github' && given !== 'gitlab' && given !== 'none') throw new UsageError(`--forge expects github, gitlab or none, received "${visible(given)}"`, 'init');
+    return given;
+  }
+  const host = URL.canParse(repository) ? new URL(repository).hostname.toLowerCase() : '';
+  if (host.includes('gitlab')) return 'gitlab';
+  if (host === 'github.com' || host.endsWith('.ghe.com') || host.includes('github')) return 'github';
+  throw new UsageError(`cannot tell the forge from ${host || 'the repository'}: add --forge github, --forge gitlab, or --forge none (no CI: the site is built where it is served)`, 'init');
 }

@@ -19,6 +19,8 @@ export interface RegistryAnswers {
   contact?: string;
   /** Internal image hosts: host names and address ranges (registry.yml allowHosts). */
   allowHosts?: string[];
+  /** Where the repository and its automation live (default github; none: no CI, built where served). */
+  forge?: 'github' | 'gitlab' | 'none';
 }
 
 /** `uses:` of sifhub's action at `version` ("0.2.0"). */
@@ -323,7 +325,7 @@ updates:
 const yamlString = (value: string) => JSON.stringify(value);
 
 /** What a pull command names for a site at `url`: its host and path ("lab.github.io/images"). */
-function shubHost(url: string): string {
+export function shubHost(url: string): string {
   if (!URL.canParse(url)) return 'HOST'; // refused when registry.yml is checked
   const { host, pathname } = new URL(url);
   return host + pathname.replace(/\/+$/, '');
@@ -336,14 +338,14 @@ export function registryYml(answers: RegistryAnswers): string {
 name: ${yamlString(answers.name)}
 url: ${yamlString(answers.url)}
 repository: ${yamlString(answers.repository)}
-${answers.contact ? `contact: ${yamlString(answers.contact)}\n` : ''}# GitHub logins who may change every collection, registry.yml and the workflows.
+${answers.contact ? `contact: ${yamlString(answers.contact)}\n` : ''}# ${answers.forge === 'gitlab' ? 'GitLab usernames' : answers.forge === 'none' ? 'Usernames (as your git server names people)' : 'GitHub logins'} who may change every collection, registry.yml and the ${answers.forge === 'github' || answers.forge === undefined ? 'workflows' : 'pipeline'}.
 maintainers:
 ${answers.maintainers.map((m) => `  - ${yamlString(m)}`).join('\n')}
-# owners: merge a pull request that changes only its author's own collections once its checks
-# pass. off: every pull request waits for a maintainer.
+${answers.forge === 'gitlab' || answers.forge === 'none' ? '# Every change waits for a maintainer (automerge: owners works on GitHub only so far).' : `# owners: merge a pull request that changes only its author's own collections once its checks
+# pass. off: every pull request waits for a maintainer.`}
 automerge: off
 # library:// pulls too: nginx, netlify, cloudflare or s3-website where the host can redirect;
-# site on GitHub Pages (the build copies every image into the site: for small registries).
+# site on ${answers.forge === 'gitlab' ? 'GitLab' : 'GitHub'} Pages (the build copies every image into the site: for small registries).
 # sifhub's docs/library.md says what each needs.
 # library: site
 # Images on internal storage (an on-premises Ceph or MinIO): the host names and address ranges
