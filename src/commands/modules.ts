@@ -8,6 +8,7 @@ export const COMMAND_MODULES: Record<CommandName, () => Promise<{ default: Comma
   validate: () => import('./validate.ts'),
   verify: () => import('./verify/index.ts'),
   automerge: () => import('./automerge.ts'),
+  'check-merge-requests': () => import('./check-merge-requests.ts'),
   inspect: () => import('./inspect.ts'),
   submit: () => import('./submit/index.ts'),
   share: () => import('./share/index.ts'),

@@ -7,6 +7,7 @@ export const COMMAND_SUMMARIES = {
   validate: 'check every record, and what a change may do',
   verify: 'download new or changed images and check their size and hashes',
   automerge: 'merge a pull request that changes only its author\'s collections',
+  'check-merge-requests': 'judge open GitLab merge requests from the default branch, and set their status',
   inspect: 'what a SIF file says about itself, and its hashes',
   submit: 'upload an image, commit its record and open a pull request',
   share: 'an expiring link to an image in the registry\'s bucket',

@@ -112,8 +112,18 @@ describe.skipIf(!hasRsync)('the GitLab publish pipeline, run by gitlab-ci-local'
     const push = await pipeline(['--list']);
     expect(push).toMatch(/pages\s+publish/);
     expect(push).toMatch(/check\s+check/);
-    const mergeRequest = await pipeline(['--list'], { CI_PIPELINE_SOURCE: 'merge_request_event' });
+    // The judge needs its token: without it the job is not in the pipeline.
+    expect(push).not.toMatch(/judge\s+publish/);
+    const withToken = await pipeline(['--list'], { SIFHUB_GITLAB_TOKEN: 'project-token' });
+    expect(withToken).toMatch(/judge\s+publish/);
+    // The frequent schedule judges merge requests and publishes nothing.
+    const judgeOnly = await pipeline(['--list'], { CI_PIPELINE_SOURCE: 'schedule', SIFHUB_ONLY: 'merge-requests', SIFHUB_GITLAB_TOKEN: 'project-token' });
+    expect(judgeOnly).toMatch(/judge\s+publish/);
+    expect(judgeOnly).not.toMatch(/pages\s+publish/);
+    // A merge request's pipeline runs none of it: neither the publish nor the judge.
+    const mergeRequest = await pipeline(['--list'], { CI_PIPELINE_SOURCE: 'merge_request_event', SIFHUB_GITLAB_TOKEN: 'project-token' });
     expect(mergeRequest).not.toMatch(/pages\s+publish/);
+    expect(mergeRequest).not.toMatch(/judge\s+publish/);
     expect(mergeRequest).not.toMatch(/check\s+check/);
   }, 60_000);
 

@@ -11,7 +11,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 /** Lowest first: a module may import its own layer and those below it, never one above. */
 const LAYERS: string[][] = [
   ['schema', 'site', 'errors.ts', 'closest.ts', 'fnv1a.ts', 'concurrency.ts', 'progress.ts', 'timer.ts', 'package-root-node.ts'],
-  ['sif', 'git', 'github', 'storage', 'records'],
+  ['sif', 'git', 'github', 'gitlab', 'storage', 'records'],
   ['model'],
   ['hosts'],
   ['pipeline', 'output', 'serve', 'bench', 'deploy'],

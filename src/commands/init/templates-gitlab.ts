@@ -71,7 +71,7 @@ workflow:
 
 .on-main: &on-main
   rules:
-    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE =~ /^(push|schedule|web|api)$/
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE =~ /^(push|schedule|web|api)$/ && $SIFHUB_ONLY != "merge-requests"
 
 stages: [publish, check]
 
@@ -83,6 +83,22 @@ stages: [publish, check]
     paths: [.sifhub-cache/, dist, .dist-sites/]
 
 ${publish}
+# Merge requests are judged here, from the default branch: a merge request's own pipeline runs
+# its own .gitlab-ci.yml (a fork's, in the fork), so it can never be its judge. For each open
+# merge request this reads the head as git objects, runs validate and verify, and sets the commit
+# status "sifhub" with a comment naming the problems. It needs SIFHUB_GITLAB_TOKEN: a project
+# access token (role Developer, scope api) in a protected, masked variable, which no merge
+# request's pipeline can read. A schedule every 10 minutes with SIFHUB_ONLY=merge-requests runs
+# this job alone; every push to the default branch runs it too (the base moved).
+judge:
+  stage: publish
+  image: ${NODE_IMAGE}
+  rules:
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE =~ /^(push|schedule|web|api)$/ && $SIFHUB_GITLAB_TOKEN
+  resource_group: judge
+  script:
+    - $SIFHUB_RUN check-merge-requests
+
 check:
   stage: check
   image: ${NODE_IMAGE}
@@ -168,7 +184,7 @@ npx sifhub@${version} verify --base origin/main   # downloads the image and chec
 
 ## Maintainers
 
-- Before merging, judge the change with the pinned sifhub, from outside its checkout:
+${forge === 'gitlab' ? '- The pipeline judges every open merge request from the default branch and sets its status\n  \`sifhub\` (with a comment naming the problems): merge only what it passed. By hand, with the\n  pinned sifhub, from outside the merge request\'s checkout:' : '- Before merging, judge the change with the pinned sifhub, from outside its checkout:'}
   \`npx sifhub@${version} validate --base origin/main --head FETCH_HEAD --author USERNAME\` and
   \`npx sifhub@${version} verify --base origin/main --head FETCH_HEAD\` after
   \`git fetch origin ${forge === 'gitlab' ? 'merge-requests/IID/head' : 'BRANCH'}\`.

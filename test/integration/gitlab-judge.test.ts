@@ -1,0 +1,172 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSifhub } from '../helpers/cli.ts';
+import { describeImage, tagRecord, type Image } from '../helpers/git-repo.ts';
+import { startImageServer, type ImageServer } from '../helpers/image-server.ts';
+
+// The GitLab judge (`sifhub check-merge-requests`), as a pipeline of the default branch runs it:
+// the open merge requests come from a fake GitLab API in GitLab's shapes, their heads from a real
+// origin that keeps refs/merge-requests/IID/head as GitLab does (for forks too), the images from
+// an https server. Each verdict is a commit status on the head, with a comment when it fails.
+
+const run = promisify(execFile);
+const FIXTURE = new URL('../fixtures/sif/sce-3.8.1_busybox_amd64_signed.sif', import.meta.url);
+
+let dir: string;
+let origin: string;
+let clone: string;
+let images: ImageServer;
+let api: http.Server;
+let apiUrl: string;
+let good: Image;
+
+interface Request { iid: number; sha: string; author: string; source_project_id: number }
+const requests: Request[] = [];
+const statuses: { id: number; sha: string; name: string; status: string; description: string; target_url?: string; created_at: string }[] = [];
+const notes: { iid: number; body: string }[] = [];
+const calls: string[] = [];
+
+/** GitLab's API, as far as the judge uses it, answering for project 42 only. */
+function fakeGitLab(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const url = new URL(req.url ?? '/', 'http://gitlab');
+  calls.push(`${req.method} ${url.pathname}`);
+  if (req.headers['private-token'] !== 'project-token') return void res.writeHead(401, { 'content-type': 'application/json' }).end('{"message":"401 Unauthorized"}');
+  const json = (value: unknown, status = 200) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+  let body = '';
+  req.on('data', (c: Buffer) => (body += c.toString()));
+  req.on('end', () => {
+    const prefix = '/api/v4/projects/42';
+    if (!url.pathname.startsWith(prefix)) return json({ message: '404 Project Not Found' }, 404);
+    const rest = url.pathname.slice(prefix.length);
+    if (req.method === 'GET' && rest === '/merge_requests') {
+      expect(url.searchParams.get('state')).toBe('opened');
+      const open = requests.filter(() => url.searchParams.get('target_branch') === 'main');
+      return json(open.map((r) => ({ iid: r.iid, sha: r.sha, source_branch: `change-${r.iid}`, source_project_id: r.source_project_id, target_branch: 'main', draft: false, web_url: `https://gitlab.example.edu/lab/images/-/merge_requests/${r.iid}`, author: { id: r.iid, username: r.author } })));
+    }
+    const statusesOf = /^\/repository\/commits\/([0-9a-f]{40})\/statuses$/.exec(rest);
+    if (req.method === 'GET' && statusesOf) return json(statuses.filter((s) => s.sha === statusesOf[1] && s.name === url.searchParams.get('name')));
+    const setStatus = /^\/statuses\/([0-9a-f]{40})$/.exec(rest);
+    if (req.method === 'POST' && setStatus) {
+      const given = JSON.parse(body) as { state: string; name: string; description: string; target_url?: string };
+      const status = { id: statuses.length + 1, sha: setStatus[1]!, name: given.name, status: given.state, description: given.description, target_url: given.target_url, created_at: new Date().toISOString() };
+      statuses.push(status);
+      return json(status, 201);
+    }
+    const note = /^\/merge_requests\/(\d+)\/notes$/.exec(rest);
+    if (req.method === 'POST' && note) {
+      notes.push({ iid: Number(note[1]), body: (JSON.parse(body) as { body: string }).body });
+      return json({ id: notes.length, body: notes.at(-1)!.body }, 201);
+    }
+    return json({ message: '404 Not Found' }, 404);
+  });
+}
+
+const git = (cwd: string, ...args: string[]) => run('git', ['-C', cwd, '-c', 'user.name=Someone', '-c', 'user.email=someone@example.edu', ...args]).then((r) => r.stdout.trim());
+
+/** A merge request: a branch off main with `files`, pushed to origin as GitLab keeps it (refs/merge-requests/IID/head). */
+async function mergeRequest(iid: number, author: string, files: Record<string, string>, fork = false): Promise<string> {
+  await git(clone, 'checkout', '-q', '-B', `change-${iid}`, 'origin/main');
+  for (const [file, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(clone, file)), { recursive: true });
+    await writeFile(path.join(clone, file), text);
+  }
+  await git(clone, 'add', '-A');
+  await git(clone, 'commit', '-qm', `change ${iid}`);
+  const sha = await git(clone, 'rev-parse', 'HEAD');
+  await git(clone, 'push', '-q', 'origin', `+HEAD:refs/merge-requests/${iid}/head`);
+  await git(clone, 'checkout', '-q', 'main');
+  requests.push({ iid, sha, author, source_project_id: fork ? 99 : 42 });
+  return sha;
+}
+
+function judge(extra: Record<string, string> = {}) {
+  return runSifhub(['check-merge-requests'], clone, {
+    CI_API_V4_URL: `${apiUrl}/api/v4`, CI_PROJECT_ID: '42', CI_DEFAULT_BRANCH: 'main', CI_COMMIT_BRANCH: 'main', CI_JOB_URL: 'https://gitlab.example.edu/lab/images/-/jobs/7',
+    SIFHUB_GITLAB_TOKEN: 'project-token', SIFHUB_ALLOW_HOST: 'localhost', ...images.trust, ...extra,
+  });
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'sifhub-judge-'));
+  const bytes = await readFile(FIXTURE);
+  images = await startImageServer({ '/tool.sif': bytes });
+  good = describeImage(bytes, `${images.base}/tool.sif`);
+  api = http.createServer(fakeGitLab);
+  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+  apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+
+  origin = path.join(dir, 'origin.git');
+  await run('git', ['init', '-q', '--bare', '-b', 'main', origin]);
+  clone = path.join(dir, 'images');
+  const init = await runSifhub(['init', clone, '--forge', 'gitlab', '--name', 'Lab images', '--url', 'https://lab.pages.gitlab.example.edu/images', '--repository', 'https://gitlab.example.edu/lab/images', '--maintainers', 'grace'], dir);
+  expect(init.code, init.stderr).toBe(0);
+  await mkdir(path.join(clone, 'registry/lab/tool'), { recursive: true });
+  await writeFile(path.join(clone, 'registry/lab/README.md'), '---\nowners: [ada.lovelace]\n---\n');
+  await writeFile(path.join(clone, 'registry/lab/tool/1.0.md'), tagRecord(good));
+  await git(clone, 'add', '-A');
+  await git(clone, 'commit', '-qm', 'Start the registry');
+  await git(clone, 'remote', 'add', 'origin', origin);
+  await git(clone, 'push', '-q', 'origin', 'main');
+  await git(clone, 'fetch', '-q', 'origin');
+}, 60_000);
+
+afterAll(async () => {
+  await new Promise((resolve) => api?.close(resolve));
+  await images?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('sifhub check-merge-requests (GitLab)', () => {
+  it('judges each open merge request from the default branch: an owner\'s tag passes; a stranger\'s change, a rewritten pipeline or a forbidden change from a fork fails, with a comment', async () => {
+    const owners = await mergeRequest(1, 'ada.lovelace', { 'registry/lab/tool/2.0.md': tagRecord(good) });
+    const stranger = await mergeRequest(2, 'mallory', { 'registry/lab/tool/1.0.md': tagRecord({ ...good, url: `${images.base}/other.sif` }) });
+    // The pipeline, rewritten to pass anything, beside a new collection of the author's own: the judge runs from main's copy.
+    const pipeline = await mergeRequest(3, 'mallory', { '.gitlab-ci.yml': 'judge:\n  script: [exit 0]\n', 'registry/mallory/README.md': '---\nowners: [mallory]\n---\n', 'registry/mallory/x/1.0.md': tagRecord(good) });
+    const fork = await mergeRequest(4, 'eve', { 'registry/lab/tool/1.0.md': `${tagRecord(good)}Edited from a fork.\n` }, true);
+
+    const result = await judge();
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('4 open merge requests into main; 4 judged now');
+    const verdict = (sha: string) => statuses.filter((s) => s.sha === sha).at(-1);
+    expect(verdict(owners)).toMatchObject({ name: 'sifhub', status: 'success', target_url: 'https://gitlab.example.edu/lab/images/-/jobs/7' });
+    for (const sha of [stranger, pipeline, fork]) expect(verdict(sha)?.status, sha).toBe('failed');
+    // Each was running before its verdict, and says what it was judged against.
+    expect(statuses.filter((s) => s.sha === owners).map((s) => s.status)).toEqual(['running', 'success']);
+    expect(verdict(owners)?.description).toMatch(/against main@[0-9a-f]{12}$/);
+    // The comments name the problems, as text.
+    expect(notes.map((n) => n.iid).sort()).toEqual([2, 3, 4]);
+    expect(notes.find((n) => n.iid === 2)!.body).toContain('mallory');
+    expect(notes.find((n) => n.iid === 3)!.body).toContain('.gitlab-ci.yml');
+    expect(notes.find((n) => n.iid === 3)!.body).toMatch(/^```text$/m);
+  }, 180_000);
+
+  it('judges a head once against the same default branch, and again when the head moves', async () => {
+    const before = statuses.length;
+    const again = await judge();
+    expect(again.stdout).toContain('4 open merge requests into main; 0 judged now');
+    expect(statuses.length).toBe(before);
+    // The owner pushes again: only that head is judged.
+    const moved = await mergeRequest(1, 'ada.lovelace', { 'registry/lab/tool/2.1.md': tagRecord(good) });
+    requests.splice(requests.findIndex((r) => r.iid === 1), 1);
+    requests.find((r) => r.iid === 1)!.sha = moved;
+    const third = await judge();
+    expect(third.stdout).toContain('1 judged now');
+    expect(statuses.at(-1)).toMatchObject({ sha: moved, status: 'success' });
+  }, 180_000);
+
+  it('refuses to judge from any branch but the default one, and says which variables are missing', async () => {
+    const fromBranch = await judge({ CI_COMMIT_BRANCH: 'change-1' });
+    expect(fromBranch.code).toBe(2);
+    expect(fromBranch.stderr).toContain('check-merge-requests judges from the default branch (main), not from change-1');
+    const noToken = await judge({ SIFHUB_GITLAB_TOKEN: '' });
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toContain('SIFHUB_GITLAB_TOKEN is not set');
+  }, 60_000);
+});
