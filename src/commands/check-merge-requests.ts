@@ -6,9 +6,10 @@ import { done } from './output.ts';
 // fork's, in the fork), so no pipeline a merge request starts can judge it. This command runs in a
 // pipeline of the default branch instead (scheduled, or started by hand): for each open merge
 // request into it, it fetches the head as git objects (refs/merge-requests/IID/head, which GitLab
-// keeps in the target project for forks too), judges it with this sifhub's validate and verify
-// (--base the default branch, --head the merge request, nothing checked out or run), and sets
-// the commit status `sifhub` on the head, with a comment naming every problem. A verdict is kept
+// keeps in the target project for forks too), judges the merge that would land with this sifhub's
+// validate and verify (--base the default branch, --head that merge, nothing checked out or run),
+// and sets the commit status `sifhub` on the head, with a comment naming every problem; with
+// `automerge: owners`, it merges an owner's change to their own collections. A verdict is kept
 // until the head or the default branch moves.
 
 const STATUS = 'sifhub';
@@ -24,7 +25,8 @@ export default defineCommand({
     'Judges every open GitLab merge request into the default branch with validate and verify, from\n' +
     'a pipeline of the default branch (whose configuration a merge request cannot change), and sets\n' +
     'the commit status "sifhub" on each head, with a comment naming the problems. A head already\n' +
-    'judged against the same default branch is not judged again. Reads GitLab CI\'s variables\n' +
+    'judged against the same default branch is not judged again. With `automerge: owners`, merges a\n' +
+    'passed change that touches only collections its author owns, at the judged head. Reads GitLab CI\'s variables\n' +
     '(CI_API_V4_URL, CI_PROJECT_ID, CI_DEFAULT_BRANCH, CI_JOB_URL) and SIFHUB_GITLAB_TOKEN, a project\n' +
     'access token with the api scope kept in a protected variable.',
   options: {
@@ -74,15 +76,52 @@ export default defineCommand({
         continue;
       }
       await api.setStatus(access, request.sha, { state: 'running', name: STATUS, description: `judging ${marker}`, targetUrl: env.CI_JOB_URL });
-      const verdict = await judge(request.sha, request.author.username);
+      // What would land: the head merged into the default branch, made as git objects (merge-tree,
+      // commit-tree: nothing checked out, no merge driver of the merge request's). A branch that
+      // started before the default branch moved is judged as it would merge, not as deleting what
+      // came after it.
+      const merged = await mergeOf(request.sha);
+      const verdict = merged === undefined
+        ? { ok: false, problems: [`it does not merge cleanly into ${target} (${base.slice(0, 12)}): merge ${target} into its branch or rebase it, then push`] }
+        : await judge(merged, request.author.username);
       const description = `${verdict.ok ? 'the records keep the rules, and every new image is what they say' : `${verdict.problems.length} problem${verdict.problems.length === 1 ? '' : 's'}`} ${marker}`;
       await api.setStatus(access, request.sha, { state: verdict.ok ? 'success' : 'failed', name: STATUS, description, targetUrl: env.CI_JOB_URL });
       if (!verdict.ok) await api.addNote(access, request.iid, toNote(request.sha, verdict.problems, env.CI_JOB_URL));
       console.log(`  !${request.iid} ${request.sha.slice(0, 12)} by ${request.author.username}: ${verdict.ok ? 'passes' : `${verdict.problems.length} problem(s)`}`);
       judged++;
+      if (verdict.ok && merged !== undefined) await automerge(request, merged);
     }
     console.log(done(`${requests.length} open merge request${requests.length === 1 ? '' : 's'} into ${target}${current === target ? '' : ` (${current})`}; ${judged} judged now`));
     return 0;
+
+    /** The merge of `head` into the default branch as a commit of git objects; undefined when it conflicts. */
+    async function mergeOf(head: string): Promise<string | undefined> {
+      const tree = await git(cwd, ['merge-tree', '--write-tree', '--no-messages', base, head]).catch(() => undefined);
+      if (tree === undefined) return undefined;
+      return (await git(cwd, ['-c', 'user.name=sifhub', '-c', 'user.email=sifhub@localhost', 'commit-tree', tree.trim(), '-p', base, '-p', head, '-m', 'The merge that would land'])).trim();
+    }
+
+    /**
+     * With \`automerge: owners\` in the default branch's registry.yml, merges a passed merge request
+     * that changes only records of collections its author owns there: at exactly the judged head,
+     * and only while the default branch is still where it was judged, so what lands is what was judged.
+     */
+    async function automerge(request: { iid: number; sha: string; author: { username: string } }, merged: string): Promise<void> {
+      const [{ readRegistryAt, readRegistryFilesAt, changesOutsideRecords }, { recordOrUndefined }, { whyNotOwnersOnly }, { CONFIG_FILE }] = await Promise.all([
+        import('../records/read-registry-git.ts'),
+        import('../records/check-record.ts'),
+        import('../records/check-change.ts'),
+        import('../records/layout.ts'),
+      ]);
+      const baseFiles = await readRegistryFilesAt(values.registry, base);
+      if (recordOrUndefined(baseFiles.find((f) => f.path === CONFIG_FILE), 'config')?.automerge !== 'owners') return;
+      const headFiles = await readRegistryAt(values.registry, merged, 'the merge');
+      const reason = whyNotOwnersOnly({ base: baseFiles, head: headFiles.files, author: request.author.username, outside: await changesOutsideRecords(values.registry, base, merged) });
+      if (reason) return void console.log(`    waits for a maintainer: ${reason}`);
+      if ((await api.branchTip(access, target)) !== base) return void console.log(`    waits: ${target} moved since it was judged; the next run judges it again`);
+      const refused = await api.mergeAt(access, request.iid, request.sha);
+      console.log(refused ? `    waits for a maintainer: GitLab did not merge it (${refused})` : `    merged: ${request.author.username} owns every collection it changes`);
+    }
 
     /** validate, then verify (only when the records hold): what the GitHub check runs, read from git objects. */
     async function judge(head: string, author: string): Promise<Verdict> {

@@ -38,7 +38,7 @@ export interface CommitStatus {
 
 export type StatusState = 'pending' | 'running' | 'success' | 'failed';
 
-async function call<T>(access: GitLabAccess, method: 'GET' | 'POST', path: string, body?: Record<string, string>): Promise<{ data: T; nextPage?: string }> {
+async function call<T>(access: GitLabAccess, method: 'GET' | 'POST' | 'PUT', path: string, body?: Record<string, string | boolean>): Promise<{ data: T; nextPage?: string }> {
   const url = `${access.api.replace(/\/+$/, '')}/projects/${encodeURIComponent(access.project)}${path}`;
   const response = await fetch(url, {
     method,
@@ -85,4 +85,24 @@ export async function setStatus(access: GitLabAccess, sha: string, status: { sta
 
 export async function addNote(access: GitLabAccess, iid: number, body: string): Promise<void> {
   await call(access, 'POST', `/merge_requests/${iid}/notes`, { body });
+}
+
+/** The commit a branch's tip is at (GET /projects/:id/repository/branches/:branch). */
+export async function branchTip(access: GitLabAccess, branch: string): Promise<string> {
+  const { data } = await call<{ commit: { id: string } }>(access, 'GET', `/repository/branches/${encodeURIComponent(branch)}`);
+  return data.commit.id;
+}
+
+/**
+ * Merges a merge request at exactly `sha` (PUT /projects/:id/merge_requests/:iid/merge): GitLab
+ * refuses when the head has moved since. Undefined when merged, else GitLab's reason.
+ */
+export async function mergeAt(access: GitLabAccess, iid: number, sha: string): Promise<string | undefined> {
+  try {
+    await call(access, 'PUT', `/merge_requests/${iid}/merge`, { sha, squash: true, should_remove_source_branch: false });
+    return undefined;
+  } catch (error) {
+    if (error instanceof EnvironmentError && / with (405|406|409|422) /.test(error.message)) return error.message;
+    throw error;
+  }
 }

@@ -30,6 +30,7 @@ interface Request { iid: number; sha: string; author: string; source_project_id:
 const requests: Request[] = [];
 const statuses: { id: number; sha: string; name: string; status: string; description: string; target_url?: string; created_at: string }[] = [];
 const notes: { iid: number; body: string }[] = [];
+const merges: { iid: number; sha: string }[] = [];
 const calls: string[] = [];
 
 /** GitLab's API, as far as the judge uses it, answering for project 42 only. */
@@ -58,6 +59,18 @@ function fakeGitLab(req: http.IncomingMessage, res: http.ServerResponse): void {
       statuses.push(status);
       return json(status, 201);
     }
+    const branch = /^\/repository\/branches\/([^/]+)$/.exec(rest);
+    if (req.method === 'GET' && branch) {
+      return void run('git', ['-C', origin, 'rev-parse', decodeURIComponent(branch[1]!)]).then(({ stdout }) => json({ name: branch[1], commit: { id: stdout.trim() } }));
+    }
+    const merge = /^\/merge_requests\/(\d+)\/merge$/.exec(rest);
+    if (req.method === 'PUT' && merge) {
+      const { sha } = JSON.parse(body) as { sha: string };
+      const request = requests.find((r) => r.iid === Number(merge[1]));
+      if (request?.sha !== sha) return json({ message: 'SHA does not match HEAD of source branch' }, 409);
+      merges.push({ iid: request.iid, sha });
+      return json({ iid: request.iid, state: 'merged', sha });
+    }
     const note = /^\/merge_requests\/(\d+)\/notes$/.exec(rest);
     if (req.method === 'POST' && note) {
       notes.push({ iid: Number(note[1]), body: (JSON.parse(body) as { body: string }).body });
@@ -70,8 +83,8 @@ function fakeGitLab(req: http.IncomingMessage, res: http.ServerResponse): void {
 const git = (cwd: string, ...args: string[]) => run('git', ['-C', cwd, '-c', 'user.name=Someone', '-c', 'user.email=someone@example.edu', ...args]).then((r) => r.stdout.trim());
 
 /** A merge request: a branch off main with `files`, pushed to origin as GitLab keeps it (refs/merge-requests/IID/head). */
-async function mergeRequest(iid: number, author: string, files: Record<string, string>, fork = false): Promise<string> {
-  await git(clone, 'checkout', '-q', '-B', `change-${iid}`, 'origin/main');
+async function mergeRequest(iid: number, author: string, files: Record<string, string>, fork = false, from = 'origin/main'): Promise<string> {
+  await git(clone, 'checkout', '-q', '-B', `change-${iid}`, from);
   for (const [file, text] of Object.entries(files)) {
     await mkdir(path.dirname(path.join(clone, file)), { recursive: true });
     await writeFile(path.join(clone, file), text);
@@ -160,6 +173,33 @@ describe('sifhub check-merge-requests (GitLab)', () => {
     expect(third.stdout).toContain('1 judged now');
     expect(statuses.at(-1)).toMatchObject({ sha: moved, status: 'success' });
   }, 180_000);
+
+  it('judges the merge that would land: an older branch as it merges, a conflict as one; with automerge: owners it merges an owner\'s own change at the judged head', async () => {
+    const before = await git(clone, 'rev-parse', 'origin/main');
+    // main moves on: automerge for owners, and a collection (not ada's) the older branches do not have.
+    const yml = (await readFile(path.join(clone, 'registry/registry.yml'), 'utf8')).replace('automerge: off', 'automerge: owners');
+    await writeFile(path.join(clone, 'registry/registry.yml'), yml);
+    await mkdir(path.join(clone, 'registry/bio/aligner'), { recursive: true });
+    await writeFile(path.join(clone, 'registry/bio/README.md'), '---\nowners: [grace]\n---\n');
+    await writeFile(path.join(clone, 'registry/bio/aligner/1.0.md'), tagRecord(good));
+    await git(clone, 'add', '-A');
+    await git(clone, 'commit', '-qm', 'automerge for owners, and grace\'s bio collection');
+    await git(clone, 'push', '-q', 'origin', 'main');
+    await git(clone, 'fetch', '-q', 'origin');
+    // Branched before bio existed: judged as it merges, not as ada deleting grace's records.
+    const older = await mergeRequest(5, 'ada.lovelace', { 'registry/lab/tool/3.0.md': tagRecord(good) }, false, before);
+    // The same line main changed, changed otherwise.
+    const conflict = await mergeRequest(6, 'grace', { 'registry/registry.yml': yml.replace('automerge: owners', 'automerge: off # keep it off') }, false, before);
+    const result = await judge();
+    expect(result.stderr).toBe('');
+    const verdict = (sha: string) => statuses.filter((s) => s.sha === sha).at(-1);
+    expect(verdict(older)?.status).toBe('success');
+    expect(verdict(conflict)?.status).toBe('failed');
+    expect(notes.find((n) => n.iid === 6)!.body).toContain('does not merge cleanly into main');
+    // Merged: the owners' own changes that passed (5, and 1, judged again since main moved), each at its judged head; nothing else.
+    expect(merges.map((m) => m.iid).sort()).toEqual([1, 5]);
+    expect(merges.find((m) => m.iid === 5)!.sha).toBe(older);
+  }, 240_000);
 
   it('refuses to judge from any branch but the default one, and says which variables are missing', async () => {
     const fromBranch = await judge({ CI_COMMIT_BRANCH: 'change-1' });

@@ -128,7 +128,8 @@ Next:
   1. Commit and push:  ${push}
   2. On GitLab: Build → Pipeline schedules: daily on main (usage counts change), and every 10 minutes
      on main with the variable SIFHUB_ONLY=merge-requests (judges merge requests). Settings → CI/CD →
-     Variables: SIFHUB_GITLAB_TOKEN, a project access token (Developer, scope api), protected and masked.${s3 ? ` The bucket, its CDN at ${registry.url} and the role ${s3.role}, trusting this project's ID tokens (sifhub's docs/hosts.md).` : ' Deploy → Pages shows the site\'s address once the first pipeline has run.'}
+     Variables: SIFHUB_GITLAB_TOKEN, a project access token (scope api; role Developer, Maintainer for
+     automerge: owners), protected and masked.${s3 ? ` The bucket, its CDN at ${registry.url} and the role ${s3.role}, trusting this project's ID tokens (sifhub's docs/hosts.md).` : ' Deploy → Pages shows the site\'s address once the first pipeline has run.'}
   3. Protect main (Settings → Repository → Protected branches: maintainers merge, nobody pushes);
      merge what the "sifhub" status passed (README.md says how to judge by hand).
   4. Add a collection: registry/COLLECTION/README.md with owners, then tags (see README.md).`);

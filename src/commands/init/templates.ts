@@ -341,7 +341,8 @@ repository: ${yamlString(answers.repository)}
 ${answers.contact ? `contact: ${yamlString(answers.contact)}\n` : ''}# ${answers.forge === 'gitlab' ? 'GitLab usernames' : answers.forge === 'none' ? 'Usernames (as your git server names people)' : 'GitHub logins'} who may change every collection, registry.yml and the ${answers.forge === 'github' || answers.forge === undefined ? 'workflows' : 'pipeline'}.
 maintainers:
 ${answers.maintainers.map((m) => `  - ${yamlString(m)}`).join('\n')}
-${answers.forge === 'gitlab' || answers.forge === 'none' ? '# Every change waits for a maintainer (automerge: owners works on GitHub only so far).' : `# owners: merge a pull request that changes only its author's own collections once its checks
+${answers.forge === 'none' ? '# Every change waits for a maintainer (automerge: owners needs a forge: GitHub or GitLab).' : answers.forge === 'gitlab' ? `# owners: the judge merges a merge request that changes only its author's own collections once
+# it passes. off: every merge request waits for a maintainer.` : `# owners: merge a pull request that changes only its author's own collections once its checks
 # pass. off: every pull request waits for a maintainer.`}
 automerge: off
 # library:// pulls too: nginx, netlify, cloudflare or s3-website where the host can redirect;
