@@ -27,7 +27,7 @@ export default defineCommand({
       import('../schema/site-config.ts'),
       import('../hosts/index.ts'),
     ]);
-    const result = await buildSite({ registryDir: values.registry, outDir: values.out, quiet: values.quiet || values.json, fresh: values.fresh, github: githubAccessFromEnv(), searchShardRecords }).catch((error: unknown) => {
+    const result = await buildSite({ registryDir: values.registry, outDir: values.out, quiet: values.quiet || values.json, fresh: values.fresh, github: githubAccessFromEnv(), gitlab: { CI_API_V4_URL: process.env.CI_API_V4_URL, CI_PROJECT_ID: process.env.CI_PROJECT_ID, SIFHUB_GITLAB_TOKEN: process.env.SIFHUB_GITLAB_TOKEN }, searchShardRecords }).catch((error: unknown) => {
       if (values.json && error instanceof InputError) return error;
       throw error;
     });

@@ -8,8 +8,9 @@ import { EnvironmentError } from '../errors.ts';
 export interface GitLabAccess {
   /** The API root: CI_API_V4_URL, https://gitlab.example.edu/api/v4. */
   api: string;
-  /** The project's numeric ID or its URL-encoded path (CI_PROJECT_ID). */
+  /** The project's numeric ID or its path, group/project (CI_PROJECT_ID). */
   project: string;
+  /** Empty: read as anyone may (a public project's issues). */
   token: string;
 }
 
@@ -42,7 +43,7 @@ async function call<T>(access: GitLabAccess, method: 'GET' | 'POST' | 'PUT', pat
   const url = `${access.api.replace(/\/+$/, '')}/projects/${encodeURIComponent(access.project)}${path}`;
   const response = await fetch(url, {
     method,
-    headers: { 'PRIVATE-TOKEN': access.token, ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: { ...(access.token ? { 'PRIVATE-TOKEN': access.token } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
     signal: AbortSignal.timeout(30_000),
   }).catch((error: unknown) => {
@@ -105,4 +106,15 @@ export async function mergeAt(access: GitLabAccess, iid: number, sha: string): P
     if (error instanceof EnvironmentError && / with (405|406|409|422) /.test(error.message)) return error.message;
     throw error;
   }
+}
+
+/** How many of an issue's award emoji are `name` (👍 is thumbsup), page after page. */
+export async function awardCount(access: GitLabAccess, issue: number, name: string): Promise<number> {
+  let count = 0;
+  for (let page: string | undefined = '1'; page !== undefined; ) {
+    const answer: { data: { name: string }[]; nextPage?: string } = await call<{ name: string }[]>(access, 'GET', `/issues/${issue}/award_emoji?per_page=100&page=${page}`);
+    count += answer.data.filter((award) => award.name === name).length;
+    page = answer.nextPage;
+  }
+  return count;
 }

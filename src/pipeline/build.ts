@@ -5,6 +5,7 @@ import { InputError } from '../errors.ts';
 import type { Site } from '../model/types.ts';
 import { timer, type StageTiming } from '../timer.ts';
 import { loadSite } from './load-site.ts';
+import type { GitLabEnv } from './fetch-usage-gitlab.ts';
 import { loadRecords, type LoadedRecords } from '../records/load-records-fs.ts';
 import type { Rendering } from './hand-off.ts';
 import { renderPages } from './render-pages-astro.ts';
@@ -41,6 +42,8 @@ export interface BuildOptions {
   quiet?: boolean;
   /** Fetch downloads and stars from GitHub; without it they show "—". */
   github?: GitHubAccess;
+  /** On GitLab: its CI's API root and a token, for stars. */
+  gitlab?: GitLabEnv;
   /** Hears the start of each stage (the benchmark attributes memory to stages). */
   onStage?: (stage: string) => void;
   /** Ignore what earlier builds kept (output, parsed records) and build everything. */

@@ -1,4 +1,6 @@
 import { InputError } from '../errors.ts';
+import { fetchGitLabUsage, gitlabAccessFor, type GitLabEnv } from './fetch-usage-gitlab.ts';
+import { forgeOf } from '../schema/site-config.ts';
 import { readHistory } from '../git/read-history.ts';
 import type { GitHubAccess } from '../github/octokit.ts';
 import { NO_USAGE, type Site } from '../model/types.ts';
@@ -22,6 +24,8 @@ export interface LoadSiteOptions {
   loaded?: LoadedRecords;
   /** Fetch downloads and stars from GitHub (the build does; validate and the dev server do not). */
   github?: GitHubAccess;
+  /** On GitLab: its CI's API root and the token for a private project's issues (stars). */
+  gitlab?: GitLabEnv;
   /** Told what the build could not do but went on without (unknown usage counts). */
   warn?: (message: string) => void;
   /** Parses and renders kept from earlier builds (the build's; validate and the dev server start afresh). */
@@ -42,12 +46,25 @@ export async function loadSite(options: LoadSiteOptions, time: Timer = untimed):
     return read;
   });
   const github = options.github;
-  const usage = github
+  const starsIssues = new Map(registry.collections.flatMap((c) => (c.record.starsIssue === undefined ? [] : [[c.name, c.record.starsIssue] as const])));
+  const usage = forgeOf(registry.config) === 'gitlab'
+    ? await time('usage', async () => {
+        const gitlab = options.gitlab;
+        if (!gitlab?.CI_API_V4_URL && !gitlab?.SIFHUB_GITLAB_TOKEN) {
+          if (starsIssues.size > 0) options.warn?.('Neither in GitLab CI (CI_API_V4_URL) nor given SIFHUB_GITLAB_TOKEN, so stars show "—".');
+          return NO_USAGE;
+        }
+        const access = gitlabAccessFor(registry.config.repository, gitlab);
+        const result = await fetchGitLabUsage({ imageUrls: [], starsIssues, repository: registry.config.repository }, access);
+        if (result.warning) options.warn?.(result.warning);
+        return result.usage;
+      })
+    : github
     ? await time('usage', async () => {
         const result = await fetchUsage(
           {
             imageUrls: registry.tags.map((t) => t.record.url),
-            starsIssues: new Map(registry.collections.flatMap((c) => (c.record.starsIssue === undefined ? [] : [[c.name, c.record.starsIssue] as const]))),
+            starsIssues,
             repository: registry.config.repository,
           },
           github,

@@ -55,7 +55,7 @@ export function toApi(site: Site): ApiFile[] {
       topics: c.record.topics ?? [],
       owners: c.record.owners ?? [],
       stars: c.stars,
-      starsIssue: config.repository && c.record.starsIssue !== undefined ? starsIssueUrl(config.repository, c.record.starsIssue) : undefined,
+      starsIssue: config.repository && c.record.starsIssue !== undefined ? starsIssueUrl({ ...config, repository: config.repository }, c.record.starsIssue) : undefined,
       downloads: c.downloads,
       page: absoluteUrl(config, pagePath.collection(c.name)),
       containers: c.containers.map((n) => ({

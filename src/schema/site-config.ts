@@ -73,6 +73,10 @@ export const siteConfig = z
     contact: z.email({ error: 'expected an email address' }).optional().describe('Email address of the people who run the registry.'),
     help: httpsUrl.optional().describe('Where users get help (https).'),
     repository: httpsUrl.optional().describe('The git repository holding these records (https); commits link to it.'),
+    forge: z
+      .enum(['github', 'gitlab'])
+      .optional()
+      .describe('Where `repository` lives: github or gitlab. Decides how owners are named, where stars are read and how issue links are made. Default: gitlab when the repository\'s host name says gitlab, else github.'),
     maintainers: z.array(forgeLogin).max(100).optional().describe('GitHub logins (or GitLab usernames) who may change every collection.'),
     storage: z
       .strictObject({
@@ -134,3 +138,10 @@ export const siteConfig = z
 
 export type SiteConfig = z.infer<typeof siteConfig>;
 export type LibraryRedirect = NonNullable<SiteConfig['library']>;
+
+/** The forge `repository` lives on: registry.yml's `forge`, else what the host's name says. */
+export function forgeOf(config: Pick<SiteConfig, 'forge' | 'repository'>): 'github' | 'gitlab' {
+  if (config.forge) return config.forge;
+  const host = config.repository && URL.canParse(config.repository) ? new URL(config.repository).hostname.toLowerCase() : '';
+  return host.includes('gitlab') ? 'gitlab' : 'github';
+}

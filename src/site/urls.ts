@@ -1,4 +1,4 @@
-import type { SiteConfig } from '../schema/site-config.ts';
+import { forgeOf, type SiteConfig } from '../schema/site-config.ts';
 
 // Every URL the site links to is built here, so a registry served under a path prefix
 // (GitHub project pages: https://lab.github.io/registry/) links correctly everywhere.
@@ -56,8 +56,8 @@ export const filePath = {
 };
 
 /** The issue whose 👍 reactions are a collection's stars, in registry.yml's `repository`. */
-export function starsIssueUrl(repository: string, issue: number): string {
-  return `${repository.replace(/\/+$/, '').replace(/\.git$/, '')}/issues/${issue}`;
+export function starsIssueUrl(config: Pick<SiteConfig, 'forge' | 'repository'> & { repository: string }, issue: number): string {
+  return `${config.repository.replace(/\/+$/, '').replace(/\.git$/, '')}/${forgeOf(config) === 'gitlab' ? '-/' : ''}issues/${issue}`;
 }
 
 /** Where pagefind's files live (its script finds the index next to itself); shard k > 0 of a split index beside it. */

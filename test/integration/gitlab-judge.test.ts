@@ -33,7 +33,7 @@ const notes: { iid: number; body: string }[] = [];
 const merges: { iid: number; sha: string }[] = [];
 const calls: string[] = [];
 
-/** GitLab's API, as far as the judge uses it, answering for project 42 only. */
+/** GitLab's API, as far as sifhub uses it, answering for project 42 (lab/images) only. */
 function fakeGitLab(req: http.IncomingMessage, res: http.ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://gitlab');
   calls.push(`${req.method} ${url.pathname}`);
@@ -42,8 +42,9 @@ function fakeGitLab(req: http.IncomingMessage, res: http.ServerResponse): void {
   let body = '';
   req.on('data', (c: Buffer) => (body += c.toString()));
   req.on('end', () => {
-    const prefix = '/api/v4/projects/42';
-    if (!url.pathname.startsWith(prefix)) return json({ message: '404 Project Not Found' }, 404);
+    // The project by its ID (CI_PROJECT_ID) or by its path, as GitLab answers both.
+    const prefix = ['/api/v4/projects/42', '/api/v4/projects/lab%2Fimages'].find((p) => url.pathname.startsWith(`${p}/`));
+    if (!prefix) return json({ message: '404 Project Not Found' }, 404);
     const rest = url.pathname.slice(prefix.length);
     if (req.method === 'GET' && rest === '/merge_requests') {
       expect(url.searchParams.get('state')).toBe('opened');
@@ -70,6 +71,15 @@ function fakeGitLab(req: http.IncomingMessage, res: http.ServerResponse): void {
       if (request?.sha !== sha) return json({ message: 'SHA does not match HEAD of source branch' }, 409);
       merges.push({ iid: request.iid, sha });
       return json({ iid: request.iid, state: 'merged', sha });
+    }
+    const awards = /^\/issues\/(\d+)\/award_emoji$/.exec(rest);
+    if (req.method === 'GET' && awards) {
+      // Issue 12 has three 👍 and a 🎉, over two pages; anything else is not there.
+      if (awards[1] !== '12') return json({ message: '404 Not found' }, 404);
+      const page = url.searchParams.get('page') ?? '1';
+      const all = [{ name: 'thumbsup' }, { name: 'tada' }, { name: 'thumbsup' }, { name: 'thumbsup' }];
+      res.setHeader('x-next-page', page === '1' ? '2' : '');
+      return json(page === '1' ? all.slice(0, 2) : all.slice(2));
     }
     const note = /^\/merge_requests\/(\d+)\/notes$/.exec(rest);
     if (req.method === 'POST' && note) {
@@ -133,6 +143,31 @@ afterAll(async () => {
   await new Promise((resolve) => api?.close(resolve));
   await images?.close();
   await rm(dir, { recursive: true, force: true });
+});
+
+describe('stars on GitLab', () => {
+  it('counts each collection\'s 👍 award emoji on its stars issue in GitLab CI, links the issue GitLab\'s way, and shows "—" where the issue is missing', async () => {
+    const registry = path.join(dir, 'starred');
+    await mkdir(path.join(registry, 'registry/lab/tool'), { recursive: true });
+    await mkdir(path.join(registry, 'registry/bio/aligner'), { recursive: true });
+    await writeFile(path.join(registry, 'registry/registry.yml'), 'name: Lab\nurl: https://lab.pages.gitlab.example.edu/images\nrepository: https://gitlab.example.edu/lab/images\nforge: gitlab\n');
+    await writeFile(path.join(registry, 'registry/lab/README.md'), '---\nstarsIssue: 12\n---\n');
+    await writeFile(path.join(registry, 'registry/bio/README.md'), '---\nstarsIssue: 13\n---\n');
+    await writeFile(path.join(registry, 'registry/lab/tool/1.0.md'), tagRecord(good));
+    await writeFile(path.join(registry, 'registry/bio/aligner/1.0.md'), tagRecord(good));
+    await run('git', ['init', '-q', '-b', 'main', registry]);
+    await git(registry, 'add', '-A');
+    await git(registry, 'commit', '-qm', 'start');
+    // In GitLab CI: the project running the pipeline, by the API and ID CI names.
+    const built = await runSifhub(['build', '--quiet'], registry, { CI_API_V4_URL: `${apiUrl}/api/v4`, CI_PROJECT_ID: '42', SIFHUB_GITLAB_TOKEN: 'project-token' });
+    expect(built.code, built.stderr).toBe(0);
+    expect(built.stderr).toContain('Some stars from GitLab are unknown and show "—": bio: issue #13');
+    expect(calls).toContain('GET /api/v4/projects/42/issues/12/award_emoji');
+    const api = JSON.parse(await readFile(path.join(registry, 'dist/api/v1/collections/lab.json'), 'utf8')) as { stars: number | null; starsIssue: string };
+    expect(api).toMatchObject({ stars: 3, starsIssue: 'https://gitlab.example.edu/lab/images/-/issues/12' });
+    expect((JSON.parse(await readFile(path.join(registry, 'dist/api/v1/collections/bio.json'), 'utf8')) as { stars: number | null }).stars).toBeNull();
+    expect(await readFile(path.join(registry, 'dist/stars/index.html'), 'utf8')).toContain('Counts are read from GitLab');
+  }, 120_000);
 });
 
 describe('sifhub check-merge-requests (GitLab)', () => {

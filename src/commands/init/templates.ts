@@ -338,7 +338,7 @@ export function registryYml(answers: RegistryAnswers): string {
 name: ${yamlString(answers.name)}
 url: ${yamlString(answers.url)}
 repository: ${yamlString(answers.repository)}
-${answers.contact ? `contact: ${yamlString(answers.contact)}\n` : ''}# ${answers.forge === 'gitlab' ? 'GitLab usernames' : answers.forge === 'none' ? 'Usernames (as your git server names people)' : 'GitHub logins'} who may change every collection, registry.yml and the ${answers.forge === 'github' || answers.forge === undefined ? 'workflows' : 'pipeline'}.
+${answers.forge === 'gitlab' ? 'forge: gitlab\n' : ''}${answers.contact ? `contact: ${yamlString(answers.contact)}\n` : ''}# ${answers.forge === 'gitlab' ? 'GitLab usernames' : answers.forge === 'none' ? 'Usernames (as your git server names people)' : 'GitHub logins'} who may change every collection, registry.yml and the ${answers.forge === 'github' || answers.forge === undefined ? 'workflows' : 'pipeline'}.
 maintainers:
 ${answers.maintainers.map((m) => `  - ${yamlString(m)}`).join('\n')}
 ${answers.forge === 'none' ? '# Every change waits for a maintainer (automerge: owners needs a forge: GitHub or GitLab).' : answers.forge === 'gitlab' ? `# owners: the judge merges a merge request that changes only its author's own collections once
