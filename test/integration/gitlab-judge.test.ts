@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSifhub } from '../helpers/cli.ts';
 import { describeImage, tagRecord, type Image } from '../helpers/git-repo.ts';
 import { startImageServer, type ImageServer } from '../helpers/image-server.ts';
+import { PROJECT } from '../helpers/run-workflow.ts';
 
 // The GitLab judge (`sifhub check-merge-requests`), as a pipeline of the default branch runs it:
 // the open merge requests come from a fake GitLab API in GitLab's shapes, their heads from a real
@@ -234,6 +235,27 @@ describe('sifhub check-merge-requests (GitLab)', () => {
     // Merged: the owners' own changes that passed (5, and 1, judged again since main moved), each at its judged head; nothing else.
     expect(merges.map((m) => m.iid).sort()).toEqual([1, 5]);
     expect(merges.find((m) => m.iid === 5)!.sha).toBe(older);
+  }, 240_000);
+
+  it('runs as the pipeline\'s judge job (gitlab-ci-local): a merge request that brings its own sifhub, validator and pipeline beside a forbidden change still fails', async () => {
+    const tool = await mergeRequest(7, 'mallory', {
+      'registry/lab/tool/1.0.md': `${tagRecord(good)}Taken over.\n`,
+      // A sifhub of its own, for npx to find in the checkout, and a pipeline that trusts it.
+      'package.json': '{ "name": "x", "dependencies": { "sifhub": "file:./fake" } }\n',
+      'fake/package.json': '{ "name": "sifhub", "version": "0.1.0", "bin": { "sifhub": "cli.js" } }\n',
+      'fake/cli.js': '#!/usr/bin/env node\nconsole.log(JSON.stringify({ ok: true, problems: [], images: [] }));\n',
+      '.gitlab-ci.yml': 'judge:\n  script: [npx sifhub check-merge-requests]\n',
+    });
+    const job = await run(process.execPath, [path.join(PROJECT, 'node_modules/gitlab-ci-local/dist/index.js'), '--force-shell-executor', '--no-color', 'judge',
+      '--variable', `SIFHUB_RUN=${process.execPath} ${path.join(PROJECT, 'scripts/sifhub.ts')}`, '--variable', 'CI_PIPELINE_SOURCE=schedule', '--variable', 'SIFHUB_ONLY=merge-requests',
+      '--variable', `CI_API_V4_URL=${apiUrl}/api/v4`, '--variable', 'CI_PROJECT_ID=42', '--variable', 'SIFHUB_GITLAB_TOKEN=project-token', '--variable', 'SIFHUB_ALLOW_HOST=localhost',
+      '--variable', `NODE_EXTRA_CA_CERTS=${images.trust.NODE_EXTRA_CA_CERTS}`, '--variable', 'CI_JOB_URL=https://gitlab.example.edu/lab/images/-/jobs/8'],
+      { cwd: clone, env: { ...process.env, HOME: dir }, maxBuffer: 64 * 1024 * 1024 }).catch((error: { stdout?: string; stderr?: string }) => ({ stdout: `${error.stdout ?? ''}${error.stderr ?? ''}`, stderr: '' }));
+    expect(job.stdout).toContain('PASS  judge');
+    expect(statuses.filter((s) => s.sha === tool).at(-1)).toMatchObject({ status: 'failed', target_url: 'https://gitlab.example.edu/lab/images/-/jobs/8' });
+    const note = notes.find((n) => n.iid === 7)!.body;
+    expect(note).toContain('mallory');
+    expect(note).toContain('package.json');
   }, 240_000);
 
   it('refuses to judge from any branch but the default one, and says which variables are missing', async () => {
