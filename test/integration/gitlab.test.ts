@@ -76,6 +76,22 @@ describe('sifhub init for GitLab', () => {
     }
   });
 
+  it('publishes to a bucket instead, signed in with GitLab\'s ID token as the role, in a pipeline gitlab-ci-local accepts', async () => {
+    const target = path.join(dir, 'bucket');
+    const result = await runSifhub(['init', target, '--forge', 'gitlab', '--name', 'Lab', '--url', 'https://images.lab.example.edu', '--repository', 'https://gitlab.example.edu/lab/images', '--maintainers', 'ada',
+      '--deploy-to', 's3://lab-images/site', '--aws-role', 'arn:aws:iam::123456789012:role/registry', '--aws-region', 'eu-west-3'], dir);
+    expect(result.code, result.stderr).toBe(0);
+    const ci = parse(await readFile(path.join(target, '.gitlab-ci.yml'), 'utf8')) as Record<string, { script?: string[]; id_tokens?: Record<string, { aud: string }>; variables?: Record<string, string> }>;
+    expect(ci.pages).toBeUndefined();
+    expect(ci.deploy!.id_tokens).toEqual({ AWS_ID_TOKEN: { aud: 'sts.amazonaws.com' } });
+    expect(ci.deploy!.variables).toMatchObject({ AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/registry', AWS_REGION: 'eu-west-3' });
+    expect(ci.deploy!.script!.at(-1)).toBe('$SIFHUB_RUN deploy dist s3://lab-images/site');
+    expect(ci.check!.script).toEqual(['$SIFHUB_RUN check-deployment --url "https://images.lab.example.edu"']);
+    await run('git', ['-C', target, '-c', 'user.name=Ada', '-c', 'user.email=ada@lab.example.edu', 'commit', '-qm', 'start', '--allow-empty']);
+    const listed = await run(process.execPath, [GITLAB_CI_LOCAL, '--list', '--variable', 'CI_PIPELINE_SOURCE=push'], { cwd: target, env: { ...process.env, HOME: dir } });
+    expect(listed.stdout).toMatch(/deploy\s+publish/);
+  }, 60_000);
+
   it('asks for the forge when the repository\'s host does not say', async () => {
     const result = await runSifhub(['init', path.join(dir, 'unknown'), '--name', 'Lab', '--url', 'https://images.lab.example.edu', '--repository', 'https://code.lab.example.edu/lab/images', '--maintainers', 'ada'], dir);
     expect(result.code).toBe(2);
