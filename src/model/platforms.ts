@@ -26,3 +26,8 @@ export function servedImagesOf(version: Version): ArchImage[] {
 export function platformRef(ref: string, architecture: string): string {
   return `${ref}@${architecture}`;
 }
+
+/** Where another architecture's image's signatures are kept beside the tag's own (by its record's path). */
+export function platformSignaturesKey(path: string, architecture: string): string {
+  return `${path}#${architecture}`;
+}

@@ -3,6 +3,7 @@ import { CONFIG_FILE, isTagRecordPath } from '../records/layout.ts';
 import type { CollectionInput, ContainerInput, RegistryInput, TagInput } from '../records/types.ts';
 import { isSafeInDigestPath } from '../schema/names.ts';
 import { toBaseOs, toOsTopic } from './base-os.ts';
+import { platformSignaturesKey } from './platforms.ts';
 import { toLabelIndex } from './to-labels.ts';
 import { toRankings } from './to-rankings.ts';
 import { toTopicIndex } from './to-topics.ts';
@@ -136,6 +137,7 @@ function toTagEntry(tag: TagInput, changes: readonly FileChange[], context: Cont
     baseOs: (tag.record.os && toOsTopic(tag.record.os.id)) ?? toBaseOs(tag.record.bootstrap, tag.record.from),
     downloads: sumKnown(distinct(versions.map((v) => v.url)).map((url) => context.usage.downloads.get(url))),
     signatures: context.signatures?.get(tag.path),
+    ...platformSignaturesOf(tag, context),
   };
 }
 
@@ -327,4 +329,13 @@ function sumKnown(values: readonly (number | undefined)[]): number | null {
 
 function sum(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0);
+}
+
+/** Each other architecture's signatures, as tag-signatures.ts keeps them (path#arch); nothing when none has any. */
+function platformSignaturesOf(tag: TagInput, context: Pick<Context, 'signatures'>): Pick<TagEntry, 'platformSignatures'> {
+  const found = (tag.record.platforms ?? []).flatMap((p) => {
+    const views = context.signatures?.get(platformSignaturesKey(tag.path, p.architecture));
+    return views ? [[p.architecture, views] as const] : [];
+  });
+  return found.length > 0 ? { platformSignatures: Object.fromEntries(found) } : {};
 }

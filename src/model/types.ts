@@ -87,6 +87,8 @@ export interface TagEntry {
   downloads: number | null;
   /** Its current image's signatures; undefined when it has none, or the registry has signatures: off. */
   signatures?: SignatureView[];
+  /** The signatures of each other architecture's current image, by architecture (those that have any). */
+  platformSignatures?: Record<string, SignatureView[]>;
 }
 
 export interface ContainerEntry {

@@ -1,6 +1,6 @@
 import type { Problem } from '../errors.ts';
 import { signatureSentence } from '../model/signatures.ts';
-import type { Site, TagEntry } from '../model/types.ts';
+import type { SignatureView, Site } from '../model/types.ts';
 
 // `signatures: required` (registry.yml, or a collection's README): a change may only add or move
 // a tag to an image signed by a key its collection trusts, unchanged since signing. What the
@@ -15,23 +15,29 @@ export function checkRequiredSignatures(site: Site, changed: ReadonlySet<string>
     const where = collection.record.signatures ? `${collection.name}'s README` : 'registry.yml';
     for (const tag of collection.containers.flatMap((c) => c.tags)) {
       if (!changed.has(`${tag.collection}/${tag.container}/${tag.name}.md`) || tag.current.retraction) continue;
-      const why = whyNotSigned(tag);
+      const why = whyNotSigned(tag.signatures, tag.collection);
       if (why) problems.push({ file: tag.file, field: 'signatures', message: `${collection.name} requires signed images (signatures: required in ${where}), and ${why}` });
+      // Every architecture's image of the tag, as its own.
+      (tag.current.platforms ?? []).forEach((platform, i) => {
+        if (platform.retraction) return;
+        const whyNot = whyNotSigned(tag.platformSignatures?.[platform.architecture], tag.collection);
+        if (whyNot) problems.push({ file: tag.file, field: `platforms.${i}.signatures`, message: `${collection.name} requires signed images (signatures: required in ${where}), and the ${platform.architecture} image: ${whyNot}` });
+      });
     }
   }
   return problems;
 }
 
-function whyNotSigned(tag: TagEntry): string | undefined {
-  const signatures = tag.signatures ?? [];
+function whyNotSigned(views: readonly SignatureView[] | undefined, collection: string): string | undefined {
+  const signatures = views ?? [];
   if (signatures.length === 0) return 'this image carries no signature: sign it (apptainer sign) and submit it again';
   const doubt = signatures.find((s) => s.status === 'tampered' || s.status === 'invalid');
   if (doubt) return `${lowerFirst(signatureSentence(doubt))}`;
   if (signatures.some((s) => s.status === 'verified')) return undefined;
   const untrusted = signatures.find((s) => s.status === 'untrusted');
-  if (untrusted) return `it is signed by ${untrusted.signer} (${untrusted.fingerprint ?? untrusted.signer}), whom ${tag.collection} does not list: an owner adds the key to signers: in its README`;
+  if (untrusted) return `it is signed by ${untrusted.signer} (${untrusted.fingerprint ?? untrusted.signer}), whom ${collection} does not list: an owner adds the key to signers: in its README`;
   const unknown = signatures.find((s) => s.status === 'unknown-key');
-  if (unknown) return `it is signed by ${unknown.fingerprint ? `the key ${unknown.fingerprint}` : 'a key'}, which the registry does not have: add its public key to registry/keys/ and to signers: in ${tag.collection}'s README`;
+  if (unknown) return `it is signed by ${unknown.fingerprint ? `the key ${unknown.fingerprint}` : 'a key'}, which the registry does not have: add its public key to registry/keys/ and to signers: in ${collection}'s README`;
   return 'its signatures were recorded without their messages, so they cannot be checked: record them again with sifhub inspect --record';
 }
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { platformSignaturesKey } from '../model/platforms.ts';
 import type { SignatureView } from '../model/types.ts';
 import type { RegistryKeys } from '../records/check-signer-keys.ts';
 import type { ContentCache, RegistryInput } from '../records/types.ts';
@@ -24,10 +25,14 @@ export async function toTagSignatures(registry: RegistryInput, keys: RegistryKey
     .update([...keys.byId.values()].map((k) => `${k.id}\n${k.text}`).join('\n'))
     .digest('hex');
   const collections = new Map(registry.collections.map((c) => [c.name, c]));
-  const signed = registry.tags.filter((t) => (t.record.signatures?.length ?? 0) > 0 && policyOf(registry, t.collection) !== 'off');
-  await mapConcurrent(signed, JOBS, async (tag) => {
+  // Each image of a tag: its own (by the record's path) and each other architecture's (path#arch).
+  const images = registry.tags
+    .filter((t) => policyOf(registry, t.collection) !== 'off')
+    .flatMap((t) => [{ tag: t, key: t.path, signatures: t.record.signatures }, ...(t.record.platforms ?? []).map((p) => ({ tag: t, key: platformSignaturesKey(t.path, p.architecture), signatures: p.signatures }))])
+    .filter((i) => (i.signatures?.length ?? 0) > 0);
+  await mapConcurrent(images, JOBS, async ({ tag, key, signatures }) => {
     const trusted = new Set([...(registry.config.signers ?? []), ...(collections.get(tag.collection)?.record.signers ?? [])]);
-    views.set(tag.path, await Promise.all(tag.record.signatures!.map((s) => viewOf(s, trusted, keys, keysDigest, cache))));
+    views.set(key, await Promise.all(signatures!.map((s) => viewOf(s, trusted, keys, keysDigest, cache))));
   });
   return views;
 }

@@ -7,7 +7,7 @@ import { startStaticServer, type StaticServer } from '../../src/serve/static-ser
 import { memorySource } from '../../src/sif/byte-source.ts';
 import { readSif } from '../../src/sif/read-sif.ts';
 import { hashInspected, inspectFile } from '../../src/sif/inspect-file-fs.ts';
-import { toTagRecordText } from '../../src/commands/submit/to-submission.ts';
+import { toPlatformEntryText, toTagRecordText } from '../../src/commands/submit/to-submission.ts';
 import { tagRecord as tagSchema } from '../../src/schema/record.ts';
 import { runSifhub, withoutPlaceholderWarning } from '../helpers/cli.ts';
 import { TempRepo } from '../helpers/git-repo.ts';
@@ -37,6 +37,14 @@ async function recordOf(name: string, file = name): Promise<string> {
   const full = path.join(repo.dir, 'images', file);
   const { hashes, metadata } = await hashInspected(full, await inspectFile(full));
   return toTagRecordText(tagSchema.parse({ url: `${images.base}/${name}`, ...hashes, ...metadata }));
+}
+
+/** A tag record of `own`, with `other` as its image for another architecture (`architecture`). */
+async function recordWithPlatform(own: string, other: string, architecture: string): Promise<string> {
+  const full = path.join(repo.dir, 'images', other);
+  const { hashes, metadata } = await hashInspected(full, await inspectFile(full));
+  const entry = toPlatformEntryText(tagSchema.parse({ url: `${images.base}/${other}`, ...hashes, ...metadata, architecture }));
+  return (await recordOf(own)).replace(/\n---\n$/, `\nplatforms:\n${entry}---\n`);
 }
 
 /** A copy of an image with one byte of its second object's data changed after signing. */
@@ -166,6 +174,21 @@ describe('signatures: required, in the pull-request check', () => {
     const changed = await validate();
     expect(changed.code).toBe(1);
     expect(changed.stderr).toContain('the image changed after signing: object 2 (FS) changed after signing');
+    await repo.git('checkout', '-q', 'main');
+  });
+
+  it('requires every architecture\'s image of a tag to be signed, naming the one that is not', async () => {
+    await change('platform-unsigned', { 'registry/lab/tool/5.0.md': await recordWithPlatform('one-group-signed-pgp.sif', 'one-group.sif', 'arm64') });
+    const unsigned = await validate();
+    expect(unsigned.code).toBe(1);
+    expect(unsigned.stderr).toMatch(/platforms\.0\.signatures +lab requires signed images \(signatures: required in lab's README\), and the arm64 image: this image carries no signature/);
+    // The tag's own image is signed: only the other architecture is named.
+    expect(unsigned.stderr).toContain('✖ 1 problem');
+    await repo.git('checkout', '-q', 'main');
+    await change('platform-signed', { 'registry/lab/tool/6.0.md': await recordWithPlatform('one-group-signed-pgp.sif', 'one-group-signed-dsse.sif', 'arm64') });
+    const other = await validate();
+    // DSSE by a key the registry does not have: still not trusted, and said so for that architecture.
+    expect(other.stderr).toContain('and the arm64 image:');
     await repo.git('checkout', '-q', 'main');
   });
 
