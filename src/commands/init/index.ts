@@ -89,7 +89,7 @@ export default defineCommand({
                 'renovate.json': gitlab.renovateConfig(),
               }
             : {}),
-          'README.md': gitlab.gitlabContributorsReadme(registry, packageVersion(), templates.shubHost(registry.url), forge === 'gitlab' ? 'gitlab' : 'none'),
+          'README.md': gitlab.gitlabContributorsReadme(registry, packageVersion(), forge === 'gitlab' ? 'gitlab' : 'none'),
         }
       : {
           '.github/workflows/pull-request.yml': templates.pullRequestWorkflow(action),

@@ -1,4 +1,4 @@
-import type { RegistryAnswers, S3Deployment } from './templates.ts';
+import { readmeIntro, type RegistryAnswers, type S3Deployment } from './templates.ts';
 
 // The files `sifhub init --forge gitlab` writes besides the registry itself: the GitLab CI
 // pipeline that publishes the site, Renovate to keep the sifhub pin current, and the README for
@@ -137,20 +137,9 @@ export function renovateConfig(): string {
  * README.md for contributors of a registry on GitLab (`gitlab`), or on a git server with no CI
  * sifhub writes for (`none`: a cron job or the admin builds it).
  */
-export function gitlabContributorsReadme(answers: RegistryAnswers, version: string, host: string, forge: 'gitlab' | 'none' = 'gitlab'): string {
+export function gitlabContributorsReadme(answers: RegistryAnswers, version: string, forge: 'gitlab' | 'none' = 'gitlab'): string {
   const change = forge === 'gitlab' ? 'merge request' : 'change (a merge request, or a branch for the maintainers to merge)';
-  return `# ${answers.name}
-
-A registry of Singularity/Apptainer images, served at ${answers.url}. Pull any image with the
-unmodified clients:
-
-\`\`\`sh
-singularity pull shub://${host}/COLLECTION/CONTAINER:TAG
-\`\`\`
-
-This repository holds one small record per image tag under \`registry/\`; the images themselves
-live in object storage. It is built by [sifhub](https://github.com/sifhub/sifhub).
-
+  return `${readmeIntro(answers, 'object storage')}
 ## Submitting an image
 
 Open a ${change} that adds \`registry/COLLECTION/CONTAINER/TAG.md\`:

@@ -325,7 +325,7 @@ updates:
 const yamlString = (value: string) => JSON.stringify(value);
 
 /** What a pull command names for a site at `url`: its host and path ("lab.github.io/images"). */
-export function shubHost(url: string): string {
+function shubHost(url: string): string {
   if (!URL.canParse(url)) return 'HOST'; // refused when registry.yml is checked
   const { host, pathname } = new URL(url);
   return host + pathname.replace(/\/+$/, '');
@@ -354,20 +354,24 @@ automerge: off
 ${answers.allowHosts?.length ? `allowHosts:\n${answers.allowHosts.map((h) => `  - ${yamlString(h)}`).join('\n')}\n` : '# allowHosts: [storage.lab.example.edu, 10.20.0.0/16]\n'}`;
 }
 
-export function contributorsReadme(answers: RegistryAnswers, version: string): string {
-  const host = shubHost(answers.url);
+/** The contributors' README's first lines, on every forge: the registry, and how to pull. */
+export function readmeIntro(answers: RegistryAnswers, storage: string): string {
   return `# ${answers.name}
 
 A registry of Singularity/Apptainer images, served at ${answers.url}. Pull any image with the
 unmodified clients:
 
 \`\`\`sh
-singularity pull shub://${host}/COLLECTION/CONTAINER:TAG
+singularity pull shub://${shubHost(answers.url)}/COLLECTION/CONTAINER:TAG
 \`\`\`
 
 This repository holds one small record per image tag under \`registry/\`; the images themselves
-live in object storage or GitHub releases. It is built by [sifhub](https://github.com/${ACTION_REPOSITORY}).
+live in ${storage}. It is built by [sifhub](https://github.com/${ACTION_REPOSITORY}).
+`;
+}
 
+export function contributorsReadme(answers: RegistryAnswers, version: string): string {
+  return `${readmeIntro(answers, 'object storage or GitHub releases')}
 ## Submitting an image
 
 Open a pull request that adds \`registry/COLLECTION/CONTAINER/TAG.md\`:
