@@ -62,7 +62,8 @@ export default defineCommand({
     const requests = await api.openMergeRequests(access, target);
     let judged = 0;
     for (const request of requests) {
-      const already = (await api.statusesOf(access, request.sha, STATUS))[0];
+      const history = await api.statusesOf(access, request.sha, STATUS);
+      const already = history[0];
       if (already && (already.status === 'success' || already.status === 'failed') && already.description?.endsWith(marker)) {
         console.log(`  !${request.iid} ${request.sha.slice(0, 12)}: judged already (${already.status})`);
         continue;
@@ -86,7 +87,8 @@ export default defineCommand({
         : await judge(merged, request.author.username);
       const description = `${verdict.ok ? 'the records keep the rules, and every new image is what they say' : `${verdict.problems.length} problem${verdict.problems.length === 1 ? '' : 's'}`} ${marker}`;
       await api.setStatus(access, request.sha, { state: verdict.ok ? 'success' : 'failed', name: STATUS, description, targetUrl: env.CI_JOB_URL });
-      if (!verdict.ok) await api.addNote(access, request.iid, toNote(request.sha, verdict.problems, env.CI_JOB_URL));
+      // One comment per head: judged again only because the default branch moved, it says nothing new.
+      if (!verdict.ok && !history.some((s) => s.status === 'failed')) await api.addNote(access, request.iid, toNote(request.sha, verdict.problems, env.CI_JOB_URL));
       console.log(`  !${request.iid} ${request.sha.slice(0, 12)} by ${request.author.username}: ${verdict.ok ? 'passes' : `${verdict.problems.length} problem(s)`}`);
       judged++;
       if (verdict.ok && merged !== undefined) await automerge(request, merged);

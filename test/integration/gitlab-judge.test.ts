@@ -235,6 +235,8 @@ describe('sifhub check-merge-requests (GitLab)', () => {
     // Merged: the owners' own changes that passed (5, and 1, judged again since main moved), each at its judged head; nothing else.
     expect(merges.map((m) => m.iid).sort()).toEqual([1, 5]);
     expect(merges.find((m) => m.iid === 5)!.sha).toBe(older);
+    // Judged again because main moved, the failing heads got no second comment.
+    expect(notes.filter((n) => n.iid === 2)).toHaveLength(1);
   }, 240_000);
 
   it('runs as the pipeline\'s judge job (gitlab-ci-local): a merge request that brings its own sifhub, validator and pipeline beside a forbidden change still fails', async () => {
