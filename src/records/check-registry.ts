@@ -1,6 +1,6 @@
 import type { Problem } from '../errors.ts';
 import { nameProblem } from '../schema/names.ts';
-import type { SiteConfig } from '../schema/site-config.ts';
+import { forgeOf, type SiteConfig } from '../schema/site-config.ts';
 import { checkRecord, type RecordKind, type RecordOf } from './check-record.ts';
 import { CONFIG_FILE, keyIdOf, KEYS_FOLDER } from './layout.ts';
 import type { Checked, CollectionInput, ContainerInput, ContentCache, KeyFileInput, RegistryFile, TagInput } from './types.ts';
@@ -69,6 +69,7 @@ export function checkRegistry(files: readonly RegistryFile[], loadProblems: read
   }
 
   problems.push(...validateImageConsistency(tags));
+  if (config && forgeOf(config) === 'github') problems.push(...githubLoginProblems(config, collections.values(), files));
   if (config && config.repository === undefined) {
     for (const c of collections.values()) {
       if (c.file && c.record.starsIssue !== undefined) {
@@ -78,6 +79,24 @@ export function checkRegistry(files: readonly RegistryFile[], loadProblems: read
   }
   if (problems.length > 0 || !config) return { ok: false, problems };
   return { ok: true, registry: { display: registryDisplay, config, collections: [...collections.values()], containers: [...containers.values()], tags, keyFiles } };
+}
+
+/** A GitHub login: letters, digits and single hyphens inside, at most 39 (GitHub's rule). */
+const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+
+/**
+ * On GitHub, owners and maintainers are GitHub logins: a name only GitLab allows (a dot, an
+ * underscore) would never match a pull request's author, so it is a typo worth saying.
+ */
+function githubLoginProblems(config: SiteConfig, collections: Iterable<CollectionInput>, files: readonly RegistryFile[]): Problem[] {
+  const problems: Problem[] = [];
+  const check = (file: string | undefined, field: string, logins: readonly string[] | undefined) =>
+    logins?.forEach((login, i) => {
+      if (!GITHUB_LOGIN.test(login)) problems.push({ file: file ?? CONFIG_FILE, field: `${field}.${i}`, message: `expected a GitHub login (letters, digits and single hyphens), received "${login}"; a GitLab registry says forge: gitlab in registry.yml` });
+    });
+  check(files.find((f) => f.path === CONFIG_FILE)?.display, 'maintainers', config.maintainers);
+  for (const collection of collections) check(collection.file, 'owners', collection.record.owners);
+  return problems;
 }
 
 function checkNames(file: RegistryFile, parts: string[]): Problem[] {

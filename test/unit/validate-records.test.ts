@@ -199,6 +199,17 @@ describe('checkRegistry', () => {
     `);
   });
 
+  it('takes GitLab usernames as owners on GitLab, and on GitHub only GitHub logins', () => {
+    const owners = { 'lab/README.md': '---\nowners: [ada.lovelace, grace_h]\n---\n', 'lab/tool/1.0.md': tag(good) };
+    expect(checkRegistry(files({ 'registry.yml': `${config}repository: https://gitlab.example.edu/lab/images\nforge: gitlab\n`, ...owners })).ok).toBe(true);
+    expect(report({ ...owners })).toMatchInlineSnapshot(`
+      "✖ 2 problems in 1 file
+      registry/lab/README.md
+        owners.0   expected a GitHub login (letters, digits and single hyphens), received "ada.lovelace"; a GitLab registry says forge: gitlab in registry.yml
+        owners.1   expected a GitHub login (letters, digits and single hyphens), received "grace_h"; a GitLab registry says forge: gitlab in registry.yml"
+    `);
+  });
+
   it('wants a whole issue number for starsIssue, and a repository for it to live in', () => {
     expect(report({ 'lab/README.md': '---\nstarsIssue: 7\n---\n', 'bio/README.md': '---\nstarsIssue: "7"\n---\n', 'cv/README.md': '---\nstarsIssue: 7.5\n---\n' })).toMatchInlineSnapshot(`
       "✖ 3 problems in 3 files

@@ -64,6 +64,8 @@ export default defineCommand({
 
     refuseUnsafeInputs(answers); // defaults from the git remote, and what was typed
     const forge = forgeOf(values.forge, answers.repository!);
+    const notLogins = forge === 'github' ? answers.maintainers!.split(',').map((m) => m.trim()).filter((m) => m && /[._]/.test(m)) : [];
+    if (notLogins.length > 0) throw new UsageError(`--maintainers: ${notLogins.join(', ')} ${notLogins.length === 1 ? 'is' : 'are'} no GitHub login (letters, digits and single hyphens); on GitLab add --forge gitlab`, 'init');
     const registry: RegistryAnswers = {
       forge,
       name: answers.name!,
