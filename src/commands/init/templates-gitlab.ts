@@ -1,4 +1,4 @@
-import { readmeIntro, type RegistryAnswers, type S3Deployment } from './templates.ts';
+import { readmeIntro, submittingIntro, type RegistryAnswers, type S3Deployment } from './templates.ts';
 
 // The files `sifhub init --forge gitlab` writes besides the registry itself: the GitLab CI
 // pipeline that publishes the site, Renovate to keep the sifhub pin current, and the README for
@@ -140,20 +140,7 @@ export function renovateConfig(): string {
 export function gitlabContributorsReadme(answers: RegistryAnswers, version: string, forge: 'gitlab' | 'none' = 'gitlab'): string {
   const change = forge === 'gitlab' ? 'merge request' : 'change (a merge request, or a branch for the maintainers to merge)';
   return `${readmeIntro(answers, 'object storage')}
-## Submitting an image
-
-Open a ${change} that adds \`registry/COLLECTION/CONTAINER/TAG.md\`:
-
-\`\`\`markdown
----
-url: https://example.org/images/tool-1.0.sif
-sha256: …
-md5: …
-size: 123456789
----
-What this version is, for the people who pull it.
-\`\`\`
-
+${submittingIntro(change)}
 \`sifhub inspect\` reads the image and prints the record; run it with the version this registry
 uses, then check the records before you push:
 

@@ -370,11 +370,11 @@ live in ${storage}. It is built by [sifhub](https://github.com/${ACTION_REPOSITO
 `;
 }
 
-export function contributorsReadme(answers: RegistryAnswers, version: string): string {
-  return `${readmeIntro(answers, 'object storage or GitHub releases')}
-## Submitting an image
+/** How a record is submitted, on every forge: a `change` (pull request, merge request) adding one file. */
+export function submittingIntro(change: string): string {
+  return `## Submitting an image
 
-Open a pull request that adds \`registry/COLLECTION/CONTAINER/TAG.md\`:
+Open a ${change} that adds \`registry/COLLECTION/CONTAINER/TAG.md\`:
 
 \`\`\`markdown
 ---
@@ -385,7 +385,12 @@ size: 123456789
 ---
 What this version is, for the people who pull it.
 \`\`\`
+`;
+}
 
+export function contributorsReadme(answers: RegistryAnswers, version: string): string {
+  return `${readmeIntro(answers, 'object storage or GitHub releases')}
+${submittingIntro('pull request')}
 \`sifhub submit\` reads the image, puts it at an https address, writes this record and opens the
 pull request for you. Run it in your clone of this repository, with the version this registry's
 checks use, and say where the image goes:
