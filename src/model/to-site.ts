@@ -115,8 +115,7 @@ function toTagEntry(tag: TagInput, changes: readonly FileChange[], context: Cont
   const lastChanged = committedBlob === tag.blob ? changes.at(-1)?.date : undefined;
   const last = versions.at(-1);
   if (last && sameImages(last, tag.record)) {
-    last.url = tag.record.url;
-    last.platforms = pick(tag.record).platforms;
+    refresh(last, tag.record);
     last.retraction = carry(last.retraction, tag.record, lastChanged);
   } else versions.push({ ...pick(tag.record), retraction: carry(undefined, tag.record, undefined) });
   applyListed(versions, context.listed(tag.collection, tag.container));
@@ -202,8 +201,7 @@ function toVersions(changes: readonly FileChange[], imageOf: (blob: string) => I
     if (!image) continue;
     const last = versions.at(-1);
     if (last && sameImages(last, image)) {
-      last.url = image.url;
-      last.platforms = pick(image).platforms;
+      refresh(last, image);
       last.retraction = carry(last.retraction, image, change.date);
       continue;
     }
@@ -272,6 +270,12 @@ function withdrawEverywhere(versions: readonly Version[]): void {
 function pick(image: ImageState): Version {
   const platforms = image.platforms?.map((p) => ({ architecture: p.architecture, sha256: p.sha256, md5: p.md5, size: p.size, url: p.url }));
   return { sha256: image.sha256, md5: image.md5, size: image.size, url: image.url, ...(image.architecture ? { architecture: image.architecture } : {}), ...(platforms ? { platforms } : {}) };
+}
+
+/** A later record of the same images: where they are now, and what it says of their architectures. */
+function refresh(version: Version, image: ImageState): void {
+  const { url, architecture, platforms } = pick(image);
+  Object.assign(version, { url, architecture, platforms });
 }
 
 /** Whether a record names the same images as a version: its own, and each other architecture's. */

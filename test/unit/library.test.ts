@@ -160,6 +160,15 @@ describe('a tag of several architectures', () => {
     expect(library.redirects.find((r) => r.path === 'v1/imagefile/lab/tool:1.0@arm64')).toMatchObject({ to: arm.url, alternate: { of: 'v1/imagefile/lab/tool:1.0', arch: 'arm64' } });
   });
 
+  it('takes a corrected architecture from the record without starting a new version (the same images)', () => {
+    const wrong = tagRecord(own, `architecture: arm64\nplatforms:\n  - architecture: amd64\n    url: ${arm.url}\n    sha256: ${arm.sha256}\n    md5: ${arm.md5}\n    size: ${arm.size}\n`);
+    const fixed = enrich(registry([tag('1.0', record)]), { files: [{ path: 'lab/tool/1.0.md', changes: [change('c1', '2024-01-01T00:00:00Z', 'b1')] }], blobs: new Map([['b1', wrong]]) });
+    const entry = fixed.collections[0]!.containers[0]!.tags[0]!;
+    expect(entry.versions).toHaveLength(1);
+    expect(entry.current.architecture).toBe('amd64');
+    expect(entry.current.platforms?.map((p) => p.architecture)).toEqual(['arm64']);
+  });
+
   it('writes an OCI image index for the tag and for the version before, typed for Netlify in _headers', () => {
     const oci = toOci(site);
     const index = JSON.parse(oci.files.find((f) => f.path === 'v2/lab/tool/manifests/1.0')!.text) as { mediaType: string; manifests: { platform: { architecture: string; os: string } }[] };
