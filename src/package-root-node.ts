@@ -14,6 +14,15 @@ function findPackageRoot(from: string): string {
 
 export const PACKAGE_ROOT = findPackageRoot(fileURLToPath(import.meta.url));
 
+/** Where sifhub was started: a relative SIFHUB_CACHE_DIR is taken from there, as the user wrote it, even while Astro renders from another working directory. */
+const STARTED_IN = process.cwd();
+
+/** SIFHUB_CACHE_DIR, else node_modules/.cache/sifhub/ of this checkout of sifhub. */
+export function cacheDir(): string {
+  const chosen = process.env.SIFHUB_CACHE_DIR;
+  return chosen ? path.resolve(STARTED_IN, chosen) : path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'sifhub');
+}
+
 /** sifhub's version, from its package.json. */
 export function packageVersion(): string {
   return (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;

@@ -19,6 +19,7 @@ export function timer(timings: StageTiming[], onStage?: (stage: string) => void)
     try {
       return await run();
     } finally {
+      if (process.env.SIFHUB_TRACE) console.error(`TRACE ${stage.padEnd(16)} ${(start / 1000).toFixed(2)} → ${(performance.now() / 1000).toFixed(2)}`);
       timings.push({ stage, seconds: (performance.now() - start) / 1000 });
     }
   };

@@ -13,7 +13,11 @@ export interface History {
   files: FileHistory[];
   /** Text of each requested historical blob. */
   blobs: Map<string, string>;
-  /** What a later build can continue from; undefined without commits. */
+  /**
+   * What a later build can continue from, when worth storing: undefined without commits, and
+   * when the kept history this one continued from is only a short log behind (storing it again
+   * would cost more than reading that log again).
+   */
   kept?: KeptHistory;
 }
 
@@ -66,8 +70,12 @@ export async function readHistory(
     if (!wanted(file.path)) continue;
     for (const change of file.changes) if (change.blob && !known(change.blob, file.path)) needed.add(change.blob);
   }
-  return { files, blobs: await catFileBatch(top, needed), kept: { commit, prefix, files } };
+  const worthKeeping = since === undefined || log.length > KEEP_AFTER_LOG_BYTES;
+  return { files, blobs: await catFileBatch(top, needed), ...(worthKeeping ? { kept: { commit, prefix, files } } : {}) };
 }
+
+/** The log since the kept history (about a thousand changed records) a build reads rather than store the history again. */
+const KEEP_AFTER_LOG_BYTES = 256 * 1024;
 
 /** Whether `ancestor` is `commit` or on its first-parent line (what `git log --first-parent` walks). */
 async function onFirstParentLine(top: string, ancestor: string, commit: string): Promise<boolean> {

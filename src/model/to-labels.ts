@@ -1,24 +1,28 @@
 import { fnv1aHex } from '../fnv1a.ts';
 import { MAX_LABEL_PAGES } from '../schema/bounds.ts';
-import type { CollectionEntry, ContainerEntry, LabelKeyEntry, TagEntry } from './types.ts';
+import type { CollectionEntry, ContainerEntry, LabelHolder, LabelKeyEntry } from './types.ts';
 
 // The label index: key → values → the containers whose current images carry them ("when you
 // investigate an individual label, you can see all containers in the registry that have it").
 // Pure.
 
 export function toLabelIndex(collections: readonly CollectionEntry[]): LabelKeyEntry[] {
-  const byKey = new Map<string, Map<string, Map<ContainerEntry, TagEntry[]>>>();
+  // key → value → the value's holders, each container once with its tags (in the order met).
+  const byKey = new Map<string, Map<string, { holders: LabelHolder[]; last?: LabelHolder }>>();
   for (const collection of collections) {
     for (const container of collection.containers) {
       for (const tag of container.tags) {
-        for (const [key, value] of Object.entries(tag.record.labels ?? {})) {
+        const labels = tag.record.labels;
+        if (labels === undefined) continue;
+        for (const key of Object.keys(labels)) {
+          const value = labels[key]!;
           let values = byKey.get(key);
           if (!values) byKey.set(key, (values = new Map()));
-          let holders = values.get(value);
-          if (!holders) values.set(value, (holders = new Map()));
-          const tags = holders.get(container);
-          if (tags) tags.push(tag);
-          else holders.set(container, [tag]);
+          let held = values.get(value);
+          if (!held) values.set(value, (held = { holders: [] }));
+          // A container's tags are met one after another: its holder is the last one added.
+          if (held.last?.container === container) held.last.tags.push(tag);
+          else held.holders.push((held.last = { container, tags: [tag] }));
         }
       }
     }
@@ -27,12 +31,13 @@ export function toLabelIndex(collections: readonly CollectionEntry[]): LabelKeyE
   const keys = [...byKey.keys()].sort(compareText);
   const slugs = toLabelSlugs(keys);
   const entries: LabelKeyEntry[] = keys.map((key) => {
-    const values = [...byKey.get(key)!].map(([value, holders]) => ({
-      value,
-      holders: [...holders].map(([container, tags]) => ({ container, tags })),
-    }));
+    const values: LabelKeyEntry['values'] = [];
+    const containers = new Set<ContainerEntry>();
+    for (const [value, { holders }] of byKey.get(key)!) {
+      values.push({ value, holders });
+      for (const holder of holders) containers.add(holder.container);
+    }
     values.sort((a, b) => b.holders.length - a.holders.length || compareText(a.value, b.value));
-    const containers = new Set(values.flatMap((v) => v.holders.map((h) => h.container)));
     return { key, slug: slugs.get(key), containerCount: containers.size, values };
   });
   // Pages are bounded: the keys the most containers carry get one, the rest a row on the Labels page.

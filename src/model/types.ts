@@ -176,7 +176,7 @@ export interface Usage {
 
 export const NO_USAGE: Usage = { downloads: new Map(), stars: new Map() };
 
-interface LabelHolder {
+export interface LabelHolder {
   container: ContainerEntry;
   /** Its tags whose current image carries the value. */
   tags: TagEntry[];

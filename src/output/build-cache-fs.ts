@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { link, lstat, mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { mapConcurrent } from '../concurrency.ts';
-import { PACKAGE_ROOT } from '../package-root-node.ts';
+import { cacheDir, PACKAGE_ROOT } from '../package-root-node.ts';
 import { currentSite } from './write-output-fs.ts';
 
 // The record of what the last builds wrote, so the next one can reuse it. It lives where build
@@ -35,15 +35,6 @@ export interface BuildCache extends Partial<Pick<SiteRecord, 'site' | 'marker'>>
 }
 
 export const EMPTY_BUILD_CACHE = (): BuildCache => ({ collections: new Map(), search: new Map(), outputs: new Map() });
-
-/** Where sifhub was started: a relative SIFHUB_CACHE_DIR is taken from there, as the user wrote it, even while Astro renders from another working directory. */
-const STARTED_IN = process.cwd();
-
-/** SIFHUB_CACHE_DIR, else node_modules/.cache/sifhub/ of this checkout of sifhub. */
-export function cacheDir(): string {
-  const chosen = process.env.SIFHUB_CACHE_DIR;
-  return chosen ? path.resolve(STARTED_IN, chosen) : path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'sifhub');
-}
 
 function cachePath(outDir: string): string {
   const id = createHash('sha256').update(path.resolve(outDir)).digest('hex').slice(0, 16);

@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { KeptHistory } from '../git/read-history.ts';
-import { cacheDir } from './build-cache-fs.ts';
+import { cacheDir } from '../package-root-node.ts';
 
 // The registry's history as the last build read it, so the next one reads git's log from that
 // commit onward only. One file per registry folder, beside the other caches; it

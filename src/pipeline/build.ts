@@ -9,7 +9,6 @@ import type { GitLabEnv } from './fetch-usage-gitlab.ts';
 import { loadRecords, type LoadedRecords } from '../records/load-records-fs.ts';
 import type { Rendering } from './hand-off.ts';
 import { renderPages } from './render-pages-astro.ts';
-import { toSearchRecords } from './to-search-records.ts';
 import { measureSearchIndex, writeSearchIndex } from './write-search-index-pagefind.ts';
 import { writeLibraryImages } from './library-images-fs.ts';
 import { toAllowedHosts } from '../storage/allowed-hosts.ts';
@@ -90,7 +89,10 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     if (output.problems.length > 0) throw new InputError(output.problems);
 
     // What the last builds wrote from the same inputs is kept, not rebuilt (output/reuse-fs.ts).
-    const plan = await time('reuse', () => planReuse(outDir, toCollectionKeys(site, code), toSearchShards(toSearchRecords(site), code, options.searchShardRecords), { fresh: options.fresh }));
+    const plan = await time('reuse', () => {
+      const keys = toCollectionKeys(site, code);
+      return planReuse(outDir, keys, toSearchShards(site, keys, code, options.searchShardRecords), { fresh: options.fresh });
+    });
     const reused = new Set(plan.current.collections.keys());
     const rebuilt = (file: { collection?: string }) => file.collection === undefined || !reused.has(file.collection);
 

@@ -5,7 +5,7 @@ import { DEFAULT_DOWNLOAD_LIMITS, verifyImage } from '../storage/verify-image-ht
 import { mapConcurrent } from '../concurrency.ts';
 import { EnvironmentError } from '../errors.ts';
 import { hashFile } from '../sif/hash-file-fs.ts';
-import { cacheDir } from '../output/build-cache-fs.ts';
+import { cacheDir } from '../package-root-node.ts';
 import type { LibraryRedirectRule } from '../hosts/library-host.ts';
 
 // `library: site`: the site serves each image's bytes at /v1/imagefile/… itself, for hosts that

@@ -21,7 +21,12 @@ export interface SearchRecord {
 }
 
 export function toSearchRecords(site: Site): SearchRecord[] {
-  return site.collections.flatMap((collection) => collection.containers.map((container) => toSearchRecord(site.config, collection, container)));
+  return site.collections.flatMap((collection) => toCollectionSearchRecords(site.config, collection));
+}
+
+/** One collection's records (a search shard holds whole collections). */
+export function toCollectionSearchRecords(config: SiteConfig, collection: CollectionEntry): SearchRecord[] {
+  return collection.containers.map((container) => toSearchRecord(config, collection, container));
 }
 
 function toSearchRecord(config: SiteConfig, collection: CollectionEntry, container: ContainerEntry): SearchRecord {

@@ -23,9 +23,10 @@ export async function writeSearchIndex(shards: readonly SearchShard[], outDir: s
       const created = await pagefind.createIndex({ forceLanguage: 'en' });
       if (!created.index) throw new Error(`pagefind could not start: ${created.errors.join('; ')}`);
       const { index } = created;
-      for (let start = 0; start < shard.records.length; start += BATCH) {
+      const records = shard.records();
+      for (let start = 0; start < records.length; start += BATCH) {
         const answers = await Promise.all(
-          shard.records.slice(start, start + BATCH).map((r) =>
+          records.slice(start, start + BATCH).map((r) =>
             index.addCustomRecord({ url: r.url, content: r.content, language: 'en', meta: r.meta, filters: r.filters }),
           ),
         );

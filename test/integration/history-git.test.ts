@@ -150,7 +150,7 @@ describe('history read from the last build onward', () => {
   const wanted = () => true;
   const nothingKnown = () => false;
   const readWhole = () => readHistory(repo.registry, nothingKnown, wanted);
-  const comparable = (history: History) => ({ files: [...history.files].sort((a, b) => (a.path < b.path ? -1 : 1)), blobs: [...history.blobs.keys()].sort(), commit: history.kept?.commit });
+  const comparable = (history: History) => ({ files: [...history.files].sort((a, b) => (a.path < b.path ? -1 : 1)), blobs: [...history.blobs.keys()].sort() });
 
   it('equals the history read whole: moves, renames and deletions after the kept commit, and nothing new at all', async () => {
     await repo.write({ 'registry/lab/tool/1.0.md': tagRecord(image(1)), 'registry/lab/tool/2.0.md': tagRecord(image(2)), 'registry/lab/old/1.0.md': tagRecord(image(3)) });
@@ -168,6 +168,9 @@ describe('history read from the last build onward', () => {
     const marked = { ...kept, files: kept.files.map((f) => ({ ...f, changes: f.changes.map((c) => ({ ...c, author: 'From the kept history' })) })) };
     const continued = await readHistory(repo.registry, nothingKnown, wanted, undefined, marked);
     expect(continued.files.find((f) => f.path === 'lab/tool/2.1.md')!.changes.map((c) => c.author)).toEqual(['From the kept history', 'Ada Lovelace']);
+    // Three commits behind, the kept history still serves: storing it again would cost more than this log.
+    expect(continued.kept).toBeUndefined();
+    expect((await readWhole()).kept!.commit).toBe((await repo.git('rev-parse', 'HEAD')).trim());
     expect(comparable(await readHistory(repo.registry, nothingKnown, wanted, undefined, kept))).toEqual(comparable(await readWhole()));
   });
 
@@ -183,6 +186,8 @@ describe('history read from the last build onward', () => {
     await repo.commit('move elsewhere', '2024-03-01T00:00:00Z');
     const read = await readHistory(repo.registry, nothingKnown, wanted, undefined, kept);
     expect(comparable(read)).toEqual(comparable(await readWhole()));
+    // Read whole, it replaces the kept history that no longer applies.
+    expect(read.kept!.commit).toBe((await repo.git('rev-parse', 'HEAD')).trim());
     expect([...read.blobs.values()].some((text) => text.includes(image(2).sha256))).toBe(false);
     // A kept commit the repository does not have at all.
     expect(comparable(await readHistory(repo.registry, nothingKnown, wanted, undefined, { ...kept, commit: 'f'.repeat(40) }))).toEqual(comparable(await readWhole()));

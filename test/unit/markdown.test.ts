@@ -26,4 +26,13 @@ describe('toSafeHtml', () => {
     expect(html).not.toContain('<img');
     expect(html).toBe('<p>See !<a href="https://tracker.example/p.png">a pixel</a> and !<a href="https://tracker.example/r.png">ref</a></p>\n');
   });
+
+  it('renders each document on its own: a link definition or footnote of one never reaches the next', () => {
+    expect(toSafeHtml('[ref]: https://one.example/\n\n[^n]: a note\n\nsee [ref] and [^n]')).toContain('href="https://one.example/"');
+    const next = toSafeHtml('see [ref] and [^n]');
+    expect(next).toBe('<p>see [ref] and [^n]</p>');
+    // A lazy continuation line in one document is not one in the next.
+    expect(toSafeHtml('> quote\nlazy')).toBe('<blockquote>\n<p>quote\nlazy</p>\n</blockquote>');
+    expect(toSafeHtml('lazy')).toBe('<p>lazy</p>');
+  });
 });

@@ -6,6 +6,7 @@ import { toApi } from '../../src/pipeline/to-api.ts';
 import { toCollectionKeys } from '../../src/output/to-output-keys.ts';
 import { toSearchRecords } from '../../src/pipeline/to-search-records.ts';
 import { toSearchShards } from '../../src/pipeline/to-search-shards.ts';
+import type { Site } from '../../src/model/types.ts';
 import type { RegistryInput, TagInput } from '../../src/records/types.ts';
 import type { TagRecord } from '../../src/schema/record.ts';
 import { image } from '../helpers/git-repo.ts';
@@ -84,27 +85,31 @@ describe('toCollectionKeys', () => {
 
 describe('toSearchShards', () => {
   const tags = Array.from({ length: 30 }, (_, i) => tag(`c${i}`, 'tool', '1.0', image(i + 1)));
-  const records = toSearchRecords(site(tags));
+  const before = site(tags);
+  const shardsOf = (s: Site, records?: number) => toSearchShards(s, toCollectionKeys(s, 'code'), 'code', records);
 
   it('keeps a collection in one shard, every record in exactly one, and fills shards in order', () => {
-    const shards = toSearchShards(records, 'code', 10);
+    const shards = shardsOf(before, 10);
     expect(shards.map((s) => s.index)).toEqual(shards.map((_, i) => i));
-    expect(shards.flatMap((s) => s.records).map((r) => r.url).sort()).toEqual(records.map((r) => r.url).sort());
-    for (const shard of shards) expect(shard.records.length).toBeGreaterThan(0);
+    expect(shards.flatMap((s) => s.records()).map((r) => r.url).sort()).toEqual(toSearchRecords(before).map((r) => r.url).sort());
+    for (const shard of shards) expect(shard.records().length).toBeGreaterThan(0);
   });
 
-  it('keys a shard by its records: a change re-indexes only the shard that holds it', () => {
-    const before = toSearchShards(records, 'code', 10);
-    const changed = toSearchRecords(site([...tags.slice(1), tag('c0', 'tool', '1.0', image(99))]));
-    const after = toSearchShards(changed, 'code', 10);
-    const moved = after.filter((s, i) => s.key !== before[i]!.key);
+  it('keys a shard by its collections: a change re-indexes only the shard that holds it', () => {
+    const after = site([...tags.slice(1), tag('c0', 'tool', '1.0', image(99))]);
+    const [old, now] = [shardsOf(before, 10), shardsOf(after, 10)];
+    const moved = now.filter((s, i) => s.key !== old[i]!.key);
     expect(moved).toHaveLength(1);
-    expect(moved[0]!.records.some((r) => r.url.includes('/c0/'))).toBe(true);
+    expect(moved[0]!.records().some((r) => r.url.includes('/c0/'))).toBe(true);
+    // The search records say what changed: the shard's key did not miss it.
+    expect(moved[0]!.records()).not.toEqual(old[moved[0]!.index]!.records());
   });
 
   it('is one shard for a small registry, and one empty shard for an empty one', () => {
-    expect(toSearchShards(records, 'code')).toHaveLength(1);
-    expect(toSearchShards([], 'code')).toMatchObject([{ index: 0, records: [] }]);
+    expect(shardsOf(before)).toHaveLength(1);
+    const [empty, ...more] = shardsOf(site([]));
+    expect(more).toEqual([]);
+    expect(empty!.records()).toEqual([]);
   });
 });
 
