@@ -2,10 +2,7 @@
 // The `sifhub` command. Before anything else is loaded, the running Node is compared with the
 // range package.json's `engines` names: npm only warns about it, and an older Node gets through
 // init and inspect, then fails deep inside a build with an error that seems to be sifhub's.
-// Not a named import: an older Node lacks it, and must reach the message below.
-import nodeModule from 'node:module';
-import path from 'node:path';
-import { cacheDir, packageEngines } from '../src/package-root-node.ts';
+import { keepCompiledModules, packageEngines } from '../src/package-root-node.ts';
 
 const needed = packageEngines().node;
 const problem = nodeProblem(needed, process.versions.node);
@@ -13,9 +10,7 @@ if (problem !== undefined) {
   console.error(`sifhub needs Node.js ${needed}; this is Node.js ${process.versions.node} (${process.execPath}). ${problem}`);
   process.exit(3);
 }
-// Node keeps what it compiled of sifhub's and Astro's modules beside sifhub's other caches (which
-// CI saves and restores), so a build does not compile its thousand modules again: about 0.3 s.
-nodeModule.enableCompileCache(path.join(cacheDir(), 'compile'));
+keepCompiledModules();
 await import('../src/commands/cli.ts');
 
 /** Why `version` does not satisfy `range` (">=22.12.0", the only form sifhub declares), with how to get a Node that does. */

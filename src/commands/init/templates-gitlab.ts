@@ -1,3 +1,4 @@
+import { BUILD_NODE_OPTIONS } from '../../package-root-node.ts';
 import { readmeIntro, submittingIntro, type RegistryAnswers, type S3Deployment } from './templates.ts';
 
 // The files `sifhub init --forge gitlab` writes besides the registry itself: the GitLab CI
@@ -29,6 +30,7 @@ export function gitlabCi(version: string, site: { url: string; s3?: S3Deployment
       aud: sts.amazonaws.com
   variables:
     SIFHUB_CACHE_DIR: .sifhub-cache
+    NODE_OPTIONS: ${BUILD_NODE_OPTIONS}
     AWS_ROLE_ARN: ${yamlString(s3.role)}
     AWS_REGION: ${yamlString(s3.region)}
 ${s3.endpoint ? `    AWS_ENDPOINT_URL: ${yamlString(s3.endpoint)}\n` : ''}  script:
@@ -46,6 +48,7 @@ pages:
   <<: [*build, *on-main]
   variables:
     SIFHUB_CACHE_DIR: .sifhub-cache
+    NODE_OPTIONS: ${BUILD_NODE_OPTIONS}
   script:
     - $SIFHUB_RUN build --out dist
     - rm -rf public && cp -rL dist public
