@@ -1,7 +1,7 @@
 import type { Problem } from '../errors.ts';
 import { nameProblem } from '../schema/names.ts';
 import { forgeOf, type SiteConfig } from '../schema/site-config.ts';
-import { checkRecord, type RecordKind, type RecordOf } from './check-record.ts';
+import { checkRecord, type CheckedRecord, type RecordKind, type RecordOf } from './check-record.ts';
 import { CONFIG_FILE, keyIdOf, KEYS_FOLDER } from './layout.ts';
 import type { Checked, CollectionInput, ContainerInput, ContentCache, KeyFileInput, RegistryFile, TagInput } from './types.ts';
 
@@ -9,8 +9,11 @@ import type { Checked, CollectionInput, ContainerInput, ContentCache, KeyFileInp
 // (names, one image's md5 and size everywhere, stars issues), with ALL problems returned at once.
 // Pure: works on texts already read.
 
-/** `cache` keeps each record's parse by its blob id, so a rebuild parses only what changed. */
-export function checkRegistry(files: readonly RegistryFile[], loadProblems: readonly Problem[] = [], registryDisplay = 'registry', cache?: ContentCache): Checked {
+/**
+ * `cache` keeps each record's parse by its blob id, so a rebuild parses only what changed.
+ * `checked`: tag records already checked by path (on another core: check-records-aside-node.ts).
+ */
+export function checkRegistry(files: readonly RegistryFile[], loadProblems: readonly Problem[] = [], registryDisplay = 'registry', cache?: ContentCache, checked?: ReadonlyMap<string, CheckedRecord<'tag'>>): Checked {
   const problems: Problem[] = [...loadProblems];
   const collections = new Map<string, CollectionInput>();
   const containers = new Map<string, ContainerInput>();
@@ -54,7 +57,7 @@ export function checkRegistry(files: readonly RegistryFile[], loadProblems: read
         if (parsed && named) containers.set(`${collection}/${container}`, { collection, name: container, file: file.display, blob: file.blob, record: parsed.data, description: parsed.body });
         continue;
       }
-      const parsed = checkOnce(cache, 'tag', file, problems);
+      const parsed = checkOnce(cache, 'tag', file, problems, checked?.get(file.path));
       if (parsed && named) {
         tags.push({ collection, container, name: base.slice(0, -'.md'.length), file: file.display, path: file.path, blob: file.blob, record: parsed.data, notes: parsed.body });
       }
@@ -149,13 +152,13 @@ export function isParseKept(cache: ContentCache, blob: string): boolean {
 }
 
 /** A record's parse, kept by its content: only a record that checked out is kept. */
-function checkOnce<K extends RecordKind>(cache: ContentCache | undefined, kind: K, file: RegistryFile, problems: Problem[]): { data: RecordOf<K>; body: string } | undefined {
-  const run = () => check(file, kind, problems);
+function checkOnce<K extends RecordKind>(cache: ContentCache | undefined, kind: K, file: RegistryFile, problems: Problem[], done?: CheckedRecord<K>): { data: RecordOf<K>; body: string } | undefined {
+  const run = () => check(file, kind, problems, done);
   return cache ? cache.memo(`record-${kind}`, file.blob, run) : run();
 }
 
-function check<K extends RecordKind>(file: RegistryFile, kind: K, problems: Problem[]): { data: RecordOf<K>; body: string } | undefined {
-  const checked = checkRecord(file, kind);
+function check<K extends RecordKind>(file: RegistryFile, kind: K, problems: Problem[], done?: CheckedRecord<K>): { data: RecordOf<K>; body: string } | undefined {
+  const checked = done ?? checkRecord(file, kind);
   if (checked.ok) return { data: checked.data, body: checked.body };
   problems.push(...checked.problems);
   return undefined;

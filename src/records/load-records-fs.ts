@@ -3,6 +3,7 @@ import path from 'node:path';
 import { EnvironmentError } from '../errors.ts';
 import { checkRecord, type CheckedRecord, type RecordKind } from './check-record.ts';
 import { checkRegistry, isParseKept } from './check-registry.ts';
+import { checkTagRecordsAside } from './check-records-aside-node.ts';
 import { checkSignerKeys, NO_KEYS, type RegistryKeys } from './check-signer-keys.ts';
 import { unchangedBlobs } from '../git/unchanged-blobs.ts';
 import { readRegistryFiles, toDisplayPath } from './read-registry-fs.ts';
@@ -34,7 +35,8 @@ export async function loadRecords(registryDir: string, options: { at?: string; c
     return readRegistryFiles(registryDir, cache && { blobs: unchangedBlobs(registryDir), kept: (blob) => isParseKept(cache, blob) });
   });
   const checked = await time('validate', async () => {
-    const records = checkRegistry(files.files, files.problems, files.display, options.cache);
+    const aside = await checkTagRecordsAside(files.files, cache);
+    const records = checkRegistry(files.files, files.problems, files.display, cache, aside);
     if (!records.ok) return { checked: records, keys: NO_KEYS };
     const { problems, keys } = await checkSignerKeys(records.registry);
     return { checked: problems.length > 0 ? ({ ok: false, problems } as const) : records, keys };

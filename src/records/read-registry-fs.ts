@@ -19,7 +19,10 @@ const WALK_JOBS = 8;
  */
 export async function readRegistryFiles(registryDir: string, unread?: { blobs: Promise<ReadonlyMap<string, string>>; kept: (blob: string) => boolean }): Promise<RegistryFiles> {
   const root = path.resolve(registryDir);
-  const display = (rel: string) => toDisplayPath(path.join(root, rel));
+  // The folder's display path once, not path.relative() per file (a tenth of a second at 10,000
+  // records): `rel` is a walked path, plain names joined by "/".
+  const shownRoot = toDisplayPath(root);
+  const display = (rel: string) => (rel === '' ? shownRoot : shownRoot === '.' ? rel : shownRoot.endsWith('/') ? `${shownRoot}${rel}` : `${shownRoot}/${rel}`);
   const files: RegistryFile[] = [];
   const problems: Problem[] = [];
 

@@ -8,6 +8,9 @@ import { unchangedBlobs } from '../../src/git/unchanged-blobs.ts';
 import { runCache } from '../../src/output/content-cache-fs.ts';
 import { loadRecords, readRecord } from '../../src/records/load-records-fs.ts';
 import { gitBlobId } from '../../src/records/read-registry-fs.ts';
+import { checkTagRecordsAside } from '../../src/records/check-records-aside-node.ts';
+import { checkRecord } from '../../src/records/check-record.ts';
+import { checkRegistry } from '../../src/records/check-registry.ts';
 import { image, REGISTRY_YML, tagRecord, TempRepo } from '../helpers/git-repo.ts';
 
 // One record read from disk (share reads its tag and registry.yml this way): what a missing,
@@ -101,5 +104,51 @@ describe('records git says are unchanged', () => {
     expect(tags(second)).toEqual([tags(first)[0], ['lab/tool/2.0.md', gitBlobId(Buffer.from(tagRecord(image(3)))), image(3).sha256]]);
     // Asked for, the text is the file's.
     expect(second.files.files.find((f) => f.path === 'lab/tool/1.0.md')!.text).toBe(tagRecord(image(1)));
+  });
+});
+
+describe('the paths problems are reported at', () => {
+  it('are relative to the working directory inside it, and absolute outside it', async () => {
+    const root = await registry({ 'registry.yml': REGISTRY_YML, 'lab/tool/1.0.md': 'not a record' });
+    const inside = path.join(root, 'inside');
+    await mkdir(inside);
+    await writeFile(path.join(inside, 'registry.yml'), REGISTRY_YML);
+    const files = (loaded: Awaited<ReturnType<typeof loadRecords>>) => loaded.files.files.map((f) => f.display);
+    const cwd = process.cwd();
+    try {
+      process.chdir(root);
+      expect(files(await loadRecords('.'))).toEqual(['inside/registry.yml', 'lab/tool/1.0.md', 'registry.yml']);
+      expect(files(await loadRecords('inside'))).toEqual(['inside/registry.yml']);
+      process.chdir(inside);
+      expect(files(await loadRecords('..'))).toEqual([path.join(root, 'inside/registry.yml'), path.join(root, 'lab/tool/1.0.md'), path.join(root, 'registry.yml')].map((p) => p.split(path.sep).join('/')));
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});
+
+describe('many tag records', () => {
+  it('are checked on two cores with the same answers, and problems in the same order, as on one', async () => {
+    const records: Record<string, string> = { 'registry.yml': REGISTRY_YML };
+    for (let i = 0; i < 1100; i++) records[`lab/tool-${String(i).padStart(4, '0')}/1.0.md`] = i === 10 || i === 1050 ? '---\nurl: http://plain.example/x.sif\n---\n' : tagRecord(image(i + 1));
+    const root = await registry(records);
+    const loaded = await loadRecords(root);
+    const read = loaded.files.files;
+    const aside = await checkTagRecordsAside(read);
+    // Both halves answered: the worker's too.
+    expect(aside.size).toBe(1100);
+    for (const file of read.filter((f) => f.path.endsWith('1.0.md'))) {
+      const direct = checkRecord(file, 'tag');
+      // A parse exactly (no property lost or added on the way back); a problem the same when printed (a `line` of undefined is no line).
+      if (direct.ok) expect(aside.get(file.path)).toStrictEqual(direct);
+      else expect(aside.get(file.path)).toEqual(direct);
+    }
+    expect(loaded.checked).toEqual(checkRegistry(read, loaded.files.problems, loaded.files.display));
+    expect(loaded.checked.ok).toBe(false);
+    // The broken records, one in each half, reported in the files' order.
+    const files = !loaded.checked.ok ? loaded.checked.problems.map((p) => p.file) : [];
+    const at = (name: string) => files.findIndex((f) => f.endsWith(`/lab/${name}/1.0.md`));
+    expect(at('tool-0010')).toBeGreaterThanOrEqual(0);
+    expect(at('tool-1050')).toBeGreaterThan(at('tool-0010'));
   });
 });
