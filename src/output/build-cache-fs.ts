@@ -13,7 +13,7 @@ import { currentSite } from './write-output-fs.ts';
 // matches and its files are still the ones the build wrote, which costs a stat per file unless
 // the site folder is the very folder the build recorded (its marker: a restore makes new ones).
 
-const CACHE_VERSION = 5;
+const CACHE_VERSION = 6;
 
 /** What one site folder holds, by the keys its pieces were built from. */
 export interface SiteRecord {
@@ -27,6 +27,8 @@ export interface SiteRecord {
   search: Map<number, string>;
   /** Collection → outputDigest() of what the build wrote for it. */
   outputs: Map<string, string>;
+  /** Tag page file → the key it was rendered from (toTagPageKeys), every collection's. */
+  pages: Map<string, string>;
 }
 
 export interface BuildCache extends Partial<Pick<SiteRecord, 'site' | 'marker'>>, Omit<SiteRecord, 'site' | 'marker'> {
@@ -34,7 +36,7 @@ export interface BuildCache extends Partial<Pick<SiteRecord, 'site' | 'marker'>>
   spare?: SiteRecord;
 }
 
-export const EMPTY_BUILD_CACHE = (): BuildCache => ({ collections: new Map(), search: new Map(), outputs: new Map() });
+export const EMPTY_BUILD_CACHE = (): BuildCache => ({ collections: new Map(), search: new Map(), outputs: new Map(), pages: new Map() });
 
 function cachePath(outDir: string): string {
   const id = createHash('sha256').update(path.resolve(outDir)).digest('hex').slice(0, 16);
@@ -64,6 +66,7 @@ function toSiteRecord(stored: Record<string, unknown>): SiteRecord | undefined {
     collections: new Map(strings(stored.collections)),
     search: new Map(strings(stored.search).map(([k, v]) => [Number(k), v])),
     outputs: new Map(strings(stored.outputs)),
+    pages: new Map(strings(stored.pages)),
   };
 }
 
@@ -77,6 +80,7 @@ export async function writeBuildCache(outDir: string, cache: BuildCache): Promis
     collections: Object.fromEntries(record.collections ?? []),
     search: Object.fromEntries(record.search ?? []),
     outputs: Object.fromEntries(record.outputs ?? []),
+    pages: Object.fromEntries(record.pages ?? []),
   });
   await writeFile(temporary, `${JSON.stringify({ version: CACHE_VERSION, ...stored(cache), spare: cache.spare && stored(cache.spare) })}\n`);
   await rename(temporary, file);

@@ -20,13 +20,53 @@ export interface ReusePlan {
   current: { collections: Map<string, string>; shards: Set<number> };
   /** The same of the spare, when there is one. */
   spare?: { record: SiteRecord; collections: Map<string, string>; shards: Set<number> };
+  /**
+   * Tag pages of the collections rebuilt: each one's key, and those the current site holds as
+   * this build would render them (linked from it, not rendered: keptPages()).
+   */
+  pages: { keys: Map<string, string>; kept: Set<string> };
 }
 
-export async function planReuse(outDir: string, keys: Map<string, string>, shards: SearchShard[], options: { fresh?: boolean }): Promise<ReusePlan> {
+/** `pageKeys`: the tag pages' keys of the collections named (to-output-keys.ts's toTagPageKeys). */
+export async function planReuse(outDir: string, keys: Map<string, string>, shards: SearchShard[], pageKeys: (collections: ReadonlySet<string>) => Map<string, string>, options: { fresh?: boolean }): Promise<ReusePlan> {
   const cache = options.fresh ? EMPTY_BUILD_CACHE() : await readBuildCache(outDir);
   const current = cache.site === undefined ? { collections: new Map<string, string>(), shards: new Set<number>() } : await stillBuilt({ ...cache, site: cache.site }, keys, shards);
   const spare = cache.spare && (await isFolder(cache.spare.site)) ? { record: cache.spare, ...(await stillBuilt(cache.spare, keys, shards)) } : undefined;
-  return { keys, shards, cache, current, ...(spare ? { spare } : {}) };
+  const rebuilt = new Set([...keys.keys()].filter((name) => !current.collections.has(name)));
+  const pages = { keys: pageKeys(rebuilt), kept: new Set<string>() };
+  if (cache.site !== undefined) pages.kept = await keptPages({ ...cache, site: cache.site }, pages.keys);
+  return { keys, shards, cache, current, ...(spare ? { spare } : {}), pages };
+}
+
+/**
+ * The tag pages `record`'s site holds as they would be rendered now (the same key), where that
+ * site still holds its collection as the build wrote it (as stillBuilt trusts or checks it).
+ */
+async function keptPages(record: SiteRecord, keys: ReadonlyMap<string, string>): Promise<Set<string>> {
+  const same = [...keys].filter(([file, key]) => record.pages.get(file) === key).map(([file]) => file);
+  const collections = [...new Set(same.map(collectionOfPage))];
+  const trusted = record.marker !== undefined && (await siteMarker(record.site)) === record.marker;
+  const intact = await mapConcurrent(collections, 16, async (name) => {
+    const digest = record.outputs.get(name);
+    return digest !== undefined && (trusted || (await outputDigest(record.site, name)) === digest);
+  });
+  const whole = new Set(collections.filter((_, i) => intact[i]));
+  // A trusted folder can still have lost a file by hand: each page must be there.
+  const candidates = same.filter((file) => whole.has(collectionOfPage(file)));
+  const there = await mapConcurrent(candidates, 16, (file) => hasOutput(record.site, file));
+  return new Set(candidates.filter((_, i) => there[i]));
+}
+
+/** The collection a page file (`collections/NAME/…`) belongs to. */
+function collectionOfPage(file: string): string {
+  return file.split('/')[1]!;
+}
+
+/** Links the kept tag pages from the current site into `stagingDir`, where the build rendered the rest of their collections. */
+export async function linkKeptPages(stagingDir: string, plan: ReusePlan): Promise<void> {
+  const current = plan.cache.site;
+  if (current === undefined || plan.pages.kept.size === 0) return;
+  await linkOutputs(current, stagingDir, plan.pages.kept);
 }
 
 /**
@@ -69,7 +109,10 @@ export async function swapIn(outDir: string, stagingDir: string, plan: ReusePlan
     const names = [...plan.keys.keys()];
     const digests = await mapConcurrent(names, 16, async (name) => spare?.collections.get(name) ?? plan.current.collections.get(name) ?? outputDigest(built, name, written));
     const outputs = new Map(names.map((name, i) => [name, digests[i]!]));
-    await writeBuildCache(outDir, { site: built, marker: await siteMarker(built), collections: plan.keys, search: new Map(plan.shards.map((s) => [s.index, s.key])), outputs, spare: next });
+    // Tag pages: those rendered or kept now, and the kept collections' as the current site's record has them.
+    const pages = new Map([...plan.cache.pages].filter(([file]) => reused.has(collectionOfPage(file))));
+    for (const [file, key] of plan.pages.keys) pages.set(file, key);
+    await writeBuildCache(outDir, { site: built, marker: await siteMarker(built), collections: plan.keys, search: new Map(plan.shards.map((s) => [s.index, s.key])), outputs, pages, spare: next });
   });
   await time('swap: switch', () => replaceDir(built, outDir, { keepPrevious: next !== undefined }));
   return built;

@@ -15,9 +15,9 @@ import { toAllowedHosts } from '../storage/allowed-hosts.ts';
 import { toSitePlan, type PlannedKind } from './to-site-plan.ts';
 import { makeStagingDir, removeDir, writeFiles } from '../output/write-output-fs.ts';
 import { readCodeFingerprint } from '../output/build-cache-fs.ts';
-import { planReuse, swapIn } from '../output/reuse-fs.ts';
+import { linkKeptPages, planReuse, swapIn } from '../output/reuse-fs.ts';
 import { toSearchShards } from './to-search-shards.ts';
-import { toCollectionKeys } from '../output/to-output-keys.ts';
+import { toCollectionKeys, toTagPageKeys } from '../output/to-output-keys.ts';
 import { readContentCache } from '../output/content-cache-fs.ts';
 import { historyStore } from '../output/history-cache-fs.ts';
 
@@ -91,14 +91,15 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     // What the last builds wrote from the same inputs is kept, not rebuilt (output/reuse-fs.ts).
     const plan = await time('reuse', () => {
       const keys = toCollectionKeys(site, code);
-      return planReuse(outDir, keys, toSearchShards(site, keys, code, options.searchShardRecords), { fresh: options.fresh });
+      const pageKeys = (names: ReadonlySet<string>) => toTagPageKeys(site, code, site.collections.filter((c) => names.has(c.name)));
+      return planReuse(outDir, keys, toSearchShards(site, keys, code, options.searchShardRecords), pageKeys, { fresh: options.fresh });
     });
     const reused = new Set(plan.current.collections.keys());
     const rebuilt = (file: { collection?: string }) => file.collection === undefined || !reused.has(file.collection);
 
     const stagingDir = await makeStagingDir(outDir, plan.spare?.record.site);
     staging = stagingDir;
-    rendering.resolve({ site, plan: { reused, searchShards: plan.shards.length } });
+    rendering.resolve({ site, plan: { reused, keptPages: plan.pages.kept, searchShards: plan.shards.length } });
     destination.resolve(stagingDir);
     // The search index is written beside the pages, on the other core (pagefind is its own
     // process), into a folder of its own: Astro replaces the folder it renders into.
@@ -108,6 +109,8 @@ export async function buildSite(options: BuildOptions): Promise<BuildResult> {
     const halves = await Promise.allSettled([pages, time('search index', () => writeSearchIndex(plan.shards, searchDir, plan.current.shards))]);
     for (const half of halves) if (half.status === 'rejected') throw half.reason;
     await moveSearchBundles(searchDir, stagingDir);
+    // The tag pages of rebuilt collections that did not change, from the current site.
+    await linkKeptPages(stagingDir, plan);
     const written = new Map<string, number>();
     const counts = await time('write', async () => {
       const files = output.files.filter(rebuilt);

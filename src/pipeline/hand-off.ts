@@ -1,4 +1,5 @@
 import type { Site } from '../model/types.ts';
+import { tagPageFile } from '../output/to-output-keys.ts';
 
 // The hand-off from the pipeline to Astro. `sifhub build` runs the pipeline, stores the model
 // here and then runs Astro's build in the same process, so pages read the model in memory: no
@@ -12,6 +13,8 @@ const PLAN = Symbol.for('sifhub.render-plan');
 export interface RenderPlan {
   /** Collections whose pages the previous build wrote and this one keeps. */
   reused: ReadonlySet<string>;
+  /** Tag pages (their files: tagPageFile) of the other collections that the build keeps too. */
+  keptPages?: ReadonlySet<string>;
   /** How many pagefind bundles the search page merges (searchBundlePath(0 … n-1)). */
   searchShards: number;
 }
@@ -50,6 +53,11 @@ export function setSiteModel(rendering: Rendering | Promise<Rendering> | undefin
 /** The plan of the model siteModel() gave (it is set when the model arrives). */
 export function renderPlan(): RenderPlan {
   return (globalThis as Holder)[PLAN] ?? NO_PLAN;
+}
+
+/** Whether this build keeps a tag's page rather than render it (the tag page's getStaticPaths). */
+export function isTagPageKept(collection: string, container: string, tag: string): boolean {
+  return renderPlan().keptPages?.has(tagPageFile(collection, container, tag)) ?? false;
 }
 
 /** The collections whose pages this build renders (getStaticPaths of the per-collection pages). */

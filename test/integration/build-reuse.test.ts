@@ -67,6 +67,19 @@ describe('sifhub build keeps unchanged collections', () => {
     expect(dist.has(`api/container/beta/tool:2.0@${image(5).md5}`)).toBe(true);
   });
 
+  it('renders only the tag pages that changed in a rebuilt collection: a sibling tag keeps its page from the current site', async () => {
+    const dist = path.join(repo.dir, 'dist');
+    const sibling = () => stat(path.join(dist, 'collections/beta/tool/1.0/index.html'));
+    const before = (await sibling()).ino;
+    await repo.write({ 'registry/beta/tool/2.0.md': tagRecord(image(5), 'labels:\n  maintainer: Grace Hopper\n') });
+    await repo.commit('relabel beta/tool:2.0', '2024-02-05T00:00:00Z');
+    const { stdout, dist: tree } = await buildBoth();
+    expect(stdout).toContain('2 unchanged collections kept');
+    // Linked, not rendered again: the very file the last build wrote.
+    expect((await sibling()).ino).toBe(before);
+    expect(Buffer.from(tree.get('collections/beta/tool/2.0/index.html')!, 'base64').toString()).toContain('Grace Hopper');
+  });
+
   it('turns the site before last into the new one in place, writing only what changed', async () => {
     const dist = path.join(repo.dir, 'dist');
     const { spare } = await readBuildCache(dist);
