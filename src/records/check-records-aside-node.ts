@@ -7,7 +7,7 @@ import type { ContentCache, RegistryFile } from './types.ts';
 
 // Parsing and checking tag records is most of a full build's first seconds (3 s of 10,000
 // records here), on one core while the other waits for the pages. With many to check, a worker
-// thread checks half of them beside the main thread. checkRegistry then takes these results in
+// thread checks a share of them beside the main thread. checkRegistry then takes these results in
 // place of checking the same files itself: the same function on the same text, so the same
 // answers and problems, reported in the same order.
 
@@ -33,8 +33,8 @@ import(workerData.module).then(({ checkRecord }) => {
 
 /**
  * The tag records of `files` that need checking (no parse kept in `cache`), checked on two cores,
- * by path. Empty when there are too few to be worth a worker; a worker that fails leaves its half
- * to be checked on the main thread, as if there had been none.
+ * by path. Empty when there are too few to be worth a worker; a worker that fails leaves its share
+ * out, for checkRegistry to check on the main thread as if there had been no worker.
  */
 export async function checkTagRecordsAside(files: readonly RegistryFile[], cache?: ContentCache): Promise<Map<string, CheckedRecord<'tag'>>> {
   const pending = files.filter((f) => isTagRecordPath(f.path) && !f.path.startsWith(`${KEYS_FOLDER}/`) && !cache?.has('record-tag', f.blob));
