@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { checkRecord, type CheckedRecord } from './check-record.ts';
+import { isParseKept } from './check-registry.ts';
 import { isTagRecordPath, KEYS_FOLDER } from './layout.ts';
 import type { ContentCache, RegistryFile } from './types.ts';
 
@@ -37,7 +38,7 @@ import(workerData.module).then(({ checkRecord }) => {
  * out, for checkRegistry to check on the main thread as if there had been no worker.
  */
 export async function checkTagRecordsAside(files: readonly RegistryFile[], cache?: ContentCache): Promise<Map<string, CheckedRecord<'tag'>>> {
-  const pending = files.filter((f) => isTagRecordPath(f.path) && !f.path.startsWith(`${KEYS_FOLDER}/`) && !cache?.has('record-tag', f.blob));
+  const pending = files.filter((f) => isTagRecordPath(f.path) && !f.path.startsWith(`${KEYS_FOLDER}/`) && !(cache && isParseKept(cache, f.blob)));
   const checked = new Map<string, CheckedRecord<'tag'>>();
   if (pending.length < ASIDE_FROM) return checked;
   // The worker starts late (0.3 s loading the schemas) and ends late (0.3 s of JSON): it takes
